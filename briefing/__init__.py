@@ -1,0 +1,3 @@
+"""briefing: cited, uncertainty-aware news briefings."""
+
+__version__ = "0.1.0"
