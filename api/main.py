@@ -1,0 +1,94 @@
+"""The FastAPI app: `create_app()` wires settings, database, worker, limits and routers.
+
+Run it with `briefing serve`, or `uvicorn --factory api.main:create_app`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+
+from api import errors
+from api.deps import AppState, get_rate_limited_key
+from api.jobs import JobRunner
+from api.limits import BodySizeLimit, RateLimiter
+from api.metrics import Metrics, MetricsMiddleware
+from api.routes import articles, briefings, health, metrics, subscribers
+from api.settings import ApiSettings
+from briefing import __version__
+from briefing.config import Settings, get_settings
+from briefing.store import Database
+
+DESCRIPTION = """\
+Turn news articles into short, cited briefings.
+
+**Auth**: every `/v1` route needs an API key (`briefing keys create NAME`) sent as
+`Authorization: Bearer bk_<id>_<secret>`: 401 without or with an unknown key, 403 once
+revoked. `/healthz` is open; `/metrics` is open unless `BRIEFING_API_METRICS_REQUIRE_KEY=true`;
+`/briefings/{id}` (the HTML page) is open, its unguessable id being the capability.
+
+**Limits** (`BRIEFING_API_*`): body size (413), articles per request and characters per
+article (422), requests per key (429 with Retry-After). Every error is a `Problem`.
+"""
+
+TAGS = [
+    {"name": "briefings", "description": "Build briefings and fetch them."},
+    {"name": "articles", "description": "Store articles for the digest."},
+    {"name": "subscribers", "description": "Who gets the daily digest; one-click unsubscribe."},
+    {"name": "pages", "description": "Pages for people."},
+    {"name": "health", "description": "Liveness and database check."},
+    {"name": "metrics", "description": "Prometheus metrics."},
+]
+
+
+def create_app(settings: Settings | None = None, limits: ApiSettings | None = None) -> FastAPI:
+    """A ready-to-serve app; the database is migrated and jobs recovered at startup."""
+    settings = settings or get_settings()
+    limits = limits or ApiSettings()
+    db = Database(settings.resolved_database_url)
+    meters = Metrics()
+    runner = JobRunner(
+        db,
+        settings,
+        meters,
+        workers=limits.job_workers,
+        max_attempts=limits.job_max_attempts,
+        poll_seconds=limits.job_poll_seconds,
+        lease_seconds=limits.job_lease_seconds,
+    )
+    state = AppState(
+        settings, limits, db, meters, RateLimiter(limits.rate_per_minute, limits.rate_burst), runner
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        db.migrate()
+        runner.start()
+        try:
+            yield
+        finally:
+            runner.stop()
+            db.dispose()
+
+    app = FastAPI(
+        title="briefing",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.state.briefing = state
+    errors.install(app)
+    app.include_router(briefings.router)
+    app.include_router(articles.router)
+    app.include_router(subscribers.router)
+    app.include_router(health.router)
+    app.include_router(
+        metrics.router,
+        dependencies=[Depends(get_rate_limited_key)] if limits.metrics_require_key else [],
+    )
+    app.add_middleware(BodySizeLimit, limit=limits.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=meters)  # outermost: sees every answer
+    return app

@@ -1,0 +1,276 @@
+"""Claims stage: turn the sentences of a corpus into candidate claims with features.
+
+A claim is one sentence of kept text plus what later stages need: its origin, its
+content stems, its figures and dates, its names, and the attribution cues around it
+(anonymous sourcing, hedges, "could not verify", a party's own claim).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.resources import files
+
+from briefing.models import Corpus, Passage
+from briefing.text import STOPWORDS, content_stems, entities, stem
+
+CUE_FAMILIES = ("anonymous", "hedged", "unverified", "party_claim")
+
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$|[\"”’]$")
+_DATELINE = re.compile(r"^[A-Z][A-Z .'\-]{2,}(?:,\s*[A-Z][A-Za-z .]+)?\s*(?:\([A-Za-z ]+\)\s*)?[—–-]+\s*")
+_LABEL = re.compile(r"^(?:Details|Background|Context|Update|Updated|Editor's note|Summary):\s+")
+_WEAK_START = frozenset(
+    "he she it they this that these those his her their its such but and yet so or also "
+    "meanwhile however then there here".split()
+)
+_QUOTED = re.compile(r"[“\"‘'][^“”\"‘’']{3,}[”\"’']")
+_NUMBER = re.compile(
+    r"(?P<qual>more than|over|at least|nearly|almost|about|around|some|roughly|approximately|"
+    r"up to|fewer than|less than|under)?\s*"
+    r"(?P<cur>[$€£])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:\s*(?P<scale>million|billion|trillion|thousand|bn|m|k)\b)?"
+    r"(?P<pct>\s*%|\s*percent)?",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+_DATE = re.compile(
+    r"\b(?:(?P<m1>" + "|".join(m.capitalize() for m in _MONTHS) + r")\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?\b"
+    r"|(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>" + "|".join(m.capitalize() for m in _MONTHS) + r")\b)"
+)
+_DIGIT = re.compile(r"\d")
+_TIME = re.compile(r"\b(?P<h>\d{1,2})[:.](?P<m>\d{2})\s*(?P<ap>[ap]\.?m\.?)?", re.IGNORECASE)
+_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "bn": 1e9, "billion": 1e9, "trillion": 1e12}
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A figure or date in a sentence, with the nouns that say what it counts."""
+
+    text: str
+    value: float | str
+    kind: str  # "number" | "date" | "time"
+    qualifier: str | None
+    keys: frozenset[str]
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Claim:
+    """A candidate claim: one sentence and its features."""
+
+    sentence: Passage
+    origin: str
+    position: float  # 0.0 = first sentence of its article, 1.0 = last
+    order: int  # index of the sentence in its article
+    trim: int  # characters of dateline or label to skip before the claim proper
+    stems: list[str]
+    quantities: list[Quantity]
+    names: set[str]
+    cues: dict[str, str] = field(default_factory=dict)  # family -> matched phrase
+    nearby_cues: dict[str, str] = field(default_factory=dict)  # cues in neighbour sentences
+    candidate: bool = True
+    weak_start: bool = False
+    on_record: bool = False  # the sentence names who says it (a speech verb and a name)
+    nearby_on_record: bool = False  # a neighbour sentence does
+
+    @property
+    def text(self) -> str:
+        return self.sentence.text[self.trim :]
+
+    @property
+    def start(self) -> int:
+        return self.sentence.start + self.trim
+
+
+@lru_cache(maxsize=1)
+def cue_patterns() -> dict[str, re.Pattern[str]]:
+    """Compiled cue families from the packaged lexicon, one regex per family."""
+    data = tomllib.loads(files("briefing.data").joinpath("cues.toml").read_text("utf-8"))
+    return {
+        name: re.compile(r"\b(?:" + "|".join(fam["patterns"]) + r")", re.IGNORECASE)
+        for name, fam in data.items()
+    }
+
+
+@lru_cache(maxsize=1)
+def cue_reasons() -> dict[str, str]:
+    data = tomllib.loads(files("briefing.data").joinpath("cues.toml").read_text("utf-8"))
+    return {name: fam.get("reason", name) for name, fam in data.items()}
+
+
+def find_cues(text: str) -> dict[str, str]:
+    """Attribution cue families present in a sentence, with the phrase that matched."""
+    found = {}
+    for family in CUE_FAMILIES:
+        m = cue_patterns()[family].search(text)
+        if m:
+            found[family] = m.group().strip()
+    return found
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Figures and dates in a sentence, each keyed by the nouns next to it."""
+    found: list[Quantity] = []
+    if not _DIGIT.search(text):
+        return found
+    taken: list[tuple[int, int]] = []
+    for m in _DATE.finditer(text):
+        month = (m.group("m1") or m.group("m2")).lower()
+        day = int(m.group("d1") or m.group("d2"))
+        found.append(
+            Quantity(m.group(), f"{month} {day}", "date", None, frozenset({"date"}), m.start(), m.end())
+        )
+        taken.append((m.start(), m.end()))
+    for m in _TIME.finditer(text):
+        hour = int(m.group("h")) % 12 + (12 if (m.group("ap") or "").lower().startswith("p") else 0)
+        value = f"{hour:02d}:{m.group('m')}" if m.group("ap") else f"{m.group('h')}:{m.group('m')}"
+        found.append(Quantity(m.group().strip(), value, "time", None, frozenset({"time"}), m.start(), m.end()))
+        taken.append((m.start(), m.end()))
+    for m in _NUMBER.finditer(text):
+        if any(s <= m.start("num") < e for s, e in taken):
+            continue
+        raw = m.group("num").replace(",", "")
+        value = float(raw) * _SCALE.get((m.group("scale") or "").lower(), 1.0)
+        if m.group("pct"):
+            kind_key = {"percent"}
+        else:
+            kind_key = set()
+        is_year = not m.group("scale") and not m.group("cur") and raw.isdigit() and 1900 <= value <= 2100
+        keys = frozenset(kind_key | _neighbour_nouns(text, m.start("num"), m.end()))
+        found.append(
+            Quantity(
+                m.group().strip(),
+                value,
+                "date" if is_year else "number",
+                (m.group("qual") or "").lower() or None,
+                keys | ({"year"} if is_year else set()),
+                m.start(),
+                m.end(),
+            )
+        )
+    return found
+
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+_SKIP_AFTER = frozenset("million billion trillion thousand bn m k percent per cent".split())
+
+
+def _neighbour_nouns(text: str, start: int, end: int) -> set[str]:
+    """What a figure counts: the word right after it ("14 people") and the content word
+    just before it ("killed 14"), as stems. Stopwords say nothing and are left out."""
+    after = [w for w in _TOKEN.findall(text[end : end + 40]) if w.lower() not in _SKIP_AFTER][:1]
+    before = _TOKEN.findall(text[max(0, start - 30) : start])[-3:]
+    keys = {stem(w) for w in after if w.lower() not in STOPWORDS}
+    content_before = [w for w in before if w.lower() not in STOPWORDS and w.lower() not in _QUALIFIERS]
+    if content_before:
+        keys.add(stem(content_before[-1]))
+    return keys
+
+
+_QUALIFIERS = frozenset("more than over at least nearly almost about around some roughly approximately up fewer less under".split())
+
+
+def is_claim_like(text: str) -> bool:
+    """A full declarative sentence a briefing could state: not a headline, crumb or question."""
+    words = text.split()
+    if not 7 <= len(words) <= 70:
+        return False
+    if not _TERMINAL.search(text.rstrip()) or text.rstrip().endswith("?"):
+        return False
+    if not (text[0].isupper() or text[0] in "“\"‘'"):
+        return False
+    if cue_patterns()["meta"].search(text):
+        return False  # about the reporting, not the story
+    if _QUOTED.search(text) and not cue_patterns()["speech"].search(_QUOTED.sub(" ", text)):
+        return False  # bare quoted speech: we could not keep it attributed
+    return True
+
+
+def _trim(text: str) -> int:
+    """Length of a dateline ("KYIV, Ukraine—") or label ("Details: ") to drop from the claim."""
+    m = _DATELINE.match(text) or _LABEL.match(text)
+    return m.end() if m and len(text) - m.end() > 40 else 0
+
+
+NEARBY_SENTENCES = 2
+
+
+def _link_neighbours(claims: list[Claim], text: str) -> None:
+    """Give each claim the cues of nearby sentences that talk about the same thing: a
+    "could not verify the memo" two sentences on still qualifies the memo's claim."""
+    for i, c in enumerate(claims):
+        for j in range(max(0, i - NEARBY_SENTENCES), min(len(claims), i + NEARBY_SENTENCES + 1)):
+            other = claims[j]
+            lo, hi = sorted((c.sentence.end, other.sentence.start)) if j > i else sorted((other.sentence.end, c.sentence.start))
+            if j == i or "\n" in text[lo:hi] or not set(c.stems) & set(other.stems):
+                continue
+            for family, phrase in other.cues.items():
+                c.nearby_cues.setdefault(family, phrase)
+            c.nearby_on_record |= other.on_record
+
+
+@dataclass(frozen=True, slots=True)
+class _Features:
+    stems: list[str]
+    quantities: list[Quantity]
+    names: set[str]
+    cues: dict[str, str]
+    candidate: bool
+    weak_start: bool
+    on_record: bool
+
+
+@lru_cache(maxsize=65536)
+def _features(sentence: str, trim: int) -> _Features:
+    """Everything we read off one sentence; cached, as syndicated copies repeat sentences."""
+    body = sentence[trim:]
+    first = body.split(maxsplit=1)[0].lower().strip("“\"‘'") if body.strip() else ""
+    names = entities(body)
+    cues = find_cues(sentence)
+    return _Features(
+        stems=content_stems(body),
+        quantities=quantities(body),
+        names=names,
+        cues=cues,
+        candidate=is_claim_like(body),
+        weak_start=first in _WEAK_START,
+        on_record=bool(names) and "anonymous" not in cues and bool(cue_patterns()["speech"].search(body)),
+    )
+
+
+def extract_claims(corpus: Corpus) -> list[Claim]:
+    """Every sentence of the corpus as a claim; `candidate` marks those worth stating."""
+    by_article: dict[str, list[Passage]] = {}
+    for s in corpus.sentences:
+        by_article.setdefault(s.article_id, []).append(s)
+    claims: list[Claim] = []
+    for article_id, sentences in by_article.items():
+        origin = corpus.dedup.origins.get(article_id, article_id)
+        article_claims = []
+        for i, s in enumerate(sentences):
+            trim = _trim(s.text)
+            f = _features(s.text, trim)
+            article_claims.append(
+                Claim(
+                    sentence=s,
+                    origin=origin,
+                    position=i / max(1, len(sentences) - 1),
+                    order=i,
+                    trim=trim,
+                    stems=f.stems,
+                    quantities=f.quantities,
+                    names=f.names,
+                    cues=f.cues,
+                    candidate=f.candidate,
+                    weak_start=f.weak_start,
+                    on_record=f.on_record,
+                )
+            )
+        _link_neighbours(article_claims, corpus.article(article_id).text)
+        claims.extend(article_claims)
+    return claims

@@ -1,0 +1,138 @@
+"""The `briefing` command line: parse arguments, call the library, format the result.
+
+Errors the user can fix are printed as one clear line on stderr with a non-zero exit;
+nothing here holds pipeline logic.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from briefing.config import get_settings
+from briefing.errors import BriefingError
+from briefing.ingest import read_paths
+from briefing.models import Article, InputProblem
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+err = Console(stderr=True)
+out = Console()
+
+Paths = Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")]
+
+
+class Format(str, Enum):
+    md = "md"
+    html = "html"
+    text = "text"
+    json = "json"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _read(paths: list[str]) -> tuple[list[Article], list[InputProblem]]:
+    """Read inputs, report each unusable one, and stop only if nothing usable remains."""
+    result = read_paths(paths, stdin=sys.stdin.buffer if "-" in paths else None)
+    for problem in result.problems:
+        err.print(f"[yellow]skipped[/] {problem.source}: {problem.message}", highlight=False)
+    if not result.articles:
+        raise _fail("no usable articles in the input")
+    return result.articles, result.problems
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
+    """A spinner per pipeline stage on long inputs; silent otherwise."""
+    if not enabled or not err.is_terminal:
+        yield lambda stage: None
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err) as bar:
+        task = bar.add_task("starting", total=None)
+        yield lambda stage: bar.update(task, description=stage)
+
+
+@app.command()
+def ingest(
+    paths: Paths,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
+    show_dropped: Annotated[bool, typer.Option("--dropped", help="List every dropped line and why.")] = False,
+) -> None:
+    """Read, clean and deduplicate articles; show what was kept, dropped and linked."""
+    from briefing.pipeline import prepare
+    from briefing.report import ingest_report
+
+    articles, problems = _read(paths)
+    try:
+        with _progress(len(articles) > 50) as stage:
+            corpus = prepare(articles, get_settings(), on_stage=stage)
+    except BriefingError as exc:
+        raise _fail(str(exc)) from exc
+    report = ingest_report(corpus, problems)
+    if as_json:
+        out.print_json(report.model_dump_json())
+        return
+    table = Table(title=f"{report.stats.articles} articles, {report.stats.origins} independent origins")
+    for column in ("article", "title", "origin", "chars", "kept", "boilerplate", "duplicate"):
+        table.add_column(column, justify="right" if column in ("chars", "kept", "boilerplate", "duplicate") else "left")
+    for a in report.articles:
+        table.add_row(
+            a.id, a.title[:48], a.origin, str(a.chars), str(a.kept_chars), str(a.boilerplate_chars), str(a.duplicate_chars)
+        )
+    out.print(table)
+    for link in report.origins:
+        if link.kind != "self":
+            out.print(f"{link.article_id} → {link.origin} ({link.kind}: {link.evidence})", highlight=False)
+    s = report.stats
+    out.print(
+        f"kept {s.kept_chars:,} of {s.input_chars:,} characters; dropped {s.boilerplate_chars:,} as boilerplate "
+        f"and {s.duplicate_chars:,} as duplicates",
+        highlight=False,
+    )
+    if show_dropped:
+        for article in report.boilerplate:
+            for d in article.dropped:
+                out.print(f"{article.article_id} [{d.rule}] {d.text[:90]!r}", highlight=False)
+        for d in report.duplicates:
+            out.print(f"{d.passage.id} [{d.kind} of {d.duplicate_of}] {d.passage.text[:60]!r}", highlight=False)
+
+
+@app.command()
+def build(
+    paths: Paths,
+    engine: Annotated[str, typer.Option(help="offline, llm or auto.")] = "offline",
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.md,
+    max_points: Annotated[int | None, typer.Option(min=1, max=50, help="Most points to include.")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Build a cited briefing from articles about one story."""
+    from briefing.pipeline import build_briefing
+    from briefing.render import render
+
+    articles, _ = _read(paths)
+    try:
+        with _progress(True) as stage:
+            result = build_briefing(articles, engine=engine, max_points=max_points, on_stage=stage)
+    except BriefingError as exc:
+        raise _fail(str(exc)) from exc
+    text = render(result, fmt.value)
+    if out_file is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        out_file.write_text(text, encoding="utf-8")
+        err.print(f"wrote {out_file}", highlight=False)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,149 @@
+"""`briefing eval`: run the eval cases, report per case and overall, and gate on the baseline.
+
+Mount it on the main app with ``app.command("eval")(eval_command)``. The harness lives in
+``evals/harness`` (a source-checkout tool, not part of the installed package), so it is imported
+lazily and found next to this package when the repo root is not already importable.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from briefing.errors import BriefingError
+
+
+def _harness() -> ModuleType:
+    try:
+        from evals import harness
+    except ModuleNotFoundError:
+        root = Path(__file__).resolve().parents[1]
+        if not (root / "evals" / "harness" / "__init__.py").is_file():
+            raise
+        sys.path.insert(0, str(root))
+        from evals import harness
+    return harness
+
+
+def _stop(reason: str, code: int) -> typer.Exit:
+    typer.echo(f"gate failed: {reason}")
+    return typer.Exit(code)
+
+
+def eval_command(
+    engine: Annotated[str, typer.Option(help="Engine to evaluate: offline, llm or auto.")] = "offline",
+    cases: Annotated[
+        Path | None,
+        typer.Option("--cases", file_okay=False, help="Folder of cases (default: evals/cases)."),
+    ] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", dir_okay=False, help="Write the full report as JSON.")] = None,
+    markdown_file: Annotated[
+        Path | None, typer.Option("--markdown", dir_okay=False, help="Write the Markdown report (table, gate, misses).")
+    ] = None,
+    baseline: Annotated[
+        Path | None, typer.Option("--baseline", dir_okay=False, help="Baseline file (default: evals/baseline.json).")
+    ] = None,
+    update_baseline: Annotated[
+        bool, typer.Option("--update-baseline", help="Accept this run as the engine's new baseline.")
+    ] = False,
+    smoke: Annotated[bool, typer.Option("--smoke", help="Run only the smallest case.")] = False,
+) -> None:
+    """Run the eval suite; exit non-zero when a metric regresses or prompts/ changed since the baseline."""
+    h = _harness()
+    err = Console(stderr=True)
+    out = Console()
+    if update_baseline and smoke:
+        raise _stop("--update-baseline needs the full suite; drop --smoke", 2)
+    baseline_path = baseline or h.DEFAULT_BASELINE
+    try:
+        base = h.load_baseline(baseline_path)
+    except ValueError as exc:
+        raise _stop(f"cannot read {baseline_path}: {exc}", 2) from exc
+    n_cases = len(h.case_dirs(cases, smoke=smoke))
+
+    try:
+        if err.is_terminal:
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            with Progress(*columns, console=err, transient=True) as bar:
+                task = bar.add_task(f"eval {engine}", total=n_cases)
+
+                def on_case(name: str, result: object) -> None:
+                    if result is None:
+                        bar.update(task, description=f"{engine}: {name}")
+                    else:
+                        bar.advance(task)
+
+                suite = h.run_suite(cases, engine=engine, smoke=smoke, on_case=on_case)
+        else:
+
+            def on_case(name: str, result: object) -> None:
+                if result is not None:
+                    status = f"error: {result.error}" if result.error else f"{result.counts.points} points"
+                    err.print(f"{name}: {status} ({result.seconds:.2f}s)", highlight=False, soft_wrap=True)
+
+            suite = h.run_suite(cases, engine=engine, smoke=smoke, on_case=on_case)
+    except BriefingError as exc:  # unknown engine, missing API key: nothing was measured
+        raise _stop(f"engine {engine!r} could not run: {exc}", 2) from exc
+
+    gate = h.check_gate(suite, base, update=update_baseline)
+    report = h.markdown(suite, gate)
+    if json_file:
+        json_file.write_text(h.to_json(suite, gate), encoding="utf-8")
+    if markdown_file:
+        markdown_file.write_text(report, encoding="utf-8")
+
+    if out.is_terminal:
+        _print_table(out, h, suite, gate)
+    else:
+        out.print(report, markup=False, highlight=False, soft_wrap=True)
+
+    if update_baseline and gate.passed:
+        h.save_baseline(h.accept(base, suite), baseline_path)
+        typer.echo(f"baseline updated for engine {engine!r} ({len(suite.cases)} cases) in {baseline_path}")
+    elif update_baseline:
+        typer.echo("baseline not updated")
+    typer.echo(gate.summary)
+    if not gate.passed:
+        raise typer.Exit(1)
+
+
+def _print_table(out: Console, h: ModuleType, suite: object, gate: object) -> None:
+    columns, rows = h.report.COLUMNS, h.table_rows(suite)
+    widths = [max(len(r[i]) for r in [columns, *rows]) for i in range(len(columns))]
+    if sum(widths) + 3 * len(columns) + 1 <= out.width:
+        table = Table(title=f"eval: {suite.engine} engine", title_justify="left")
+        for i, col in enumerate(columns):
+            table.add_column(col, justify="left" if i == 0 else "right", no_wrap=True)
+        for row in rows[:-1]:
+            table.add_row(*row)
+        table.add_row(*rows[-1], style="bold")
+    else:  # too narrow for a column per metric: a row per metric, a column per case
+        short = [r[0].split("-")[0] for r in rows]
+        names = short if len(set(short)) == len(short) else [r[0] for r in rows]
+        table = Table(title=f"eval: {suite.engine} engine", title_justify="left")
+        table.add_column("metric", no_wrap=True)
+        for name in names:
+            table.add_column(name, justify="right", style="bold" if name == "overall" else None)
+        for i, col in enumerate(columns[1:], start=1):
+            table.add_row(col, *[r[i] for r in rows])
+    out.print(table)
+    for c in suite.cases:
+        for part in h.report.case_misses(c):
+            out.print(f"[dim]{c.name}:[/] {part}", highlight=False)
+    for cmp in gate.comparisons:
+        if cmp.status in ("regressed", "better"):
+            out.print(f"{cmp.metric}: {h.report.fmt(cmp.baseline)} -> {h.report.fmt(cmp.current)} ({cmp.status})",
+                      highlight=False)
+    for note in gate.notes:
+        out.print(f"note: {note}", highlight=False)
+
+
+if __name__ == "__main__":  # `python -m briefing.cli_eval`, before the command is mounted
+    typer.run(eval_command)

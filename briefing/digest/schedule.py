@@ -1,0 +1,69 @@
+"""`briefing digest schedule`: one APScheduler job at the top of every UTC hour.
+
+Each tick runs the digest for subscribers whose *local* hour is their send hour
+(`RunOptions(due=True)`), reading subscribers from the store every time: the store is
+the source of truth, so adding, changing or removing a subscriber needs no restart and
+there is no per-subscriber job to keep in sync. Time zones with a half-hour offset get
+their digest at half past their send hour.
+
+Without a long-running process, cron does the same:
+
+    0 * * * * briefing digest run --due
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import UTC
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from briefing.config import Settings
+from briefing.digest.run import RunOptions, RunReport, describe, run_digest
+from briefing.store import Database
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "digest-hourly"
+
+
+def tick(db: Database, settings: Settings, options: RunOptions) -> RunReport:
+    """One hourly run: everyone due now (and anyone whose today's digest is unfinished)."""
+    report = run_digest(db, settings=settings, options=replace(options, due=True))
+    for line in describe(report):
+        log.info("%s", line)
+    return report
+
+
+def add_digest_job(scheduler: BaseScheduler, db: Database, settings: Settings, options: RunOptions) -> None:
+    """Register the hourly tick on `scheduler` (any APScheduler 3 scheduler)."""
+    scheduler.add_job(
+        tick,
+        CronTrigger(minute=0, timezone=UTC),
+        args=(db, settings, options),
+        id=JOB_ID,
+        name="daily digest: subscribers whose local send hour it is",
+        coalesce=True,  # after a pause, one catch-up run, not one per missed hour
+        max_instances=1,  # never two runs at once (the delivery log would hold anyway)
+        misfire_grace_time=30 * 60,
+        replace_existing=True,
+    )
+
+
+def serve(settings: Settings, options: RunOptions) -> None:
+    """Block, running the digest every hour, until interrupted."""
+    db = Database.from_settings(settings)
+    db.migrate()
+    scheduler = BlockingScheduler(timezone=UTC)
+    add_digest_job(scheduler, db, settings, options)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        db.dispose()

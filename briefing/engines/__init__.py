@@ -1,0 +1,37 @@
+"""Engines behind one interface: a prepared corpus in, a Briefing out.
+
+`auto` tries a configured endpoint, then the bundled local model, then the offline
+engine, and records in `stats.degraded` why it fell back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from briefing.config import Settings
+from briefing.errors import ConfigError
+from briefing.models import Briefing, Corpus
+
+
+def _offline(corpus: Corpus, max_points: int, settings: Settings) -> Briefing:
+    from briefing.engines.offline import build
+
+    return build(corpus, max_points=max_points)
+
+
+def _auto(corpus: Corpus, max_points: int, settings: Settings) -> Briefing:
+    result = _offline(corpus, max_points, settings)
+    result.stats.degraded = "no model engine is available in this build; used the offline engine"
+    return result
+
+
+ENGINES: dict[str, Callable[[Corpus, int, Settings], Briefing]] = {"offline": _offline, "auto": _auto}
+
+
+def run_engine(name: str, corpus: Corpus, *, max_points: int, settings: Settings) -> Briefing:
+    """Run the named engine; unknown names are a configuration error, not a crash."""
+    try:
+        engine = ENGINES[name]
+    except KeyError:
+        raise ConfigError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}") from None
+    return engine(corpus, max_points, settings)

@@ -1,0 +1,373 @@
+"""The llm engine: a prompt chain over any OpenAI-compatible endpoint.
+
+Why this shape: the bundled 1.5B model reads prompts at ~60-110 tok/s but writes at
+~20-26 tok/s, and pasting whole articles into it produced cookie banners as bullets. So
+code does everything code does well (cleaning, dedup, grouping, ranking, spans, flags,
+conflicts on figures) and the model gets small, clean, numbered evidence and answers with
+ids and short text only — never offsets, never copies.
+
+    evidence    code   the offline engine's ranked claim groups, top max_points + 4, each its
+                       best sentence per origin; instruction-like sentences left out
+    claims      model  one call per ~10 sentences (concurrent): claims + sentence ids;
+                       unknown ids fed back, still unknown → the claim is dropped and counted
+    consolidate code   duplicates merged; figure/date/name conflicts (find_conflicts)
+                model  one call, only when similar claims from different origins remain:
+                       same / different / conflict (a 'fact' conflict like unanimous vs 5-2)
+    write       model  one call: points from numbered claims C1…, each naming claim ids;
+                code   citations (exact spans) and flags from those ids
+    verify      code   check_point on every point
+                model  one rewrite per unsupported point, re-checked; still unsupported → dropped
+
+Calls per briefing: ceil(evidence sentences / 10) + (0 or 1) + 1 + (one per unsupported
+point); on examples/pow-exchange that is 2 + 1 + 1 + rewrites.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from briefing.checks import check_point
+from briefing.claims import Claim, extract_claims
+from briefing.conflicts import find_conflicts
+from briefing.engines.chain_steps import (
+    ChainClaim,
+    ChainLog,
+    Sentence,
+    StageCallback,
+    claims_messages,
+    claims_step,
+    consolidate_messages,
+    consolidate_step,
+    candidate_pairs,
+    gather,
+    quiet,
+    rewrite_messages,
+    rewrite_step,
+    write_messages,
+    write_step,
+)
+from briefing.engines.offline import (
+    MAX_CITATIONS,
+    Group,
+    _cite,
+    _group,
+    _origin_labels,
+    _select,
+    _short,
+    _sources,
+    _support,
+    _title,
+)
+from briefing.flags import anonymous_articles, point_flags
+from briefing.models import Briefing, BriefingStats, Conflict, Corpus, DroppedPoint, Point, Source
+from briefing.prompts import load_prompt
+from briefing.similarity import SimilarityIndex
+from briefing.text import normalise
+
+if TYPE_CHECKING:
+    from briefing.config import Settings
+    from briefing.llm import LLMClient
+
+log = logging.getLogger(__name__)
+
+ENGINE_VERSION = "0.1"
+EXTRA_GROUPS = 4  # evidence groups beyond max_points, so the writer has something to choose from
+SENTENCES_PER_CALL = 10  # claims step: sentences per call (whole groups, never split)
+PROMPTS = ("claims", "consolidate", "write", "rewrite")
+R = TypeVar("R")
+
+# Text that addresses a model rather than reporting news never reaches a prompt as evidence
+# (the checker also rejects it in points).
+INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules|directions)\b"
+    r"|\bsystem\s+prompt\b|\byou\s+are\s+now\b|\bas\s+an\s+ai\b|\bnew\s+instructions?\b"
+    r"|\b(?:jailbreak|prompt\s+injection)\b|\breply\s+only\s+with\b",
+    re.IGNORECASE,
+)
+
+
+# ---------------------------------------------------------------- evidence (code)
+
+
+@dataclass
+class EvidenceGroup:
+    group: Group
+    sentences: list[Sentence]
+
+
+@dataclass
+class Evidence:
+    """What code selected for the model, and everything needed to cite and flag it."""
+
+    sources: list[Source]
+    source_labels: dict[str, str]
+    origin_labels: dict[str, str]
+    origin_sizes: Counter[str]
+    claims: list[Claim] = field(default_factory=list)
+    conflicts: list[tuple[Conflict, tuple[int, int]]] = field(default_factory=list)
+    anonymous: dict[str, str] = field(default_factory=dict)
+    groups: list[EvidenceGroup] = field(default_factory=list)
+    excluded: int = 0  # instruction-like sentences left out
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        return [s for g in self.groups for s in g.sentences]
+
+
+def select_evidence(corpus: Corpus, n_groups: int) -> Evidence:
+    """The offline engine's ranked claim groups, top `n_groups`, best sentence per origin."""
+    every = [c for c in extract_claims(corpus) if c.candidate]
+    claims = [c for c in every if not INSTRUCTION.search(c.sentence.text)]
+    sources = _sources(corpus)
+    source_labels = {s.id: s.outlet or (f"“{_short(s.title, 48)}”" if s.title else s.id) for s in sources}
+    evidence = Evidence(
+        sources=sources,
+        source_labels=source_labels,
+        origin_labels=_origin_labels(corpus, source_labels),
+        origin_sizes=Counter(corpus.dedup.origins.get(a.id, a.id) for a in corpus.articles),
+        claims=claims,
+        excluded=len(every) - len(claims),
+    )
+    if not claims:
+        return evidence
+    index = SimilarityIndex([c.stems for c in claims])
+    centrality = index.centrality([c.sentence.article_id for c in claims])
+    evidence.conflicts = find_conflicts(claims, index, _cite)
+    evidence.anonymous = anonymous_articles(claims)
+    position = {id(c): i for i, c in enumerate(claims)}
+    chosen = _select(_group(claims, index, centrality), claims, index, n_groups, evidence.origin_sizes)
+    for rank, g in enumerate(chosen):
+        support = _support(g, claims, index)
+        evidence.groups.append(EvidenceGroup(g, [Sentence(c, position[id(c)], rank) for c in support]))
+    return evidence
+
+
+def claim_batches(evidence: Evidence, per_call: int = SENTENCES_PER_CALL) -> list[list[list[Sentence]]]:
+    """Whole groups packed into calls of at most `per_call` sentences."""
+    batches: list[list[list[Sentence]]] = []
+    size = 0
+    for g in evidence.groups:
+        if batches and size + len(g.sentences) <= per_call:
+            batches[-1].append(g.sentences)
+            size += len(g.sentences)
+        else:
+            batches.append([g.sentences])
+            size = len(g.sentences)
+    return batches
+
+
+def make_point(evidence: Evidence, text: str, claims: Sequence[ChainClaim], fact: Sequence[Conflict]) -> Point:
+    """Citations (exact spans) and flags for a written point: all code, from the ids."""
+    every = sorted({id(s): s for c in claims for s in c.sentences}.values(), key=lambda s: s.group)
+    first, rest, seen = [], [], set()
+    for s in every:  # one sentence per origin first, then the rest
+        (rest if s.claim.origin in seen else first).append(s)
+        seen.add(s.claim.origin)
+    cited = (first + rest)[:MAX_CITATIONS]
+    support = [s.claim for s in cited]
+    members = {i for s in cited for i in evidence.groups[s.group].group.members}
+    mine = [c for c, (i, j) in evidence.conflicts if i in members or j in members] + list(fact)
+    return Point(
+        text=text,
+        citations=[_cite(c) for c in support],
+        origins=len({c.origin for c in support}),
+        flags=point_flags(
+            support, evidence.origin_labels, evidence.source_labels, mine, evidence.anonymous, evidence.origin_sizes
+        ),
+    )
+
+
+def _dedupe(points: Sequence[Point], log_: ChainLog) -> list[Point]:
+    """The same text, or the very same citations, twice is one point."""
+    out: list[Point] = []
+    seen: set[object] = set()
+    for p in points:
+        keys = {normalise(p.text), tuple(sorted((c.source_id, c.start, c.end) for c in p.citations))}
+        if keys & seen:
+            log_.dropped.append(DroppedPoint(text=p.text, reason="repeats an earlier point"))
+            continue
+        seen |= keys
+        out.append(p)
+    return out
+
+
+async def _verify(
+    client: Any, points: list[Point], sources: dict[str, Source], log_: ChainLog, on_stage: StageCallback
+) -> list[Point]:
+    """Check every point; rewrite each unsupported one once from its quotes; drop what still fails."""
+    checked = [p.model_copy(update={"support": check_point(p, sources)}) for p in points]
+    failing = [k for k, p in enumerate(checked) if p.support and p.support.label == "unsupported"]
+    done = 0
+
+    async def rewrite(k: int) -> tuple[int, str | None, Exception | None]:
+        nonlocal done
+        p = checked[k]
+        text, error = await rewrite_step(client, p.text, p.support.reasons if p.support else [], [c.quote for c in p.citations])
+        done += 1
+        on_stage(f"rewrite {done}/{len(failing)}")
+        return k, text, error
+
+    keep = [True] * len(checked)
+    for k, text, error in await gather([rewrite(k) for k in failing]):
+        before = checked[k]
+        why = "; ".join(before.support.reasons) if before.support else "unsupported"
+        if text is None:
+            log_.dropped.append(DroppedPoint(text=before.text, reason=f"unsupported ({why}); rewrite failed: {error}"))
+            keep[k] = False
+            continue
+        again = before.model_copy(update={"text": text})
+        verdict = check_point(again, sources)
+        if verdict.label == "unsupported":
+            log_.dropped.append(
+                DroppedPoint(
+                    text=before.text,
+                    reason=f"unsupported by its cited spans ({why}); rewritten once and still unsupported "
+                    f"({'; '.join(verdict.reasons)})",
+                )
+            )
+            keep[k] = False
+        else:
+            checked[k] = again.model_copy(update={"support": verdict})
+    return [p for p, ok in zip(checked, keep, strict=True) if ok]
+
+
+# ---------------------------------------------------------------- the chain
+
+
+@contextmanager
+def _timed(timings: dict[str, float], step: str, on_stage: StageCallback) -> Iterator[None]:
+    on_stage(step)
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[step] = round(time.perf_counter() - start, 4)
+
+
+async def run_chain(
+    corpus: Corpus, max_points: int, client: LLMClient, *, on_stage: StageCallback = quiet
+) -> Briefing:
+    """The whole chain against one LLMClient (which must belong to the running loop)."""
+    log_ = ChainLog()
+    timings: dict[str, float] = {}
+    with _timed(timings, "evidence", on_stage):
+        evidence = select_evidence(corpus, max_points + EXTRA_GROUPS)
+    if evidence.excluded:
+        log.warning("left out %d sentence(s) that read as instructions to a model", evidence.excluded)
+    points: list[Point] = []
+    if evidence.groups:
+        with _timed(timings, "claims", on_stage):
+            batches = claim_batches(evidence)
+            done = 0
+
+            async def one(batch: list[list[Sentence]]) -> list[ChainClaim]:
+                nonlocal done
+                out = await claims_step(client, batch, log_)
+                done += 1
+                on_stage(f"claims {done}/{len(batches)}")
+                return out
+
+            claims = [c for part in await gather([one(b) for b in batches]) for c in part]
+        with _timed(timings, "consolidate", on_stage):
+            pairs = [pair for _, pair in evidence.conflicts]
+            claims = sorted(await consolidate_step(client, claims, pairs, log_), key=lambda c: c.rank)
+        with _timed(timings, "write", on_stage):
+            written = await write_step(client, claims, max_points, log_) if claims else []
+            drafted = []
+            for text, chosen in written:
+                fact = [f.conflict for f in log_.fact_conflicts if any(c is x for c in chosen for x in f.claims)]
+                drafted.append(make_point(evidence, text, chosen, fact))
+            drafted = _dedupe(drafted, log_)
+        with _timed(timings, "verify", on_stage):
+            points = await _verify(client, drafted, {s.id: s for s in evidence.sources}, log_, on_stage)
+    usage = {step: dict(u) for step, u in client.usage.items()}
+    if usage:
+        usage["total"] = {k: sum(u.get(k, 0) for u in client.usage.values()) for k in next(iter(usage.values()))}
+    return Briefing(
+        title=_title(corpus),
+        sources=evidence.sources,
+        points=points,
+        conflicts=[c for c, _ in evidence.conflicts] + [f.conflict for f in log_.fact_conflicts],
+        dropped=log_.dropped,
+        stats=BriefingStats(
+            input_chars=corpus.stats.input_chars,
+            kept_chars=corpus.stats.kept_chars,
+            articles=corpus.stats.articles,
+            origins=corpus.stats.origins,
+            points=len(points),
+            engine="llm",
+            engine_version=f"{ENGINE_VERSION} ({client.model})",
+            timings=timings,
+            degraded="; ".join(log_.notes) or None,
+            usage=usage,
+            cost_usd=client.cost_usd,
+            prompts={name: load_prompt(name).ref for name in PROMPTS},
+        ),
+    )
+
+
+def run_sync(make: Callable[[], Coroutine[Any, Any, R]]) -> R:
+    """Run a coroutine to completion on a fresh loop (in a worker thread if this one has a loop)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="briefing-chain") as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
+def run_with(
+    make_client: Callable[[], LLMClient], corpus: Corpus, max_points: int, on_stage: StageCallback = quiet
+) -> Briefing:
+    """The chain, synchronously, with a client made on (and closed with) its own loop."""
+
+    async def go() -> Briefing:
+        async with make_client() as client:
+            return await run_chain(corpus, max_points, client, on_stage=on_stage)
+
+    return run_sync(go)
+
+
+def build(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCallback = quiet) -> Briefing:
+    """The `llm` engine: the configured endpoint, else the bundled local model; else LLMUnavailable.
+
+    Errors are not hidden: an endpoint that stays down raises LLMUnavailable, other model
+    failures LLMError (the CLI prints them and exits 1)."""
+    from briefing.engines.auto import llm_target
+
+    target = llm_target(settings, on_stage)
+    return run_with(target.make_client, corpus, max_points, on_stage)
+
+
+# ---------------------------------------------------------------- dry run (bench/tokens.py)
+
+
+def planned_requests(corpus: Corpus, max_points: int, rewrites: int = 2) -> list[tuple[str, list[dict[str, str]]]]:
+    """The messages the chain would send, without a model.
+
+    claims: exact. consolidate and write depend on the model's claims; they are estimated
+    with each group's best sentence standing in for its claim (longer than the short claims
+    the model writes, so the estimate errs high). rewrite: `rewrites` calls on the first points.
+    """
+    evidence = select_evidence(corpus, max_points + EXTRA_GROUPS)
+    out: list[tuple[str, list[dict[str, str]]]] = []
+    for batch in claim_batches(evidence):
+        out.append(("claims", claims_messages(batch)[0]))
+    claims = [ChainClaim(g.sentences[0].text, list(g.sentences), g.sentences[0].group) for g in evidence.groups]
+    pairs = candidate_pairs(claims, [p for _, p in evidence.conflicts])
+    if pairs:
+        out.append(("consolidate", consolidate_messages(claims, pairs)))
+    if claims:
+        out.append(("write", write_messages(claims, max_points)))
+    for c in claims[:rewrites]:
+        out.append(("rewrite", rewrite_messages(c.text, ["cited text does not mention …"], [s.text for s in c.sentences])))
+    return out

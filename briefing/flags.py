@@ -1,0 +1,74 @@
+"""Flag rules: say plainly where the evidence for a point is thin.
+
+A flag applies when *every* independent origin behind a point shares the weakness
+(one origin only; all of them anonymous, hedged or unconfirmed); one solid on-record
+origin is enough to lift it. Conflicts are flagged whenever any value disagrees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from briefing.claims import Claim, cue_reasons
+from briefing.models import Conflict, Flag
+
+# an article with this many anonymously sourced sentences is anonymously sourced as a whole
+ANONYMOUS_ARTICLE_SENTENCES = 2
+
+
+def _cue(claim: Claim, family: str, anonymous_articles: Mapping[str, str]) -> str | None:
+    """The phrase that gives this claim the weakness, if it has it."""
+    if family in claim.cues:
+        return claim.cues[family]
+    if family in ("anonymous", "unverified") and family in claim.nearby_cues and not claim.on_record:
+        return claim.nearby_cues[family]
+    if (
+        family == "anonymous"
+        and claim.sentence.article_id in anonymous_articles
+        and not (claim.on_record or claim.nearby_on_record)
+    ):
+        return anonymous_articles[claim.sentence.article_id]
+    return None
+
+
+def anonymous_articles(claims: Sequence[Claim]) -> dict[str, str]:
+    """Articles whose sourcing is mostly unnamed: article id → one telling phrase."""
+    counts: dict[str, list[str]] = {}
+    for c in claims:
+        if "anonymous" in c.cues:
+            counts.setdefault(c.sentence.article_id, []).append(c.cues["anonymous"])
+    return {a: phrases[0] for a, phrases in counts.items() if len(phrases) >= ANONYMOUS_ARTICLE_SENTENCES}
+
+
+def point_flags(
+    support: Sequence[Claim],
+    origin_labels: Mapping[str, str],
+    source_labels: Mapping[str, str],
+    conflicts: Sequence[Conflict],
+    anonymous: Mapping[str, str],
+    origin_sizes: Mapping[str, int],
+) -> list[Flag]:
+    """Flags for a point backed by `support` (one best claim per origin)."""
+    flags: list[Flag] = []
+    origins = {c.origin for c in support}
+    reasons = cue_reasons()
+    if len(origins) == 1:
+        origin = next(iter(origins))
+        label = origin_labels.get(origin, origin)
+        copies = origin_sizes.get(origin, 1)
+        retold = f", told by {copies} articles that re-use one story" if copies > 1 else ""
+        flags.append(Flag(kind="single_source", reason=f"Only one independent origin: {label}{retold}."))
+    for family, kind in (("anonymous", "anonymous_source"), ("hedged", "hedged"), ("unverified", "unverified")):
+        phrases = [_cue(c, family, anonymous) for c in support]
+        if phrases and all(phrases):
+            flags.append(Flag(kind=kind, reason=f"{reasons[family].capitalize()}: “{phrases[0]}”."))
+    if len(origins) == 1 and not any(f.kind == "unverified" for f in flags):
+        party = [c.cues.get("party_claim") for c in support]
+        if all(party):
+            flags.append(Flag(kind="unverified", reason=f"{reasons['party_claim'].capitalize()}: “{party[0]}”."))
+    for conflict in conflicts:
+        shown = " vs ".join(f"{v.value} ({source_labels.get(v.citation.source_id, v.citation.source_id)})" for v in conflict.values)
+        flags.append(
+            Flag(kind="conflict", reason=f"Sources disagree on {conflict.subject}: {shown}.", values=conflict.values)
+        )
+    return flags

@@ -1,0 +1,197 @@
+"""Where inputs come from: paths, folders (with a meta.json sidecar), stdin, uploaded bytes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+from briefing.errors import InputError
+from briefing.ingest.formats import SUFFIX_FORMATS, Doc, read_doc
+from briefing.ingest.records import with_unique_ids
+from briefing.ingest.text import binary_reason, decode, parse_date
+from briefing.models import Article, IngestResult, InputProblem
+
+STDIN = "-"
+META_NAME = "meta.json"
+_META_TEXT_FIELDS = ("title", "outlet", "url")
+
+Meta = dict[str, Mapping[str, object]]
+
+
+def _problem(source: str, message: str) -> IngestResult:
+    return IngestResult(problems=[InputProblem(source=source, message=message)])
+
+
+def _merge(parts: Sequence[IngestResult]) -> IngestResult:
+    return IngestResult(
+        articles=[a for p in parts for a in p.articles],
+        problems=[q for p in parts for q in p.problems],
+    )
+
+
+def _format_for(name: str) -> str | None:
+    """The format a name's suffix implies; None (sniff) for unknown or missing suffixes."""
+    return SUFFIX_FORMATS.get(Path(name).suffix.lower())
+
+
+def _read_blob(
+    name: str, stem: str, data: bytes, path: str | None, fmt: str | None
+) -> IngestResult:
+    """Check, decode and read one input's bytes."""
+    if not data.strip():
+        return _problem(name, "the file is empty")
+    reason = binary_reason(data)
+    if reason:
+        return _problem(name, reason)
+    return read_doc(Doc(name=name, stem=stem, path=path, text=decode(data), raw=data), fmt)
+
+
+def read_bytes(name: str, data: bytes) -> IngestResult:
+    """One in-memory file (an upload): format from the name's suffix, sniffed when unknown."""
+    stem = Path(name).stem or "input"
+    where = name or "<upload>"
+    return with_unique_ids(_read_blob(where, stem, data, name or None, _format_for(name)))
+
+
+def _read_stdin(stream: TextIO | BinaryIO) -> IngestResult:
+    """Stdin, format sniffed; bytes are preferred so our decoding rules apply, not the locale's."""
+    name = "<stdin>"
+    buffer = getattr(stream, "buffer", None)
+    try:
+        data = (buffer if buffer is not None else stream).read()
+    except (OSError, UnicodeDecodeError) as exc:
+        return _problem(name, f"cannot read stdin: {exc}")
+    if isinstance(data, bytes):
+        return _read_blob(name, "stdin", data, name, None)
+    if "\x00" in data:
+        return _problem(name, "looks like a binary stream (contains NUL bytes), not text")
+    return read_doc(
+        Doc(name=name, stem="stdin", path=name, text=data, raw=data.encode("utf-8", "replace")),
+        None,
+    )
+
+
+def _load_meta(folder: Path) -> tuple[Meta, list[InputProblem]]:
+    """The folder's meta.json sidecar ({filename: {outlet, url, published_at, title}}), if any."""
+    meta_path = folder / META_NAME
+    if not meta_path.is_file():
+        return {}, []
+    where = str(meta_path)
+    try:
+        data = json.loads(decode(meta_path.read_bytes()))
+    except OSError as exc:
+        return {}, [InputProblem(source=where, message=f"cannot read: {exc.strerror or exc}")]
+    except json.JSONDecodeError as exc:
+        message = f"not valid JSON: {exc.msg} (column {exc.colno}); metadata ignored"
+        return {}, [InputProblem(source=f"{where}:{exc.lineno}", message=message)]
+    if not isinstance(data, Mapping):
+        return {}, [InputProblem(source=where, message="must be an object keyed by file name")]
+    meta = {k: v for k, v in data.items() if isinstance(v, Mapping)}
+    problems = [
+        InputProblem(source=where, message=f"the entry for {k!r} must be an object; ignored")
+        for k, v in data.items()
+        if not isinstance(v, Mapping)
+    ]
+    return meta, problems
+
+
+def _apply_meta(article: Article, fields: Mapping[str, object]) -> Article:
+    """Sidecar metadata overrides what the file said (blank or unparsable values do not)."""
+    update: dict[str, object] = {
+        key: value.strip()
+        for key in _META_TEXT_FIELDS
+        if isinstance(value := fields.get(key), str) and value.strip()
+    }
+    published = parse_date(fields.get("published_at"))
+    if published is not None:
+        update["published_at"] = published
+    return article.model_copy(update=update) if update else article
+
+
+def _read_file(path: Path, meta: Meta) -> IngestResult:
+    """One file, with its sidecar metadata applied."""
+    name = str(path)
+    if path.name == META_NAME:
+        return _problem(
+            name, "meta.json holds metadata for the other files in its folder; it is not an article"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _problem(name, f"cannot read: {exc.strerror or exc}")
+    result = _read_blob(name, path.stem, data, name, _format_for(path.name))
+    fields = meta.get(path.name)
+    if fields:
+        result.articles = [_apply_meta(a, fields) for a in result.articles]
+    return result
+
+
+def _read_folder(folder: Path, meta: Meta) -> IngestResult:
+    """Every supported, non-hidden file directly in the folder, in name order."""
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        return _problem(str(folder), f"cannot list folder: {exc.strerror or exc}")
+    files = [
+        p for p in entries if p.is_file() and not p.name.startswith(".") and p.name != META_NAME
+    ]
+    parts = []
+    for file in files:
+        if file.suffix and file.suffix.lower() not in SUFFIX_FORMATS:
+            message = f"skipped: {file.suffix!r} is not a supported format"
+            parts.append(_problem(str(file), message))
+        else:
+            parts.append(_read_file(file, meta))
+    names = {p.name for p in files}
+    where = str(folder / META_NAME)
+    parts += [
+        _problem(where, f"names {k!r}, which is not in the folder") for k in meta if k not in names
+    ]
+    if not files:
+        parts.append(_problem(str(folder), "the folder has no files to read"))
+    return _merge(parts)
+
+
+class _MetaCache:
+    """Each folder's meta.json is read once per call, and its problems reported once."""
+
+    def __init__(self) -> None:
+        self._tables: dict[Path, Meta] = {}
+        self.problems: list[InputProblem] = []
+
+    def __call__(self, folder: Path) -> Meta:
+        key = folder.resolve()
+        if key not in self._tables:
+            self._tables[key], problems = _load_meta(folder)
+            self.problems += problems
+        return self._tables[key]
+
+
+def _read_path(raw: str | Path, stdin: TextIO | BinaryIO | None, metas: _MetaCache) -> IngestResult:
+    """One command-line argument: "-", a folder or a file."""
+    if str(raw) == STDIN:
+        return _read_stdin(stdin if stdin is not None else sys.stdin)
+    path = Path(raw)
+    if path.is_dir():
+        return _read_folder(path, metas(path))
+    if path.is_file():
+        return _read_file(path, metas(path.parent))
+    if path.exists():
+        return _problem(str(raw), "not a regular file or folder")
+    return _problem(str(raw), "no such file or folder")
+
+
+def read_paths(
+    paths: Sequence[str | Path], *, stdin: TextIO | BinaryIO | None = None
+) -> IngestResult:
+    """Read files, folders and "-" (stdin); a bad input becomes a problem, never an exception."""
+    if isinstance(paths, (str, Path)):
+        raise InputError("read_paths takes a list of paths; wrap a single path in a list")
+    metas = _MetaCache()
+    parts = [_read_path(p, stdin, metas) for p in paths]
+    merged = _merge(parts)
+    merged.problems = metas.problems + merged.problems
+    return with_unique_ids(merged)

@@ -1,0 +1,118 @@
+"""The pipeline end to end: articles → clean → chunk → dedup → sentences → engine.
+
+`prepare` runs the model-free stages once; `build_briefing` adds an engine. The CLI,
+the API, the digest job and the eval harness all come through here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+from briefing.chunk import chunk_passages, split_sentences
+from briefing.clean import clean_articles
+from briefing.config import Settings, get_settings
+from briefing.dedup import deduplicate
+from briefing.errors import InputError
+from briefing.models import Article, Briefing, Corpus, CorpusStats, DedupResult, Passage
+
+
+StageCallback = Callable[[str], None]
+
+
+def _quiet(stage: str) -> None:
+    """Default stage callback: report nothing."""
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str, on_stage: StageCallback = _quiet) -> Iterator[None]:
+    on_stage(stage)
+    start = time.perf_counter()
+    yield
+    timings[stage] = round(time.perf_counter() - start, 4)
+
+
+def prepare(
+    articles: Sequence[Article], settings: Settings | None = None, on_stage: StageCallback = _quiet
+) -> Corpus:
+    """Clean, chunk and deduplicate articles; the evidence every engine starts from."""
+    settings = settings or get_settings()
+    articles = [a for a in articles if a.text.strip()]
+    if not articles:
+        raise InputError("no article with any text to brief")
+    timings: dict[str, float] = {}
+    with _timed(timings, "clean", on_stage):
+        cleaned = clean_articles(articles)
+    with _timed(timings, "chunk", on_stage):
+        passages = [
+            p
+            for article, kept in zip(articles, cleaned, strict=True)
+            for p in chunk_passages(article, kept, settings.chunk_size, settings.chunk_overlap)
+        ]
+    with _timed(timings, "dedup", on_stage):
+        dedup = deduplicate(
+            articles,
+            passages,
+            threshold=settings.near_dup_threshold,
+            containment=settings.syndication_containment,
+        )
+    with _timed(timings, "sentences", on_stage):
+        sentences = _unrepeated_sentences(articles, cleaned, dedup)
+    input_chars = sum(len(a.text) for a in articles)
+    boilerplate = sum(d.end - d.start for c in cleaned for d in c.dropped)
+    duplicate = sum(d.passage.end - d.passage.start for d in dedup.duplicates)
+    stats = CorpusStats(
+        articles=len(articles),
+        origins=len(set(dedup.origins.values())),
+        input_chars=input_chars,
+        kept_chars=sum(p.end - p.start for p in dedup.passages),
+        boilerplate_chars=boilerplate,
+        duplicate_chars=duplicate,
+        timings=timings,
+    )
+    return Corpus(
+        articles=list(articles), cleaned=cleaned, sentences=sentences, dedup=dedup, stats=stats
+    )
+
+
+def _unrepeated_sentences(
+    articles: Sequence[Article], cleaned: Sequence, dedup: DedupResult
+) -> list[Passage]:
+    """Sentences of kept text, minus those inside a passage that repeats its own article."""
+    repeats: dict[str, list[tuple[int, int]]] = {}
+    for drop in dedup.duplicates:
+        kept_article = drop.duplicate_of.rsplit(":", 1)[0]
+        if kept_article == drop.passage.article_id:
+            repeats.setdefault(drop.passage.article_id, []).append(
+                (drop.passage.start, drop.passage.end)
+            )
+    sentences: list[Passage] = []
+    for article, kept in zip(articles, cleaned, strict=True):
+        spans = repeats.get(article.id, [])
+        for s in split_sentences(article, kept):
+            inside = sum(max(0, min(s.end, e) - max(s.start, b)) for b, e in spans)
+            if inside * 2 < (s.end - s.start):
+                sentences.append(s)
+    return sentences
+
+
+def build_briefing(
+    articles: Sequence[Article],
+    *,
+    engine: str = "offline",
+    max_points: int | None = None,
+    settings: Settings | None = None,
+    on_stage: StageCallback = _quiet,
+) -> Briefing:
+    """Brief a set of articles about one story with the named engine."""
+    from briefing.engines import run_engine
+
+    settings = settings or get_settings()
+    start = time.perf_counter()
+    corpus = prepare(articles, settings, on_stage)
+    on_stage(f"{engine} engine")
+    result = run_engine(engine, corpus, max_points=max_points or settings.max_points, settings=settings)
+    result.stats.timings = {**corpus.stats.timings, **result.stats.timings}
+    result.stats.timings["total"] = round(time.perf_counter() - start, 4)
+    return result

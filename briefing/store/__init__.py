@@ -1,0 +1,58 @@
+"""Persistence: SQLAlchemy 2 models, repository functions, Alembic migrations.
+
+db = Database.from_settings()      # BRIEFING_DATABASE_URL or SQLite in data_dir
+db.migrate()                        # alembic upgrade head, no alembic.ini needed
+with db.transaction() as session:   # one unit of work: all or nothing
+    add_articles(session, articles)
+"""
+
+from briefing.store.articles import Inserted, add_articles, as_article, content_hash, list_articles
+from briefing.store.briefings import (
+    Recovery,
+    add_job,
+    claim_next,
+    fail_job,
+    find_idempotent,
+    finish_job,
+    get_job,
+    job_articles,
+    job_briefing,
+    recover_jobs,
+    renew_leases,
+    request_hash,
+)
+from briefing.store.db import Database, make_engine, migrate
+from briefing.store.keys import KeyCheck, check_token, create_key, list_keys, revoke_key
+from briefing.store.tables import ApiKey, Base, BriefingJob, StoredArticle
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "BriefingJob",
+    "Database",
+    "Inserted",
+    "KeyCheck",
+    "Recovery",
+    "StoredArticle",
+    "add_articles",
+    "add_job",
+    "as_article",
+    "check_token",
+    "claim_next",
+    "content_hash",
+    "create_key",
+    "fail_job",
+    "find_idempotent",
+    "finish_job",
+    "get_job",
+    "job_articles",
+    "job_briefing",
+    "list_articles",
+    "list_keys",
+    "make_engine",
+    "migrate",
+    "recover_jobs",
+    "renew_leases",
+    "request_hash",
+    "revoke_key",
+]

@@ -1,0 +1,107 @@
+"""Stored articles for the digest job: insert with dedup by content hash, list by ingest time."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from briefing.models import Article
+from briefing.store.tables import StoredArticle, utcnow
+
+_SPACE = re.compile(r"\s+")
+
+
+def content_hash(text: str) -> str:
+    """sha256 of the text normalised: NFKC, case-folded, whitespace collapsed."""
+    normal = _SPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Inserted:
+    """One input article: the row it is now stored as, and whether that row is new."""
+
+    article: Article
+    row: StoredArticle
+    duplicate: bool
+
+
+def add_articles(
+    session: Session,
+    articles: Sequence[Article],
+    *,
+    key_id: str | None = None,
+    now: datetime | None = None,
+) -> list[Inserted]:
+    """Store articles not seen before (by content hash); duplicates point at the existing row."""
+    now = now or utcnow()
+    hashes = [content_hash(a.text) for a in articles]
+    existing = {
+        row.content_hash: row
+        for row in session.scalars(
+            select(StoredArticle).where(StoredArticle.content_hash.in_(set(hashes)))
+        )
+    }
+    out: list[Inserted] = []
+    for article, digest in zip(articles, hashes, strict=True):
+        if digest in existing:
+            out.append(Inserted(article, existing[digest], duplicate=True))
+            continue
+        row = StoredArticle(
+            id=f"a_{digest[:24]}",
+            content_hash=digest,
+            source_id=article.id,
+            title=article.title,
+            outlet=article.outlet,
+            url=article.url,
+            published_at=article.published_at,
+            text=article.text,
+            ingested_at=now,
+            key_id=key_id,
+        )
+        session.add(row)
+        existing[digest] = row
+        out.append(Inserted(article, row, duplicate=False))
+    session.flush()
+    return out
+
+
+def list_articles(
+    session: Session,
+    *,
+    since: datetime | None = None,
+    after: tuple[datetime, int] | None = None,
+    limit: int = 100,
+) -> list[StoredArticle]:
+    """Articles ingested at or after `since` (and past the `after` cursor), in ingest order."""
+    query = select(StoredArticle).order_by(StoredArticle.ingested_at, StoredArticle.seq)
+    if since is not None:
+        query = query.where(StoredArticle.ingested_at >= since)
+    if after is not None:
+        at, seq = after
+        query = query.where(
+            or_(
+                StoredArticle.ingested_at > at,
+                and_(StoredArticle.ingested_at == at, StoredArticle.seq > seq),
+            )
+        )
+    return list(session.scalars(query.limit(limit)))
+
+
+def as_article(row: StoredArticle) -> Article:
+    """A stored row back as the pipeline's Article (id is the stored id)."""
+    return Article(
+        id=row.id,
+        title=row.title,
+        outlet=row.outlet,
+        url=row.url,
+        published_at=row.published_at,
+        text=row.text,
+    )

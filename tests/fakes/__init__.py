@@ -1,0 +1,1 @@
+"""Fakes at the boundaries: real protocols on loopback, scripted by the test."""

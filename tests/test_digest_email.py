@@ -1,0 +1,127 @@
+"""The digest message from a hand-made briefing: numbering, flags in words, links, headers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from briefing.config import Settings
+from briefing.digest.compose import Picked, Story
+from briefing.digest.email import (
+    Recipient,
+    build_message,
+    build_view,
+    date_text,
+    public_url,
+    render_text,
+    subject_for,
+)
+from briefing.errors import ConfigError
+from briefing.models import Briefing, BriefingStats, Citation, ConflictValue, Flag, Point, Source
+
+DAY = date(2026, 11, 22)
+NOW = datetime(2026, 11, 22, 7, tzinfo=UTC)
+A = "The river rose by two metres overnight, the water board said. About 300 people were moved."
+B = "Officials said around 300 residents spent the night in a school. Some said 250."
+ADA = Recipient(email="ada@example.com", name="Ada", topics=("flood", '"river Vell"'), timezone="Europe/Vienna",
+                send_hour=7, token="tok123", id="s_0001")
+
+
+def cite(source: Source, quote: str) -> Citation:
+    start = source.text.index(quote)
+    return Citation(source_id=source.id, start=start, end=start + len(quote), quote=quote)
+
+
+def briefing(title: str = "Flood in the valley") -> Briefing:
+    a = Source(id="a", origin="a", outlet="Valley Times", title="River rises", url="https://valley.example/r", text=A,
+               published_at=datetime(2026, 11, 21, 9, tzinfo=UTC))
+    b = Source(id="b", origin="b", outlet="Daily Courier", title="Night in a school", url="ftp://courier.example/x", text=B)
+    flag_values = [ConflictValue(value="300", citation=cite(b, "300")), ConflictValue(value="250", citation=cite(b, "250"))]
+    return Briefing(
+        title=title,
+        sources=[a, b],
+        points=[
+            Point(text="The river rose two metres.", origins=1, citations=[cite(a, A[:62])],
+                  flags=[Flag(kind="single_source", reason="Only Valley Times reports this.")]),
+            Point(text="About 300 people left their homes.", origins=2,
+                  citations=[cite(a, "About 300 people were moved."), cite(b, B[:65]), cite(a, A[:62])],
+                  flags=[Flag(kind="conflict", reason="Sources disagree on how many.", values=flag_values),
+                         Flag(kind="hedged", reason="uses 'reportedly'")]),
+        ],
+        stats=BriefingStats(articles=3, origins=2, engine="offline"),
+    )
+
+
+def story(title: str = "Flood in the valley") -> Story:
+    return Story(id="st_1", articles=[], latest=NOW, origins=2, score=2.0, stems=frozenset(), text="")
+
+
+def picked(title: str = "Flood in the valley") -> list[Picked]:
+    return [Picked(story(title), briefing(title))]
+
+
+def test_subject_is_date_stamped_with_the_top_story():
+    assert date_text(date(2026, 1, 5)) == "5 Jan 2026"
+    assert subject_for(DAY, picked()) == "Your briefing — 22 Nov 2026: Flood in the valley"
+    long = subject_for(DAY, picked("Word " * 40))
+    assert len(long) < 130 and long.endswith("…")
+    assert subject_for(DAY, picked("Two\nlines\u202e")) == "Your briefing — 22 Nov 2026: Two lines"
+
+
+def test_citations_are_numbered_per_source_and_link_only_http():
+    view = build_view(picked(), ADA, day=DAY, base_url="https://b.example")
+    s = view.stories[0]
+    assert [[r.n for r in p.refs] for p in s.points] == [[1], [1, 2]]
+    assert [(x.n, x.name, x.link, x.published) for x in s.sources] == [
+        (1, "Valley Times", "https://valley.example/r", "21 Nov 2026"),
+        (2, "Daily Courier", None, ""),  # ftp: shown, not linked
+    ]
+    assert s.scope == "3 articles · 2 independent origins"
+
+
+def test_flags_are_words_with_conflict_values():
+    view = build_view(picked(), ADA, day=DAY, base_url="https://b.example")
+    flags = [(f.label, f.detail) for p in view.stories[0].points for f in p.flags]
+    assert flags == [
+        ("Single source", ""),
+        ("Sources disagree", "300 (Daily Courier) vs 250 (Daily Courier)"),
+        ("Hedged (‘reportedly’)", ""),
+    ]
+    assert [label for label, _ in view.legend] == ["Single source", "Sources disagree", "Hedged"]
+
+
+def test_text_part_reads_on_its_own():
+    text = render_text(build_view(picked(), ADA, day=DAY, base_url="https://b.example"))
+    assert "1 story for Ada" in text
+    assert " 1. The river rose two metres. [1]\n    ! Single source\n" in text
+    assert "    ! Sources disagree: 300 (Daily Courier) vs 250 (Daily Courier)\n" in text
+    assert "[1] Valley Times — River rises · 21 Nov 2026\n    https://valley.example/r\n" in text
+    assert "for the topics: flood,\n\"river Vell\"." in text
+    assert text.rstrip().endswith("https://b.example/unsubscribe/tok123")
+    assert max(len(line) for line in text.splitlines()) <= 76
+
+
+def test_message_headers(monkeypatch):
+    monkeypatch.delenv("BRIEFING_PUBLIC_URL", raising=False)
+    msg = build_message(picked(), ADA, day=DAY, now=NOW, settings=Settings(mail_from="News <news@b.example>"))
+    assert msg["List-Unsubscribe"] == "<http://127.0.0.1:8000/unsubscribe/tok123>"
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert msg["Message-ID"] == "<digest.20261122.s_0001@b.example>"
+    assert msg["Date"] == "Sun, 22 Nov 2026 07:00:00 +0000"
+    assert msg.get_content_type() == "multipart/alternative"
+    html = msg.get_body(("html",)).get_content()
+    assert 'href="http://127.0.0.1:8000/unsubscribe/tok123"' in html
+    assert html.count('<a href="https://valley.example/r"') == 3  # two points' [1] and the source
+
+
+@pytest.mark.parametrize("bad", ["javascript:alert(1)", "ftp://x.example", "not a url"])
+def test_public_url_must_be_http(monkeypatch, bad):
+    monkeypatch.setenv("BRIEFING_PUBLIC_URL", bad)
+    with pytest.raises(ConfigError):
+        public_url()
+
+
+def test_public_url_from_env(monkeypatch):
+    monkeypatch.setenv("BRIEFING_PUBLIC_URL", "https://news.example.org/briefing/")
+    assert public_url() == "https://news.example.org/briefing"

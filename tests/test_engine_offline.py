@@ -1,0 +1,219 @@
+"""The offline engine: cited points, flags where evidence is thin, conflicts with values."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefing.cli import app
+from briefing.ingest import read_paths
+from briefing.models import Article, Briefing
+from briefing.pipeline import build_briefing
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from evals.expect import list_cases, load_case  # noqa: E402
+
+EXAMPLE = ROOT / "examples" / "pow-exchange"
+
+
+def _article(id: str, text: str, outlet: str | None = None) -> Article:
+    return Article(id=id, title=text.splitlines()[0], outlet=outlet, text=text)
+
+
+def _flags(point) -> set[str]:
+    return {f.kind for f in point.flags}
+
+
+def _point_with(briefing: Briefing, needle: str):
+    matches = [p for p in briefing.points if needle in p.text]
+    assert matches, f"no point mentions {needle!r}: {[p.text for p in briefing.points]}"
+    return matches[0]
+
+
+@pytest.fixture(scope="module")
+def example() -> Briefing:
+    return build_briefing(read_paths([EXAMPLE]).articles)
+
+
+def test_every_citation_quotes_its_source_exactly(example: Briefing):
+    sources = {s.id: s for s in example.sources}
+    assert example.points
+    for point in example.points:
+        assert point.citations
+        for c in point.citations:
+            assert sources[c.source_id].text[c.start : c.end] == c.quote
+
+
+def test_example_counts_three_origins_and_keeps_the_wsj_retellings_as_one(example: Briefing):
+    origins = {s.id[:3]: s.origin for s in example.sources}
+    assert example.stats.origins == 3
+    assert origins["000"] == origins["001"] == origins["002"]
+    assert len({origins["001"], origins["003"], origins["004"]}) == 3
+
+
+def test_wsj_derived_points_are_single_source(example: Briefing):
+    wsj = {s.id for s in example.sources if s.id[:3] in ("000", "001", "002")}
+    wsj_only = [p for p in example.points if {c.source_id for c in p.citations} <= wsj]
+    assert wsj_only, "the WSJ story should reach the briefing"
+    for p in wsj_only:
+        assert p.origins == 1 and "single_source" in _flags(p), p.text
+
+
+def test_claims_from_the_defense_minister_article_carry_anonymous_sourcing(example: Briefing):
+    from_004 = [p for p in example.points if all(c.source_id.startswith("004") for c in p.citations)]
+    assert from_004
+    for p in from_004:
+        assert "anonymous_source" in _flags(p), p.text
+
+
+def test_no_boilerplate_reaches_the_briefing(example: Briefing):
+    expect = load_case(ROOT / "evals" / "cases" / "pow-exchange").expect
+    text = " ".join(p.text + " " + " ".join(c.quote for c in p.citations) for p in example.points)
+    for junk in expect.boilerplate:
+        assert junk.lower() not in text.lower()
+
+
+def test_points_are_full_sentences_not_fragments(example: Briefing):
+    for p in example.points:
+        assert p.text[0].isupper() and p.text.rstrip()[-1] in ".!?”’\"'", p.text
+        assert 7 <= len(p.text.split()) <= 70
+
+
+def test_briefing_is_deterministic():
+    articles = read_paths([EXAMPLE]).articles
+    assert build_briefing(articles).points == build_briefing(articles).points
+
+
+def test_max_points_caps_the_briefing():
+    assert len(build_briefing(read_paths([EXAMPLE]).articles, max_points=3).points) == 3
+
+
+# --- flag rules on small stories -----------------------------------------------------
+
+TWO_OUTLETS = [
+    _article(
+        "a",
+        "Dam breach floods valley\n\nThe Orsk dam on the Tavi river burst on Monday, flooding 12 villages in the valley below, the regional governor said.\n"
+        "Officials reportedly ignored warnings about cracks in the dam wall for two years.\n"
+        "A source close to the investigation said contractors had skipped inspections, speaking on condition of anonymity.\n",
+        outlet="Valley Post",
+    ),
+    _article(
+        "b",
+        "Valley villages under water after dam fails\n\nThe Orsk dam on the Tavi river burst on Monday and flooded 12 villages, the regional governor said in a statement.\n"
+        "Rescue teams evacuated about 3,000 residents from the valley by boat on Monday night.\n"
+        "The dam operator said it could not confirm that any inspection had been missed.\n",
+        outlet="Daily Ledger",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def dam() -> Briefing:
+    return build_briefing(TWO_OUTLETS, max_points=10)
+
+
+def test_a_claim_two_outlets_report_cites_both_and_is_not_single_source(dam: Briefing):
+    p = _point_with(dam, "burst on Monday")
+    assert p.origins == 2
+    assert {c.source_id for c in p.citations} == {"a", "b"}
+    assert "single_source" not in _flags(p)
+
+
+def test_a_claim_one_outlet_reports_is_single_source(dam: Briefing):
+    p = _point_with(dam, "3,000 residents")
+    assert p.origins == 1 and "single_source" in _flags(p)
+
+
+def test_hedged_and_anonymous_claims_are_flagged_with_reasons(dam: Briefing):
+    hedged = _point_with(dam, "reportedly ignored")
+    assert "hedged" in _flags(hedged)
+    assert "reportedly" in next(f.reason for f in hedged.flags if f.kind == "hedged")
+    anonymous = _point_with(dam, "skipped inspections")
+    assert "anonymous_source" in _flags(anonymous)
+
+
+def test_syndicated_copies_count_as_one_origin():
+    wire = "A fire at the Calder plant in Lessington killed 12 workers on Tuesday, officials said.\nThe plant makes plastic film and employs 450 people in the town."
+    copies = [
+        _article("wire", "Fire kills 12 at plant\n\n" + wire, outlet="Northwire"),
+        _article("copy1", "Deadly plant fire\n\n" + wire + "\nSubscribe to our newsletter.", outlet="Lessington Echo"),
+        _article("copy2", "Twelve dead in factory blaze\n\n" + wire, outlet="Metro Daily"),
+    ]
+    result = build_briefing(copies)
+    assert result.stats.origins == 1
+    assert all(p.origins == 1 and "single_source" in _flags(p) for p in result.points)
+
+
+def test_a_figure_two_origins_disagree_on_is_a_conflict_with_each_value_cited():
+    result = build_briefing(
+        [
+            _article("x", "Blaze at plant\n\nThe fire at the Calder plant killed 12 people on Tuesday, the police said.", "Northwire"),
+            _article("y", "Plant fire toll\n\nThe fire at the Calder plant killed 14 people on Tuesday, the mayor said.", "Daily Ledger"),
+        ]
+    )
+    (conflict,) = result.conflicts
+    assert conflict.kind == "number"
+    assert {v.value for v in conflict.values} == {"12", "14"}
+    assert {v.citation.source_id for v in conflict.values} == {"x", "y"}
+    flagged = [p for p in result.points if "conflict" in _flags(p)]
+    assert flagged and flagged[0].flags[-1].values
+
+
+@pytest.mark.parametrize(
+    "first, second, conflict",
+    [
+        ("exchanged more than 10,000 prisoners", "exchanged 12,000 prisoners", False),
+        ("killed at least 12 people", "killed 14 people", True),
+        ("is expected to close on October 1", "is expected to close on November 15", True),
+        ("ran aground at about 7:15 p.m. with 212 passengers", "ran aground at around 7:15 p.m. with 212 passengers", False),
+    ],
+)
+def test_which_differences_count_as_conflicts(first: str, second: str, conflict: bool):
+    result = build_briefing(
+        [
+            _article("p", f"Story\n\nThe Harbour company said the ferry {first} on the coast, officials confirmed.", "Paper One"),
+            _article("q", f"Story\n\nThe Harbour company said the ferry {second} on the coast, officials confirmed.", "Paper Two"),
+        ]
+    )
+    assert bool(result.conflicts) is conflict, result.conflicts
+
+
+@pytest.mark.parametrize("case_dir", [c for c in list_cases() if load_case(c).expect.conflicts], ids=lambda p: p.name)
+def test_expected_figure_date_and_name_conflicts_are_found(case_dir: Path):
+    case = load_case(case_dir)
+    found = build_briefing(case.articles).conflicts
+    for expected in case.expect.conflicts:
+        if expected.kind == "fact":
+            continue  # factual (non-figure) disagreements need a model; see the llm engine
+        assert any(
+            c.kind == expected.kind and all(any(_same_value(e, v.value) for v in c.values) for e in expected.values)
+            for c in found
+        ), f"{expected} not in {[(c.kind, [v.value for v in c.values]) for c in found]}"
+
+
+def _same_value(expected: str, found: str) -> bool:
+    """'12 people' matches 'at least 12'; 'Ilona Marek' matches 'Marek'; 'October 1' only itself."""
+    if expected in found or found in expected:
+        return True
+    figures = re.findall(r"\d[\d,.]*", expected)
+    return bool(figures) and re.search(rf"(?<![\d,.]){re.escape(figures[0])}(?![\d,.])", found) is not None
+
+
+def test_cli_build_json_is_a_valid_briefing():
+    result = CliRunner().invoke(app, ["build", str(EXAMPLE), "--format", "json", "--max-points", "5"])
+    assert result.exit_code == 0, result.output
+    briefing = Briefing.model_validate(json.loads(result.stdout))
+    assert 1 <= len(briefing.points) <= 5
+
+
+def test_cli_build_fails_clearly_on_missing_input(tmp_path: Path):
+    result = CliRunner().invoke(app, ["build", str(tmp_path / "nothing-here")])
+    assert result.exit_code == 1
+    assert "no usable articles" in result.output
