@@ -25,6 +25,12 @@ _WEAK_START = frozenset(
     "he she it they this that these those his her their its such but and yet so or also "
     "meanwhile however then there here".split()
 )
+# a subject that points back to something the reader of a briefing has not seen
+_DEICTIC = re.compile(
+    r"^(?:the|this|that|these|those|such)\s+(?:publication|newspaper|paper|report|outlet|article|"
+    r"agency|official|officials|man|woman|group|company|move|decision|deal|plan|incident|source)\b",
+    re.IGNORECASE,
+)
 _QUOTED = re.compile(r"[“\"‘'][^“”\"‘’']{3,}[”\"’']")
 _NUMBER = re.compile(
     r"(?P<qual>more than|over|at least|nearly|almost|about|around|some|roughly|approximately|"
@@ -238,7 +244,7 @@ def _features(sentence: str, trim: int) -> _Features:
         names=names,
         cues=cues,
         candidate=is_claim_like(body),
-        weak_start=first in _WEAK_START,
+        weak_start=first in _WEAK_START or bool(_DEICTIC.match(body)),
         on_record=bool(names) and "anonymous" not in cues and bool(cue_patterns()["speech"].search(body)),
     )
 

@@ -136,3 +136,16 @@ def build(
 
 def main() -> None:
     app()
+
+
+def _mount() -> None:
+    """Sub-commands that live in their own modules (API, eval); imported lazily inside."""
+    from briefing.cli_api import keys_app, serve
+    from briefing.cli_eval import eval_command
+
+    app.command("serve")(serve)
+    app.add_typer(keys_app, name="keys")
+    app.command("eval")(eval_command)
+
+
+_mount()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from briefing.claims import Claim, Quantity
@@ -92,19 +93,45 @@ def _subject(a: Claim, b: Claim, q: Quantity) -> str:
     return f"{q.kind} ({' '.join(words.split()[:4])})" if words else f"the {q.kind}"
 
 
+@dataclass(frozen=True)
+class Disagreement:
+    """A conflict plus what it is about, so any claim stating one of its values can be told."""
+
+    conflict: Conflict
+    pair: tuple[int, int]
+    quantities: tuple[Quantity, ...] = ()
+    role: str | None = None
+    names: tuple[str, ...] = ()
+
+    def concerns(self, claim: Claim) -> bool:
+        """Does this claim state one of the disputed values (about the same thing)?"""
+        if self.role is not None:
+            named = role_names(claim.text).get(self.role, "")
+            return any(named.split()[-1:] == n.split()[-1:] for n in self.names) if named else False
+        return any(_same_thing(q, v) and compatible(q, v) for q in claim.quantities for v in self.quantities)
+
+    def states_value(self, claim: Claim) -> bool:
+        """The claim gives one of the disputed figures, whatever words sit next to it."""
+        return any(q.kind == v.kind and q.value == v.value for q in claim.quantities for v in self.quantities)
+
+
 def find_conflicts(
     claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Claim], Citation]
-) -> list[tuple[Conflict, tuple[int, int]]]:
+) -> list[Disagreement]:
     """All disagreements between claims of different origins, deduplicated."""
-    found: dict[tuple, tuple[Conflict, tuple[int, int]]] = {}
+    found: dict[tuple, Disagreement] = {}
     for i, j in sorted(_candidate_pairs(claims, index)):
         a, b = claims[i], claims[j]
-        for kind, subject, va, vb in _disagreements(a, b, index.sim(i, j)):
+        for kind, subject, va, vb, about in _disagreements(a, b, index.sim(i, j)):
             key = (kind, frozenset({va.lower(), vb.lower()}))
             if key in found:
                 continue
             values = [ConflictValue(value=va, citation=cite(a)), ConflictValue(value=vb, citation=cite(b))]
-            found[key] = (Conflict(subject=subject, kind=kind, values=values), (i, j))
+            conflict = Conflict(subject=subject, kind=kind, values=values)
+            if kind == "name":
+                found[key] = Disagreement(conflict, (i, j), role=about, names=(va, vb))
+            else:
+                found[key] = Disagreement(conflict, (i, j), quantities=about)
     return list(found.values())
 
 
@@ -138,11 +165,11 @@ def _disagreements(a: Claim, b: Claim, sim: float):
             # two shared key words ("killed ... people") pin the subject down; one needs context
             needed = MIN_SIMILARITY[qa.kind] if len(qa.keys & qb.keys) < 2 else 0.0
             if sim >= needed and _same_thing(qa, qb) and not compatible(qa, qb):
-                yield qa.kind, _subject(a, b, qa), qa.text, qb.text
+                yield qa.kind, _subject(a, b, qa), qa.text, qb.text, (qa, qb)
     ra, rb = role_names(a.text), role_names(b.text)
     for role in ra.keys() & rb.keys():
         if " " not in role and sim < MIN_SIMILARITY["name"]:
             continue
         na, nb = ra[role], rb[role]
         if na.split()[-1].lower() != nb.split()[-1].lower():
-            yield "name", role, na, nb
+            yield "name", role, na, nb, role

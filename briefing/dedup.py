@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHashLSH
 from pydantic import TypeAdapter
 
 from briefing.errors import InputError
@@ -215,13 +215,22 @@ class _Sketch:
         return len(self.hashvalues)
 
 
-def _signatures(feats: _Features, num_perm: int) -> np.ndarray:
-    """MinHash signatures (datasketch 'affine32' scheme) of every passage, in blocks.
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded affine permutations (odd multipliers, so each is a bijection on 32 bits)."""
+    gen = np.random.RandomState(_SEED)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
-    The values `MinHash(num_perm, seed=1).update` gives for the same 32-bit inputs,
-    computed for all passages at once instead of one shingle at a time.
+
+def _signatures(feats: _Features, num_perm: int) -> np.ndarray:
+    """MinHash signatures of every passage, computed in blocks for the whole pile.
+
+    The construction of datasketch's 'affine32' scheme (fmix32, then h * a + b mod 2^32
+    with odd a), without building a `MinHash` object per passage; built here rather than
+    read from datasketch so signatures do not depend on the installed version.
     """
-    a, b = MinHash(num_perm=num_perm, seed=_SEED).permutations
+    a, b = _permutations(num_perm)
     n = len(feats.passages)
     sigs = np.full((n, num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
     nonempty = np.flatnonzero(np.diff(feats.set_off) > 0)

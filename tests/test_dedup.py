@@ -31,9 +31,9 @@ def paragraph_passages(article: Article) -> list[Passage]:
     ]
 
 
-def run(articles: list[Article], **kwargs: float) -> DedupResult:
+def run(articles: list[Article], threshold: float = 0.8, containment: float = 0.6) -> DedupResult:
     passages = [p for a in articles for p in paragraph_passages(a)]
-    return deduplicate(articles, passages, **kwargs)
+    return deduplicate(articles, passages, threshold=threshold, containment=containment)
 
 
 def drop_of(result: DedupResult, passage_id: str):

@@ -116,7 +116,8 @@ def test_source_line_counts_anywhere_and_wins() -> None:
     body = "\n\n".join([FILLER] * 5)
     article = Article(id="x", text=f"{lead}\n\n{body}\n\nSource: Reuters")
     assert [d.outlet for d in declared_sources(article)] == ["ap", "reuters"]
-    assert main_declaration(declared_sources(article)).outlet == "reuters"
+    main = main_declaration(declared_sources(article))
+    assert main is not None and main.outlet == "reuters"
 
 
 # ---------------------------------------------------------------- own outlet

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from briefing.claims import Claim, extract_claims
-from briefing.conflicts import compatible, find_conflicts
+from briefing.conflicts import Disagreement, compatible, find_conflicts
 from briefing.flags import anonymous_articles, point_flags
 from briefing.models import (
     Briefing,
@@ -65,13 +65,12 @@ def build(corpus: Corpus, *, max_points: int = 8) -> Briefing:
         index = SimilarityIndex([c.stems for c in claims])
         centrality = index.centrality([c.sentence.article_id for c in claims])
         found = find_conflicts(claims, index, _cite)
-        conflicts = [c for c, _ in found]
+        conflicts = [d.conflict for d in found]
         groups = _group(claims, index, centrality)
         anonymous = anonymous_articles(claims)
         for g in _select(groups, claims, index, max_points, origin_sizes):
             support = _support(g, claims, index)
-            members = set(g.members)
-            mine = [c for c, (i, j) in found if i in members or j in members]
+            mine = [d.conflict for d in found if any(_concerns(d, i, claims, index) for i in g.members)]
             points.append(
                 Point(
                     text=claims[g.rep].text,
@@ -107,6 +106,7 @@ def _cite(claim: Claim) -> Citation:
 def _group(claims: list[Claim], index: SimilarityIndex, centrality: np.ndarray) -> list[Group]:
     """Seeded grouping: each claim joins the most similar existing seed, or seeds a group."""
     lead = np.array([1.0 / (1.0 + c.order / 3.0) for c in claims])  # inverted pyramid
+    salience = _name_salience(claims)
     order = np.argsort(-(centrality + 0.3 * lead), kind="stable")
     groups: list[Group] = []
     seed_of: dict[int, int] = {}  # seed claim index -> group index
@@ -128,15 +128,38 @@ def _group(claims: list[Claim], index: SimilarityIndex, centrality: np.ndarray) 
         origins = {claims[i].origin for i in g.members}
         articles = {claims[i].sentence.article_id for i in g.members}
         info = any(claims[i].quantities or len(claims[i].names) >= 2 for i in g.members)
+        salient = max(salience[i] for i in g.members)
         g.score = (
             1.0 * len(origins)
             + 0.4 * min(3, len(articles) - 1)
             + 2.0 * float(max(centrality[i] for i in g.members))
             + 1.0 * float(max(lead[i] for i in g.members))
             + 0.2 * info
+            + 0.8 * salient
             - (0.8 if claims[g.rep].weak_start else 0.0)
         )
     return groups
+
+
+def _name_salience(claims: list[Claim]) -> list[float]:
+    """How much a claim is about the names many articles mention (Zorin, Azovstal), as a
+    share of articles; names in nearly every article (the story's setting) say little."""
+    articles = {c.sentence.article_id for c in claims}
+    seen: dict[str, set[str]] = {}
+    for c in claims:
+        for name in c.names:
+            seen.setdefault(name, set()).add(c.sentence.article_id)
+    n = max(1, len(articles))
+    share = {name: len(ids) / n for name, ids in seen.items() if 1 < len(ids) < max(2, 0.8 * n)}
+    return [min(1.0, sum(share.get(name, 0.0) for name in c.names)) for c in claims]
+
+
+def _concerns(d: Disagreement, i: int, claims: list[Claim], index: SimilarityIndex) -> bool:
+    """Claim i states a disputed value: about the same thing, or the same figure in a
+    sentence close to one of the disagreeing ones ("toll has risen to 14")."""
+    if d.concerns(claims[i]):
+        return True
+    return d.states_value(claims[i]) and max(index.sim(i, d.pair[0]), index.sim(i, d.pair[1])) >= 0.25
 
 
 def _share_facts(a: Claim, b: Claim) -> bool:
