@@ -68,12 +68,22 @@ def ingest(
     paths: Paths,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
     show_dropped: Annotated[bool, typer.Option("--dropped", help="List every dropped line and why.")] = False,
+    keep: Annotated[
+        bool, typer.Option("--store", help="Also keep the articles (with ingest time) for the daily digest.")
+    ] = False,
 ) -> None:
     """Read, clean and deduplicate articles; show what was kept, dropped and linked."""
     from briefing.pipeline import prepare
     from briefing.report import ingest_report
 
     articles, problems = _read(paths)
+    if keep:
+        from briefing.digest import store_articles
+
+        try:
+            err.print(store_articles(articles, get_settings()).summary(), highlight=False)
+        except BriefingError as exc:
+            raise _fail(str(exc)) from exc
     try:
         with _progress(len(articles) > 50) as stage:
             corpus = prepare(articles, get_settings(), on_stage=stage)
@@ -141,11 +151,14 @@ def main() -> None:
 def _mount() -> None:
     """Sub-commands that live in their own modules (API, eval); imported lazily inside."""
     from briefing.cli_api import keys_app, serve
+    from briefing.cli_digest import digest_app, subscribers_app
     from briefing.cli_eval import eval_command
 
     app.command("serve")(serve)
     app.add_typer(keys_app, name="keys")
     app.command("eval")(eval_command)
+    app.add_typer(subscribers_app, name="subscribers")
+    app.add_typer(digest_app, name="digest")
 
 
 _mount()

@@ -29,6 +29,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -141,8 +142,39 @@ def _alternation(phrases: Sequence[str]) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
-@lru_cache(maxsize=1)
+# Outlets named by the articles being attributed (their metadata), known for one call of
+# `attribute` on top of the packaged table: "the Dorrance Post reports" re-tells the
+# Dorrance Post article of the same set even though no table lists that paper.
+_SET_OUTLETS: ContextVar[tuple[str, ...]] = ContextVar("set_outlets", default=())
+
+
 def _table() -> _Table:
+    return _table_with(_SET_OUTLETS.get())
+
+
+@lru_cache(maxsize=16)
+def _table_with(extra: tuple[str, ...]) -> _Table:
+    """The packaged table plus outlets named in the input; new names get a slug key."""
+    base = _packaged_table()
+    if not extra:
+        return base
+    outlets, by_norm, by_prose = dict(base.outlets), dict(base.by_norm), dict(base.by_prose)
+    for name in extra:
+        norm = _norm(name)
+        if not norm or norm in by_norm:
+            continue
+        key = "-".join(norm.split())
+        outlets[key] = _Outlet(key, name, False)
+        by_norm[norm] = key
+        by_prose[_prose_form(name)] = key
+        if not name.lower().startswith("the "):
+            by_prose.setdefault(_prose_form("The " + name), key)
+    name_words = base.name_words | {_distinctive_word(alias) for alias in by_prose}
+    return _Table(outlets, by_norm, by_prose, name_words, base.source_words, base.source_line, base.footer)
+
+
+@lru_cache(maxsize=1)
+def _packaged_table() -> _Table:
     """Load outlets.toml once; an alias claimed by two outlets is a data bug, so fail loudly."""
     raw = tomllib.loads(
         resources.files("briefing").joinpath("data/outlets.toml").read_text("utf-8")
@@ -514,6 +546,14 @@ def attribute(articles: Sequence[Article]) -> list[Attribution]:
     The set matters for aggregator pages: of the outlets a page names, the one other
     articles say they re-tell is the page's origin.
     """
+    token = _SET_OUTLETS.set(tuple(sorted({a.outlet for a in articles if a.outlet})))
+    try:
+        return _attribute(articles)
+    finally:
+        _SET_OUTLETS.reset(token)
+
+
+def _attribute(articles: Sequence[Article]) -> list[Attribution]:
     declarations = [declared_sources(a, counted_only=True) for a in articles]
     declared_by: dict[str, list[str]] = {}
     for article, decls in zip(articles, declarations, strict=True):

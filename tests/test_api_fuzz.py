@@ -1,11 +1,12 @@
 """Schemathesis against the app's own OpenAPI: bounded, no 5xx, answers true to the schema.
 
-The app is built at import (no I/O but a temp folder) and its schema read without starting it;
-schemathesis' ASGI transport starts it on the first request and stops it at exit.
+The app is built at import (no I/O) and its schema read without starting it; schemathesis'
+ASGI transport starts it on the first request and stops it at exit.
 """
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from api.settings import ApiSettings
 from briefing import store
 from briefing.config import Settings
 
-DATA_DIR = Path(tempfile.mkdtemp(prefix="briefing-fuzz-"))
+DATA_DIR = Path(tempfile.gettempdir()) / f"briefing-fuzz-{secrets.token_hex(6)}"  # made on use
 CONFIG = Settings(data_dir=DATA_DIR)
 APP = create_app(
     CONFIG, ApiSettings(rate_per_minute=1e6, rate_burst=100_000, job_workers=0, max_articles=20)

@@ -440,3 +440,14 @@ def test_fast_enough_for_every_point() -> None:
         check_support(s, evidence)
     per_sentence = (time.perf_counter() - t0) / len(sentences)
     assert per_sentence < 0.010, f"{per_sentence * 1000:.2f} ms per sentence"  # target < 2 ms; slack for busy CI
+
+
+def test_rates_are_per_sentence() -> None:
+    two = point(
+        "Usov said 12,000 troops had been moved to the northern border. He said 15,000 more would follow.", USOV
+    )
+    report = check_briefing(Briefing(sources=list(SOURCES.values()), points=[two]))
+    assert [s.verdict.label for s in report.points[0].sentences] == ["supported", "unsupported"]
+    assert report.n_sentences == 2
+    assert report.citation_recall == 0.5 and report.unsupported_rate == 0.5
+    assert report.citation_precision == 0.5  # 1 citation x 2 sentences; only the supported one earns credit

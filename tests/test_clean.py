@@ -98,6 +98,8 @@ FAMILY_LINES = [
     ("Enter your email address", "newsletter"),
     ("Sign up for our morning briefing, delivered free every weekday.", "newsletter"),
     ("You have 3 free articles remaining this month.", "newsletter"),
+    ("Daily Digest is a free morning round-up of Astravian news from around the web.", "newsletter"),
+    ("Post subscribers can read the full 46-page ruling in our document viewer.", "newsletter"),
     ("You've reached your monthly free article limit.", "newsletter"),
     ("Your email address will not be published. Required fields are marked *", "comments"),
     ("Leave a comment", "comments"),

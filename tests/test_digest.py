@@ -270,13 +270,17 @@ def test_running_twice_sends_nothing_twice(three, settings, inbox):
         assert len(subs.list_deliveries(session, day=DAY)) == 2
 
 
-def test_the_database_refuses_a_second_delivery_row(three):
+def test_one_delivery_row_and_one_claim_per_subscriber_and_day(three):
     from sqlalchemy.exc import IntegrityError
 
     with three.transaction() as session:
         sub = subs.find_subscriber(session, "ada@example.com")
-        subs.ensure_delivery(session, sub.id, DAY)
-        assert subs.ensure_delivery(session, sub.id, DAY).id == subs.get_delivery(session, sub.id, DAY).id
+        row = subs.ensure_delivery(session, sub.id, DAY)
+        assert subs.ensure_delivery(session, sub.id, DAY).id == row.id
+    with three.transaction() as session:  # two runs racing for it: one wins
+        assert subs.claim_delivery(session, row.id, now=NOW)
+    with three.transaction() as session:
+        assert not subs.claim_delivery(session, row.id, now=NOW)
     with pytest.raises(IntegrityError), three.transaction() as session:
         session.add(subs.Delivery(subscriber_id=sub.id, digest_date=DAY, status="pending", attempts=0))
         session.flush()
@@ -424,3 +428,59 @@ def test_date_and_since_choose_the_window(three, settings, inbox):
     ]
     later = run(three, settings, since=NOW - timedelta(hours=1), to="ada@example.com")
     assert later.articles == 0 and statuses(later) == {"ada@example.com": "nothing to send"}
+
+
+def test_a_story_already_sent_is_not_sent_again_without_news(three, settings, inbox):
+    wide = NOW - timedelta(hours=4)
+    run(three, settings, to="bo@example.com")
+    # Tomorrow's window still holds yesterday's articles (a wide --since): nothing new for bo.
+    same = run(three, settings, now=NOW + timedelta(days=1), since=wide, to="bo@example.com")
+    assert statuses(same) == {"bo@example.com": "nothing to send"}
+
+    with three.transaction() as session:  # news on the merger: the story comes back
+        store.add_articles(session, [Article(
+            id="vote", title="Tidewater shareholders approve Kessel deal", outlet="Harbor Business Journal",
+            text="Tidewater Freight shareholders approved the sale to Kessel Logistics on Tuesday. "
+                 "Kessel said the Tidewater deal would close on November 15, as planned by Kessel.")],
+            now=NOW + timedelta(hours=20))
+    news = run(three, settings, now=NOW + timedelta(days=1), since=wide, to="bo@example.com")
+    assert statuses(news) == {"bo@example.com": "sent"}
+    assert len(inbox.to("bo@example.com")) == 2
+
+
+def test_the_hourly_tick_and_the_scheduler(three, settings, inbox):
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from briefing.digest.schedule import JOB_ID, add_digest_job, tick
+
+    report = tick(three, settings, RunOptions(retry=FAST), now=NOW + timedelta(hours=1))
+    assert report.outcomes == []  # 08:00 UTC: nobody's hour
+
+    scheduler = BackgroundScheduler(timezone=UTC)
+    add_digest_job(scheduler, three, settings, RunOptions(retry=FAST))
+    job = scheduler.get_job(JOB_ID)
+    assert str(job.trigger) == "cron[minute='0']"
+    assert job.coalesce and job.max_instances == 1
+
+    # Started for real and fired at once: it runs with the real clock, so move the
+    # subscribers' hour to now (and the articles into the last day) first.
+    now = datetime.now(UTC)
+    with three.transaction() as session:
+        for sub in subs.list_subscribers(session):
+            sub.send_hour = now.hour
+        store.add_articles(session, [OLD.model_copy(update={"text": OLD.text + " Shares rose again."})],
+                           now=now - timedelta(minutes=5))
+    done = threading.Event()
+    results = []
+    scheduler.add_listener(lambda e: (results.append(e), done.set()), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    scheduler.start()
+    try:
+        scheduler.modify_job(JOB_ID, next_run_time=datetime.now(UTC))
+        assert done.wait(30)
+    finally:
+        scheduler.shutdown()
+    assert results[0].exception is None
+    if datetime.now(UTC).hour != now.hour:
+        pytest.skip("the hour turned while the scheduler ran")
+    assert "bo@example.com" in inbox.recipients  # the Tidewater story, sent by the scheduler

@@ -198,3 +198,32 @@ def test_pow_exchange_has_three_origins() -> None:
     assert len(repeats) >= 2 and {d.kind for d in repeats} == {"internal"}
     body = next(p for p in result.passages if p.text.startswith("KYIV, Ukraine"))
     assert body.article_id == ids["001"] and len(body.also_in) >= 2
+
+
+def test_a_re_report_of_an_outlet_known_only_from_the_input_joins_its_origin() -> None:
+    """No table lists the Dorrance Post, but the set's own metadata does."""
+    post = Article(
+        id="post",
+        outlet="Dorrance Post",
+        title="Court orders recount",
+        text="Court orders recount\n\nThe electoral court ordered a full recount in the Eastgate district on Thursday after finding gaps in the records.",
+    )
+    digest = Article(
+        id="digest",
+        outlet="Astravia Daily Digest",
+        title="Recount ruling was split",
+        text="Recount ruling was split\n\nThe decision to order a recount in Eastgate was taken in a five-to-two vote, the Dorrance Post reports.",
+    )
+    other = Article(
+        id="tribune",
+        outlet="The Astravia Tribune",
+        title="Eastgate recount",
+        text="Eastgate recount\n\nJudges ruled that the city election commission had not kept complete records of rejected ballots.",
+    )
+    articles = [post, digest, other]
+    result = deduplicate(articles, [p for a in articles for p in line_block_passages(a)])
+
+    assert result.origins["digest"] == result.origins["post"]
+    assert result.origins["tribune"] != result.origins["post"]
+    link = next(link for link in result.links if link.article_id == "digest")
+    assert link.kind == "declared" and "Dorrance Post" in link.evidence

@@ -49,8 +49,8 @@ class BriefingCheck(BaseModel):
     citation_validity: float = Field(1.0, description="fraction of citations that are valid")
     citation_recall: float = Field(1.0, description="ALCE: fraction of sentences supported by their citations")
     citation_precision: float = Field(1.0, description="ALCE: fraction of citations that are not irrelevant")
-    unsupported_rate: float = Field(0.0, description="fraction of points judged unsupported")
-    partial_rate: float = Field(0.0, description="fraction of points judged partial")
+    unsupported_rate: float = Field(0.0, description="fraction of point sentences judged unsupported")
+    partial_rate: float = Field(0.0, description="fraction of point sentences judged partial")
     n_points: int = 0
     n_sentences: int = 0
     n_citations: int = 0
@@ -108,6 +108,9 @@ def check_briefing(
     briefing: Briefing, *, judge: Judge | None = None, use_embeddings: bool | None = None
 ) -> BriefingCheck:
     """Check every point; compute citation validity, ALCE citation recall/precision and the unsupported rate.
+
+    Rates are over point sentences (a point's citations belong to each of its sentences); citation validity
+    is over the points' citations.
 
     The judge (if any) is used for each sentence's joint verdict; precision's leave-one-out checks use the
     heuristic checker only, so a judge costs one call per sentence, not one per citation.
@@ -180,13 +183,14 @@ def check_briefing(
         )
     total_cit_slots = sum(len(pc.sentences) * len(p.citations) for pc, p in zip(points, briefing.points, strict=True))
     n_points = len(points)
+    sent_labels = [sc.verdict.label for pc in points for sc in pc.sentences]
     return BriefingCheck(
         points=points,
         citation_validity=n_valid / n_cit if n_cit else 1.0,
         citation_recall=n_sent_supported / n_sent if n_sent else 1.0,
         citation_precision=prec_credit / total_cit_slots if total_cit_slots else 1.0,
-        unsupported_rate=sum(p.verdict.label == "unsupported" for p in points) / n_points if n_points else 0.0,
-        partial_rate=sum(p.verdict.label == "partial" for p in points) / n_points if n_points else 0.0,
+        unsupported_rate=sent_labels.count("unsupported") / len(sent_labels) if sent_labels else 0.0,
+        partial_rate=sent_labels.count("partial") / len(sent_labels) if sent_labels else 0.0,
         n_points=n_points,
         n_sentences=n_sent,
         n_citations=n_cit,

@@ -186,7 +186,7 @@ def stem(word: str) -> str:
 _TOKEN_RE = re.compile(
     r"""
     (?P<time>\b\d{1,2}:\d{2}\b)
-  | (?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:st|nd|rd|th|s|k|m|bn|mn|tn|b)?)(?![^\W_])
+  | (?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:st|nd|rd|th|s|k|m|bn|mn|tn|b|million|billion|trillion)?)(?![^\W_])
   | (?P<alnum>[^\W\d_]+\d[^\W_]*|\d+[^\W\d_][^\W_]*)
   | (?P<acro>(?:[A-Za-z]\.){2,})
   | (?P<word>[^\W\d_]+(?:[-'’][^\W\d_]+)*)
@@ -385,6 +385,11 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
     def tail(i: int, value: float, step: float, currency: str | None) -> tuple[int, str, float, float, str | None]:
         """Consume scale words, %/percent and currency words after a number ending at token i-1."""
         kind = "money" if currency else "num"
+        if currency and i < n and low[i] in ("m", "bn", "mn", "b") and toks[i].kind == "word":
+            sc = {"m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9}[low[i]]  # "£50 m"
+            value *= sc
+            step *= sc
+            i += 1
         while i < n and low[i] in _SCALE_WORDS:
             sc = _SCALES[low[i]]
             value *= sc
@@ -450,8 +455,9 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
                 out.append(Quantity("decade", value, raw))
                 i += 1
                 continue
-            if suffix in ("k", "bn", "mn", "tn", "b") or (suffix == "m" and cur):
-                sc = {"k": 1e3, "bn": 1e9, "mn": 1e6, "tn": 1e12, "b": 1e9, "m": 1e6}[suffix]
+            if suffix in ("k", "bn", "mn", "tn", "b", "million", "billion", "trillion") or (suffix == "m" and cur):
+                sc = {"k": 1e3, "bn": 1e9, "mn": 1e6, "tn": 1e12, "b": 1e9, "m": 1e6, "million": 1e6,
+                      "billion": 1e9, "trillion": 1e12}[suffix]
                 value *= sc
                 step *= sc
             i, kind, value, step, cur2 = tail(i + 1, value, step, cur)

@@ -82,12 +82,18 @@ NEG_CUES = frozenset(
     refuse refuses refused decline declines declined deny denies denied reject rejects rejected
     """.split()
 )
+_LIGHT = frozenset(
+    """
+    be been being have has had yet even ever always a an the any to so too very much more get got do does did was
+    were is are also really necessarily immediately currently entirely fully all his her their its our my your
+    """.split()
+)
 _SCOPE_STOP = frozenset("but while although though whereas however yet because since and".split())
 _INITIAL_AFTER = frozenset(list(".!?:;\"“‘(—–-[") + ["'"])
 
 _ANTONYM_PAIRS = """
 increase decrease|increase reduce|increase cut|rise fall|rise drop|rise decline|grow shrink|gain lose|gain loss
-win lose|win defeat|victory defeat|winner loser|accept reject|approve reject|approve veto|approve block|support oppose
+win lose|winner loser|accept reject|approve reject|approve veto|approve block|support oppose
 allow ban|allow prohibit|allow forbid|legal illegal|guilty innocent|convict acquit|first last|open close|start end
 begin end|expand shrink|strengthen weaken|strong weak|positive negative|success failure|succeed fail|public private
 rich poor|early late|earlier later|above below|maximum minimum|north south|east west|northern southern
@@ -153,7 +159,7 @@ def _neg_scopes(toks: Sequence[Token]) -> list[tuple[tuple[int, int], list[str]]
         j = i + 1
         while j < n and j <= i + 7 and len(scope) < 3:
             u = toks[j]
-            if u.kind == "punct" and u.text in ",;:.!?()—–\"“”[]":
+            if u.kind == "punct" and u.text in ",;:.!?()—–\"“”[]'‘’`":
                 break
             if u.kind in _WORDISH:
                 uw = norm_word(u.text)
@@ -163,6 +169,8 @@ def _neg_scopes(toks: Sequence[Token]) -> list[tuple[tuple[int, int], list[str]]
                     if not scope:
                         end = u.end
                     scope.append(stem(u.text))
+                elif not scope and uw not in _LIGHT:
+                    break  # "wasn't enough as ...": the cue governs a function word, not a content word
             j += 1
         if scope:
             start = toks[i - 1].start if w == "not" and i > 0 and toks[i - 1].kind in _WORDISH else t.start
@@ -238,8 +246,9 @@ def _analyze_evidence(evidence: tuple[str, ...]) -> _Evidence:
                 stems.add(stem(t.text))
         for m in _CAPS_RUN.finditer(ev):
             sig = [p for p in re.split(r"\s+", m.group()) if p and p.lower() not in ("of", "the", "and", "for", "on", "de")]
-            if len(sig) >= 2:
-                initials.add("".join(p[0] for p in sig).lower())
+            for a in range(len(sig)):  # every window: "But the Prime Minister" -> "pm" as well
+                for b in range(a + 2, min(len(sig), a + 6) + 1):
+                    initials.add("".join(p[0] for p in sig[a:b]).lower())
         for s, e in split_sentences(ev):
             text = ev[s:e]
             st = tokenize(text)
@@ -341,6 +350,8 @@ def _token_in_evidence(w: str, ev: _Evidence, surface: str = "") -> bool:
         return True
     for alias in ALIASES.get(w, ()):
         if (" " in alias and f" {alias} " in ev.flat) or alias in ev.words:
+            return True
+        if SUPPORTED_BY.get(alias, frozenset()) & ev.words:
             return True
     if SUPPORTED_BY.get(w, frozenset()) & ev.words:
         return True
@@ -461,24 +472,26 @@ def analyze(
         for _, s in aligned:
             for k, v in s.neg.items():
                 a_neg.setdefault(k, (s, v))
-        # claim negates what the evidence states plainly
+        # claim negates what the evidence states plainly: only when no evidence sentence that mentions
+        # the negated words carries any negation of its own (precision over recall)
         for (s0, s1), scope in c_scopes:
             w = scope[0]
-            if w in a_stems:
-                clash = w not in a_neg and len(w) > 2
-            else:  # "may not be required to include X" vs "will be asked to include X"
-                rest = [x for x in scope[1:] if x in a_stems]
-                clash = bool(rest) and not any(
-                    x.has_cue for _, x in aligned if any(r in x.stems for r in rest)
-                )
-            if clash:
+            if w in ev.stems:
+                holders = [x for x in ev.sents if w in x.stems] if len(w) > 2 else []
+            elif aligned[0][0] >= 0.6:  # "may not be required to include X" vs "will be asked to include X"
+                top = aligned[0][1]
+                holders = [top] if len(scope) > 1 and all(r in top.stems for r in scope[1:]) else []
+            else:
+                holders = []
+            if holders and not any(x.has_cue for x in holders):
                 sig.negation = (
                     f"negation mismatch: sentence says '{sentence[s0:s1]}' but cited text does not negate it"
                 )
                 break
-        if sig.negation is None and aligned[0][0] >= 0.5:
+        # the evidence negates what the claim states plainly
+        if sig.negation is None and not c_scopes and aligned[0][0] >= 0.5:
             for w, (s, (s0, s1)) in a_neg.items():
-                if w in claim_stems and w not in c_neg and len(w) > 2:
+                if w in claim_stems and len(w) > 2:
                     plain_elsewhere = any(w in x.stems and w not in x.neg for _, x in aligned)
                     if not plain_elsewhere:
                         sig.negation = f"negation mismatch: cited text says '{s.text[s0:s1]}', the sentence does not"

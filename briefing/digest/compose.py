@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -162,14 +162,23 @@ class Picked:
 
 
 def pick_stories(
-    stories: Sequence[Story], topics: Sequence[str], briefer: Briefer, *, cap: int = MAX_STORIES
+    stories: Sequence[Story],
+    topics: Sequence[str],
+    briefer: Briefer,
+    *,
+    cap: int = MAX_STORIES,
+    seen: Collection[str] = frozenset(),
 ) -> list[Picked]:
-    """The best `cap` stories matching the topics whose briefing has points, best first."""
+    """The best `cap` stories matching the topics whose briefing has points, best first.
+
+    A story whose every article is in `seen` (sent to this reader in an earlier digest)
+    is not sent again; one with any new article is.
+    """
     picked: list[Picked] = []
     for story in stories:
         if len(picked) >= cap:
             break
-        if not wanted(story, topics):
+        if not wanted(story, topics) or all(a.id in seen for a in story.articles):
             continue
         briefing = briefer(story)
         if briefing is not None and briefing.points:

@@ -8,7 +8,8 @@
    any work is done, so a second run costs a query and sends nothing.
 2. **what**: articles ingested in the window (default the 24 h before the run; `day`
    ends it at that date's midnight UTC; `since` moves its start), clustered into stories
-   and ranked (`compose`); each subscriber gets up to `max_stories` matching their topics.
+   and ranked (`compose`); each subscriber gets up to `max_stories` matching their topics,
+   leaving out stories they were already sent in the last week with nothing new since.
 3. **send**: the delivery row is claimed (`pending` → `sending`, committed), the message
    sent, the outcome committed (`sent`, or `failed` for a 5xx, or back to `pending` for a
    4xx). A run that dies half-way leaves the unsent rows `pending` (or unclaimed) and the
@@ -54,6 +55,7 @@ from briefing.store.tables import utcnow
 log = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=24)
+REPEAT_DAYS = 7  # a story already sent in the last week is not sent again without news
 
 
 class Mailer(Protocol):
@@ -81,6 +83,13 @@ class RunOptions:
     max_attempts: int = 10
     retry: RetryPolicy = RetryPolicy()
     base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    recipient: Recipient
+    day: date
+    seen: frozenset[str]  # article ids sent to them in the REPEAT_DAYS before `day`
 
 
 @dataclass
@@ -132,9 +141,9 @@ def _recipient(row: subs.Subscriber) -> Recipient:
     )
 
 
-def _targets(db: Database, now: datetime, options: RunOptions, report: RunReport) -> list[tuple[Recipient, date]]:
+def _targets(db: Database, now: datetime, options: RunOptions, report: RunReport) -> list[Target]:
     """Who gets a digest in this run, and for which date; the already-done are reported."""
-    out: list[tuple[Recipient, date]] = []
+    out: list[Target] = []
     with db.transaction() as session:
         rows = subs.list_subscribers(session, active=True)
         if options.to:
@@ -155,7 +164,8 @@ def _targets(db: Database, now: datetime, options: RunOptions, report: RunReport
                     status = "already sent" if done.status == "sent" else "failed earlier"
                     report.outcomes.append(Outcome(row.email, day, status, done.error or ""))
                     continue
-            out.append((_recipient(row), day))
+            seen = subs.recent_articles(session, row.id, since=day - timedelta(days=REPEAT_DAYS), before=day)
+            out.append(Target(_recipient(row), day, frozenset(seen)))
     return out
 
 
@@ -192,10 +202,11 @@ def run_digest(
 
     with mailer or SmtpMailer.from_settings(settings, options.retry) as smtp:
         pending = iter(targets)
-        for recipient, day in pending:
-            picked = pick_stories(stories, recipient.topics, briefer, cap=options.max_stories)
+        for target in pending:
+            recipient, day = target.recipient, target.day
+            picked = pick_stories(stories, recipient.topics, briefer, cap=options.max_stories, seen=target.seen)
             if not picked:
-                report.outcomes.append(Outcome(recipient.email, day, "nothing to send", "no story matches"))
+                report.outcomes.append(Outcome(recipient.email, day, "nothing to send", "no new story matches"))
                 continue
             msg = build_message(picked, recipient, day=day, settings=settings, now=now, base_url=base_url)
             if options.dry_run is not None:
@@ -206,8 +217,8 @@ def run_digest(
             stop = _deliver(db, smtp, msg, recipient, day, picked=summary(picked), now=now, options=options, report=report)
             if stop:
                 report.stopped = stop
-                for rest, rest_day in pending:
-                    report.outcomes.append(Outcome(rest.email, rest_day, "not attempted", "the run stopped early"))
+                for rest in pending:
+                    report.outcomes.append(Outcome(rest.recipient.email, rest.day, "not attempted", "the run stopped early"))
                 break
     for o in report.outcomes:
         log.info("digest %s %s: %s %s", o.day, o.email, o.status, o.detail)

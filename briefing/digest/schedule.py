@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import UTC
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -30,9 +30,9 @@ log = logging.getLogger(__name__)
 JOB_ID = "digest-hourly"
 
 
-def tick(db: Database, settings: Settings, options: RunOptions) -> RunReport:
+def tick(db: Database, settings: Settings, options: RunOptions, now: datetime | None = None) -> RunReport:
     """One hourly run: everyone due now (and anyone whose today's digest is unfinished)."""
-    report = run_digest(db, settings=settings, options=replace(options, due=True))
+    report = run_digest(db, settings=settings, now=now, options=replace(options, due=True))
     for line in describe(report):
         log.info("%s", line)
     return report

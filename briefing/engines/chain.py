@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from briefing.checks import check_point
 from briefing.claims import Claim, extract_claims
-from briefing.conflicts import find_conflicts
+from briefing.conflicts import Disagreement, find_conflicts
 from briefing.engines.chain_steps import (
     ChainClaim,
     ChainLog,
@@ -59,6 +59,7 @@ from briefing.engines.offline import (
     MAX_CITATIONS,
     Group,
     _cite,
+    _concerns,
     _group,
     _origin_labels,
     _select,
@@ -113,7 +114,8 @@ class Evidence:
     origin_labels: dict[str, str]
     origin_sizes: Counter[str]
     claims: list[Claim] = field(default_factory=list)
-    conflicts: list[tuple[Conflict, tuple[int, int]]] = field(default_factory=list)
+    index: SimilarityIndex | None = None
+    conflicts: list[Disagreement] = field(default_factory=list)
     anonymous: dict[str, str] = field(default_factory=dict)
     groups: list[EvidenceGroup] = field(default_factory=list)
     excluded: int = 0  # instruction-like sentences left out
@@ -141,6 +143,7 @@ def select_evidence(corpus: Corpus, n_groups: int) -> Evidence:
         return evidence
     index = SimilarityIndex([c.stems for c in claims])
     centrality = index.centrality([c.sentence.article_id for c in claims])
+    evidence.index = index
     evidence.conflicts = find_conflicts(claims, index, _cite)
     evidence.anonymous = anonymous_articles(claims)
     position = {id(c): i for i, c in enumerate(claims)}
@@ -175,7 +178,12 @@ def make_point(evidence: Evidence, text: str, claims: Sequence[ChainClaim], fact
     cited = (first + rest)[:MAX_CITATIONS]
     support = [s.claim for s in cited]
     members = {i for s in cited for i in evidence.groups[s.group].group.members}
-    mine = [c for c, (i, j) in evidence.conflicts if i in members or j in members] + list(fact)
+    assert evidence.index is not None  # there are groups, so there is an index
+    mine = [
+        d.conflict
+        for d in evidence.conflicts
+        if any(_concerns(d, i, evidence.claims, evidence.index) for i in members)
+    ] + list(fact)
     return Point(
         text=text,
         citations=[_cite(c) for c in support],
@@ -278,7 +286,7 @@ async def run_chain(
 
             claims = [c for part in await gather([one(b) for b in batches]) for c in part]
         with _timed(timings, "consolidate", on_stage):
-            pairs = [pair for _, pair in evidence.conflicts]
+            pairs = [d.pair for d in evidence.conflicts]
             claims = sorted(await consolidate_step(client, claims, pairs, log_), key=lambda c: c.rank)
         with _timed(timings, "write", on_stage):
             written = await write_step(client, claims, max_points, log_) if claims else []
@@ -296,7 +304,7 @@ async def run_chain(
         title=_title(corpus),
         sources=evidence.sources,
         points=points,
-        conflicts=[c for c, _ in evidence.conflicts] + [f.conflict for f in log_.fact_conflicts],
+        conflicts=[d.conflict for d in evidence.conflicts] + [f.conflict for f in log_.fact_conflicts],
         dropped=log_.dropped,
         stats=BriefingStats(
             input_chars=corpus.stats.input_chars,
@@ -363,7 +371,7 @@ def planned_requests(corpus: Corpus, max_points: int, rewrites: int = 2) -> list
     for batch in claim_batches(evidence):
         out.append(("claims", claims_messages(batch)[0]))
     claims = [ChainClaim(g.sentences[0].text, list(g.sentences), g.sentences[0].group) for g in evidence.groups]
-    pairs = candidate_pairs(claims, [p for _, p in evidence.conflicts])
+    pairs = candidate_pairs(claims, [d.pair for d in evidence.conflicts])
     if pairs:
         out.append(("consolidate", consolidate_messages(claims, pairs)))
     if claims:

@@ -92,6 +92,21 @@ class WriteAnswer(BaseModel):
     points: list[WrittenPoint]
 
 
+def write_answer(max_points: int) -> type[WriteAnswer]:
+    """WriteAnswer whose JSON schema caps the number of points (servers with grammars obey it;
+    validation stays lenient and code keeps the first `max_points`)."""
+
+    class CappedWriteAnswer(WriteAnswer):
+        @classmethod
+        def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            schema = super().model_json_schema(*args, **kwargs)
+            schema["properties"]["points"]["maxItems"] = max_points
+            return schema
+
+    CappedWriteAnswer.__name__ = CappedWriteAnswer.__qualname__ = "WriteAnswer"
+    return CappedWriteAnswer
+
+
 class Rewritten(BaseModel):
     """The point, rewritten to say only what its evidence says."""
 
@@ -407,8 +422,6 @@ def check_points(n_claims: int, max_points: int) -> Callable[[WriteAnswer], list
         problems = []
         if not answer.points:
             problems.append("points: write at least one point")
-        if len(answer.points) > max_points:
-            problems.append(f"points: {len(answer.points)} points; write at most {max_points}")
         problems += [
             f"points.{k}: {raw} does not exist; use only ids {_id_range(known)}"
             for k, p in enumerate(answer.points)
@@ -426,7 +439,7 @@ async def write_step(
     """(text, the claims it rests on) per point, most important first."""
     check = check_points(len(claims), max_points)
     answer, error = await ask(
-        client, "write", write_messages(claims, max_points), WriteAnswer, check, 60 + 90 * max_points
+        client, "write", write_messages(claims, max_points), write_answer(max_points), check, 60 + 90 * max_points
     )
     if answer is None:
         log_.notes.append(f"write step: {error}; the points are the extracted claims")

@@ -31,6 +31,7 @@ from briefing.models import (
     Point,
     Source,
 )
+from briefing.origins import outlet_name
 from briefing.similarity import SimilarityIndex
 
 ENGINE_VERSION = "0.1"
@@ -241,21 +242,19 @@ def _short(title: str, n: int = 60) -> str:
 
 
 def _origin_labels(corpus: Corpus, source_labels: dict[str, str]) -> dict[str, str]:
-    """A readable name per origin: the outlet it is declared to come from, or its first article."""
+    """A readable name per origin: the outlet whose story it is, or its first article."""
     labels: dict[str, str] = {}
-    for link in corpus.dedup.links:
-        if link.origin.startswith("outlet:") and link.kind == "declared":
-            labels.setdefault(link.origin, _declared_name(link.evidence) or link.origin.split(":", 1)[1])
     for a in corpus.articles:
         origin = corpus.dedup.origins.get(a.id, a.id)
-        labels.setdefault(origin, source_labels[a.id])
+        if origin in labels:
+            continue
+        if origin.startswith("outlet:"):
+            key = origin.removeprefix("outlet:")
+            name = outlet_name(key)
+            labels[origin] = a.outlet if name == key and a.outlet else name
+        else:
+            labels[origin] = source_labels[a.id]
     return labels
-
-
-def _declared_name(evidence: str) -> str | None:
-    """'The Wall Street Journal' out of evidence like 'Source: The Wall Street Journal'."""
-    m = re.search(r"((?:The )?[A-Z][\w&.']*(?: [A-Z][\w&.']*)*)\W*$", evidence.strip())
-    return m.group(1) if m else None
 
 
 def _title(corpus: Corpus) -> str:

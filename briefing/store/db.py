@@ -32,13 +32,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite files get their folder created and the pragmas above."""
+    """An engine for `url` (no I/O yet); SQLite files get their folder and the pragmas above."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+    if parsed.database and parsed.database != ":memory:":
+        folder = Path(parsed.database).expanduser().parent
+
+        def make_folder(*_: Any) -> None:  # on first connect, not when the engine is made
+            folder.mkdir(parents=True, exist_ok=True)
+
+        event.listen(engine, "do_connect", make_folder)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

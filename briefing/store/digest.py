@@ -258,6 +258,19 @@ def list_deliveries(
     return list(session.scalars(query))
 
 
+def recent_articles(session: Session, subscriber_id: str, *, since: date, before: date) -> set[str]:
+    """Ids of the articles this subscriber was sent in digests dated [since, before)."""
+    rows = session.scalars(
+        select(Delivery.stories).where(
+            Delivery.subscriber_id == subscriber_id,
+            Delivery.status == "sent",
+            Delivery.digest_date >= since,
+            Delivery.digest_date < before,
+        )
+    )
+    return {str(a) for stories in rows for story in (stories or []) for a in story.get("articles", [])}
+
+
 def unfinished_deliveries(session: Session, subscriber_ids: Sequence[str]) -> list[Delivery]:
     """Pending or sending rows of these subscribers: work a crashed or deferred run left."""
     if not subscriber_ids:
@@ -421,6 +434,7 @@ __all__ = [
     "list_subscribers",
     "normalise_email",
     "parse_topics",
+    "recent_articles",
     "remove_subscriber",
     "unfinished_deliveries",
     "unsubscribe",
