@@ -38,9 +38,15 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHashLSH
+
+try:  # private in datasketch; without it MinHashLSH computes the same bands itself
+    from datasketch.lsh import _optimal_param
+except ImportError:  # pragma: no cover
+    _optimal_param = None
 from pydantic import TypeAdapter
 
 from briefing.errors import InputError
@@ -73,6 +79,13 @@ _MIX = (_U64(0x9E3779B97F4A7C15), _U64(0xC2B2AE3D27D4EB4F), _U64(0x165667B19E377
 
 # ---------------------------------------------------------------- hashing
 
+
+
+@lru_cache(maxsize=32)
+def _lsh_bands(threshold: float, num_perm: int) -> tuple[int, int] | None:
+    """(bands, rows) for a threshold; datasketch integrates with scipy on every
+    MinHashLSH() call otherwise, a third of a small request's build time."""
+    return _optimal_param(threshold, num_perm, 0.5, 0.5) if _optimal_param else None
 
 def _fmix64(x: np.ndarray) -> np.ndarray:
     """MurmurHash3 finaliser: spreads combined word hashes over all 64 bits."""
@@ -391,7 +404,8 @@ def _passage_drops(
     """Levels 1-3 in one pass in input order: exact, internal containment, near (LSH)."""
     bar = contained_bar(threshold)
     sigs = _signatures(feats, num_perm)
-    lsh = MinHashLSH(threshold=max(0.1, threshold - LSH_SLACK), num_perm=num_perm)
+    lsh_threshold = max(0.1, threshold - LSH_SLACK)
+    lsh = MinHashLSH(threshold=lsh_threshold, num_perm=num_perm, params=_lsh_bands(lsh_threshold, num_perm))
     bands = _bands(sigs, lsh.hashranges)
     colliding = bands.colliding
     same_article = feats.article_of

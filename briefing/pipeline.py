@@ -15,7 +15,7 @@ from briefing.clean import clean_articles
 from briefing.config import Settings, get_settings
 from briefing.dedup import deduplicate
 from briefing.errors import InputError
-from briefing.models import Article, Briefing, Corpus, CorpusStats, DedupResult, Passage
+from briefing.models import Article, Briefing, Corpus, CorpusStats, DedupResult, DroppedPoint, Passage
 
 
 StageCallback = Callable[[str], None]
@@ -97,6 +97,24 @@ def _unrepeated_sentences(
     return sentences
 
 
+def verify(briefing: Briefing) -> Briefing:
+    """Give every point its support verdict; a point its citations do not support is
+    dropped (and recorded), whichever engine wrote it."""
+    from briefing.checks import annotate
+
+    checked = annotate(briefing)
+    kept = [p for p in checked.points if p.support is None or p.support.label != "unsupported"]
+    dropped = [
+        DroppedPoint(text=p.text, reason="not supported by its citations: " + "; ".join(p.support.reasons))
+        for p in checked.points
+        if p.support is not None and p.support.label == "unsupported"
+    ]
+    checked.points = kept
+    checked.dropped = [*checked.dropped, *dropped]
+    checked.stats.points = len(kept)
+    return checked
+
+
 def build_briefing(
     articles: Sequence[Article],
     *,
@@ -113,6 +131,10 @@ def build_briefing(
     corpus = prepare(articles, settings, on_stage)
     on_stage(f"{engine} engine")
     result = run_engine(engine, corpus, max_points=max_points or settings.max_points, settings=settings)
+    on_stage("checking every point against its citations")
+    check_start = time.perf_counter()
+    result = verify(result)
+    result.stats.timings["check"] = round(time.perf_counter() - check_start, 4)
     result.stats.timings = {**corpus.stats.timings, **result.stats.timings}
     result.stats.timings["total"] = round(time.perf_counter() - start, 4)
     return result

@@ -440,7 +440,6 @@ def analyze(
     for q in extract_quantities(sentence):
         if not quantity_supported(q, ev.quantities):
             missing.append(f"{_q_label(q)} {q.surface} not in cited text")
-            continue
     if missing:
         sig.missing_quantities = missing
 
@@ -466,7 +465,6 @@ def analyze(
     aligned = _align(claim_stems, ev)
     if aligned:
         c_scopes = _neg_scopes(toks)
-        c_neg = {scope[0]: span for span, scope in c_scopes}
         a_stems = frozenset().union(*(s.stems for _, s in aligned))
         a_neg: dict[str, tuple[_ESent, tuple[int, int]]] = {}
         for _, s in aligned:
@@ -496,7 +494,8 @@ def analyze(
                     if not plain_elsewhere:
                         sig.negation = f"negation mismatch: cited text says '{s.text[s0:s1]}', the sentence does not"
                         break
-        for w in claim_stems:
+        in_order = dict.fromkeys(stem(t.text) for t in toks if t.kind in _WORDISH)  # deterministic reasons
+        for w in (x for x in in_order if x in claim_stems):
             if w in ev.stems:
                 continue
             opp = ANTONYMS.get(w, frozenset()) & a_stems

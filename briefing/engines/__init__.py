@@ -19,13 +19,23 @@ def _offline(corpus: Corpus, max_points: int, settings: Settings) -> Briefing:
     return build(corpus, max_points=max_points)
 
 
-def _auto(corpus: Corpus, max_points: int, settings: Settings) -> Briefing:
-    result = _offline(corpus, max_points, settings)
-    result.stats.degraded = "no model engine is available in this build; used the offline engine"
-    return result
+StageCallback = Callable[[str], None]
 
 
-ENGINES: dict[str, Callable[[Corpus, int, Settings], Briefing]] = {"offline": _offline, "auto": _auto}
+def _llm(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCallback | None = None) -> Briefing:
+    from briefing.engines.chain import build
+
+    return build(corpus, max_points, settings, on_stage or (lambda stage: None))
+
+
+def _auto(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCallback | None = None) -> Briefing:
+    from briefing.engines.auto import build
+
+    return build(corpus, max_points, settings, on_stage or (lambda stage: None))
+
+
+# fn(corpus, max_points, settings[, on_stage]) -> Briefing; on_stage gets step names ("claims 2/3")
+ENGINES: dict[str, Callable[..., Briefing]] = {"offline": _offline, "llm": _llm, "auto": _auto}
 
 
 def run_engine(name: str, corpus: Corpus, *, max_points: int, settings: Settings) -> Briefing:

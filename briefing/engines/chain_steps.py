@@ -209,10 +209,16 @@ async def ask(
 
 
 async def gather(tasks: Sequence[Awaitable[T]]) -> list[T]:
-    """Run concurrently (the client bounds concurrency); the first failure cancels the rest."""
-    async with asyncio.TaskGroup() as tg:
-        running = [tg.create_task(t) for t in tasks]  # type: ignore[arg-type]
-    return [r.result() for r in running]
+    """Run concurrently (the client bounds concurrency); the first failure cancels the rest and
+    is raised as itself (not wrapped in an ExceptionGroup), so callers can catch LLMError."""
+    running = [asyncio.ensure_future(t) for t in tasks]
+    try:
+        return list(await asyncio.gather(*running))
+    except BaseException:
+        for r in running:
+            r.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        raise
 
 
 # ---------------------------------------------------------------- step: claims
