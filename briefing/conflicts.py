@@ -136,9 +136,21 @@ def find_conflicts(
 
 
 def _candidate_pairs(claims: Sequence[Claim], index: SimilarityIndex) -> set[tuple[int, int]]:
-    """Pairs worth comparing: similar sentences, or sentences that share what a figure
-    counts ("killed … people") or name the same office, whatever else they say."""
-    pairs = {(i, j) for i in range(len(claims)) for j in index.neighbours(i) if i < j}
+    """Pairs worth comparing: both give figures (or both name an office), and they are
+    similar sentences or share what a figure counts ("killed … people") or the office."""
+    figures = [bool(c.quantities) for c in claims]
+    offices = [bool(role_names(c.text)) for c in claims]
+
+    def comparable(i: int, j: int) -> bool:
+        return (figures[i] and figures[j]) or (offices[i] and offices[j])
+
+    pairs = {
+        (i, j)
+        for i in range(len(claims))
+        if figures[i] or offices[i]
+        for j in index.neighbours(i)
+        if i < j and comparable(i, j)
+    }
     by_key: dict[object, list[int]] = {}
     for i, c in enumerate(claims):
         for q in c.quantities:
@@ -150,7 +162,11 @@ def _candidate_pairs(claims: Sequence[Claim], index: SimilarityIndex) -> set[tup
     for members in by_key.values():
         if len(members) <= 50:  # a key on every sentence says nothing
             pairs.update((x, y) for x in members for y in members if x < y)
-    return {(i, j) for i, j in pairs if claims[i].origin != claims[j].origin}
+    return {
+        (i, j)
+        for i, j in pairs
+        if claims[i].origin != claims[j].origin and claims[i].text != claims[j].text
+    }
 
 
 def _disagreements(a: Claim, b: Claim, sim: float):
