@@ -37,7 +37,7 @@ from briefing.similarity import SimilarityIndex
 ENGINE_VERSION = "0.1"
 GROUP_SIMILARITY = 0.5  # same claim: cosine to the group's seed
 GROUP_SIMILARITY_WITH_FACTS = 0.35  # ...when they also share a figure or two names
-REDUNDANCY_PENALTY = 1.5
+REDUNDANCY_PENALTY = 2.5
 NEW_ORIGIN_BONUS = 0.6
 SAME_ORIGIN_PENALTY = 0.5  # per point already taken from an origin, divided by its articles
 MAX_CITATIONS = 4
@@ -57,7 +57,7 @@ def build(corpus: Corpus, *, max_points: int = 8) -> Briefing:
     start = time.perf_counter()
     claims = [c for c in extract_claims(corpus) if c.candidate]
     sources = _sources(corpus)
-    source_labels = {s.id: s.outlet or (f"“{_short(s.title, 48)}”" if s.title else s.id) for s in sources}
+    source_labels = {s.id: s.outlet or (f"the article “{_short(s.title, 40)}”" if s.title else s.id) for s in sources}
     origin_labels = _origin_labels(corpus, source_labels)
     origin_sizes = Counter(corpus.dedup.origins.get(a.id, a.id) for a in corpus.articles)
     points: list[Point] = []
