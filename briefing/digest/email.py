@@ -24,10 +24,10 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
-from functools import lru_cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 
+from briefing import templating
 from briefing.config import Settings, get_settings
 from briefing.digest.compose import Picked
 from briefing.errors import ConfigError
@@ -245,18 +245,10 @@ def _wrap(text: str, width: int = 76, indent: str = "", hang: str | None = None)
     return "\n".join(lines) or indent.rstrip()
 
 
-@lru_cache(maxsize=2)
 def environment(autoescape: bool) -> Environment:
-    """Jinja for the digest templates: autoescape on for HTML, off for the text part."""
-    env = Environment(
-        loader=PackageLoader("briefing", "templates"),
-        autoescape=autoescape,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["wrap"] = _wrap
+    """The shared template environment, with the digest's `wrap` filter."""
+    env = templating.environment(autoescape)
+    env.filters.setdefault("wrap", _wrap)
     return env
 
 
