@@ -54,6 +54,13 @@ def eval_command(
         bool, typer.Option("--update-baseline", help="Accept this run as the engine's new baseline.")
     ] = False,
     smoke: Annotated[bool, typer.Option("--smoke", help="Run only the smallest case.")] = False,
+    smoke_unless_changed: Annotated[
+        bool,
+        typer.Option(
+            "--smoke-unless-prompts-changed",
+            help="CI: only the smallest case while prompts/ match the baseline, every case when they changed.",
+        ),
+    ] = False,
 ) -> None:
     """Run the eval suite; exit non-zero when a metric regresses or prompts/ changed since the baseline."""
     h = _harness()
@@ -66,6 +73,13 @@ def eval_command(
         base = h.load_baseline(baseline_path)
     except ValueError as exc:
         raise _stop(f"cannot read {baseline_path}: {exc}", 2) from exc
+    if smoke_unless_changed:
+        from briefing.prompts import manifest_hash
+
+        entry = base.engines.get(engine)
+        smoke = entry is not None and entry.prompt_manifest_hash == manifest_hash()
+        err.print(f"prompts/ {'unchanged' if smoke else 'changed'} since the {engine} baseline: "
+                  f"{'smoke case only' if smoke else 'every case'}", highlight=False)
     n_cases = len(h.case_dirs(cases, smoke=smoke))
 
     try:
