@@ -130,7 +130,9 @@ def build_briefing(
     start = time.perf_counter()
     corpus = prepare(articles, settings, on_stage)
     on_stage(f"{engine} engine")
-    result = run_engine(engine, corpus, max_points=max_points or settings.max_points, settings=settings)
+    result = run_engine(
+        engine, corpus, max_points=max_points or settings.max_points, settings=settings, on_stage=on_stage
+    )
     on_stage("checking every point against its citations")
     check_start = time.perf_counter()
     result = verify(result)

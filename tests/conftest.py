@@ -24,3 +24,11 @@ def fake_openai(_fake_openai_server: FakeOpenAI) -> Iterator[FakeOpenAI]:
     _fake_openai_server.reset()
     yield _fake_openai_server
     _fake_openai_server.reset()
+
+
+@pytest.fixture(autouse=True)
+def _local_model_only_where_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`auto` would start the bundled 1.1 GB model wherever it is installed (as in CI);
+    only tests marked `local_model` may, so the rest of the suite stays fast."""
+    if request.node.get_closest_marker("local_model") is None:
+        monkeypatch.setenv("BRIEFING_LOCAL_MODEL", "off")

@@ -13,13 +13,14 @@ from briefing.errors import ConfigError
 from briefing.models import Briefing, Corpus
 
 
-def _offline(corpus: Corpus, max_points: int, settings: Settings) -> Briefing:
+StageCallback = Callable[[str], None]
+
+
+def _offline(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCallback | None = None) -> Briefing:
     from briefing.engines.offline import build
 
     return build(corpus, max_points=max_points)
 
-
-StageCallback = Callable[[str], None]
 
 
 def _llm(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCallback | None = None) -> Briefing:
@@ -38,10 +39,12 @@ def _auto(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCa
 ENGINES: dict[str, Callable[..., Briefing]] = {"offline": _offline, "llm": _llm, "auto": _auto}
 
 
-def run_engine(name: str, corpus: Corpus, *, max_points: int, settings: Settings) -> Briefing:
+def run_engine(
+    name: str, corpus: Corpus, *, max_points: int, settings: Settings, on_stage: StageCallback | None = None
+) -> Briefing:
     """Run the named engine; unknown names are a configuration error, not a crash."""
     try:
         engine = ENGINES[name]
     except KeyError:
         raise ConfigError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}") from None
-    return engine(corpus, max_points, settings)
+    return engine(corpus, max_points, settings, on_stage)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -60,6 +61,7 @@ class Target:
 
     name: str  # for messages: "model endpoint http://…" / "the local model"
     make_client: Callable[[], LLMClient]
+    startup_s: float = 0.0  # time it took to get it running (the local model's load)
 
 
 def endpoint_configured(settings: Settings) -> bool:
@@ -114,6 +116,7 @@ def local_target(settings: Settings, on_stage: StageCallback = _quiet) -> Target
     from briefing.cache import ResponseCache
 
     on_stage("local model")
+    started = time.perf_counter()
     server = local_server(settings)
     return Target(
         "the local model",
@@ -122,6 +125,7 @@ def local_target(settings: Settings, on_stage: StageCallback = _quiet) -> Target
             max_retries=settings.llm_max_retries,
             cache=ResponseCache.from_settings(settings),
         ),
+        startup_s=round(time.perf_counter() - started, 4),
     )
 
 
@@ -137,6 +141,13 @@ def llm_target(settings: Settings, on_stage: StageCallback = _quiet) -> Target:
         f"for an OpenAI-compatible endpoint, or use the bundled model; {why_not}. "
         "--engine offline needs no model."
     )
+
+
+def with_startup(briefing: Briefing, target: Target) -> Briefing:
+    """Record the model's start-up time (the local model's load) among the timings."""
+    if target.startup_s:
+        briefing.stats.timings = {"model_start": target.startup_s, **briefing.stats.timings}
+    return briefing
 
 
 def _ping(target: Target) -> bool:
@@ -166,7 +177,8 @@ def build(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCa
         target = endpoint_target(settings)
         on_stage("connect")
         if not _ping(target):
-            return _offline(corpus, max_points, f"{target.name} unreachable (GET /models failed)")
+            why = "GET /models failed (server down, wrong URL or key refused)"
+            return _offline(corpus, max_points, f"{target.name} unreachable: {why}")
     else:
         why_not = local_usable()
         if why_not is not None:
@@ -176,6 +188,6 @@ def build(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCa
         except LLMError as exc:
             return _offline(corpus, max_points, f"the local model could not start: {exc}")
     try:
-        return run_with(target.make_client, corpus, max_points, on_stage)
+        return with_startup(run_with(target.make_client, corpus, max_points, on_stage), target)
     except LLMError as exc:
         return _offline(corpus, max_points, f"{target.name} failed: {exc}")

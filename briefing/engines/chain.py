@@ -81,7 +81,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENGINE_VERSION = "0.1"
-EXTRA_GROUPS = 4  # evidence groups beyond max_points, so the writer has something to choose from
+EXTRA_GROUPS = 2  # spare evidence groups beyond max_points, for claims merged or dropped on the way
 SENTENCES_PER_CALL = 10  # claims step: sentences per call (whole groups, never split)
 PROMPTS = ("claims", "consolidate", "write", "rewrite")
 R = TypeVar("R")
@@ -91,7 +91,9 @@ R = TypeVar("R")
 INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules|directions)\b"
     r"|\bsystem\s+prompt\b|\byou\s+are\s+now\b|\bas\s+an\s+ai\b|\bnew\s+instructions?\b"
-    r"|\b(?:jailbreak|prompt\s+injection)\b|\breply\s+only\s+with\b",
+    r"|\b(?:jailbreak|prompt\s+injection)\b|\b(?:reply|respond|answer)\s+only\s+with\b"
+    r"|\bnote\s+to\s+(?:the\s+|any\s+|all\s+)?(?:AI|LLMs?|chatbots?|language\s+models?|assistants?|summari[sz]ers?)\b"
+    r"|\b(?:AI|LLM)[\s-]+(?:summari[sz]ers?|assistants?|models?)\b[^.]{0,60}\b(?:must|should|only)\b",
     re.IGNORECASE,
 )
 
@@ -168,14 +170,27 @@ def claim_batches(evidence: Evidence, per_call: int = SENTENCES_PER_CALL) -> lis
     return batches
 
 
+def _citing_sentences(claims: Sequence[ChainClaim]) -> list[Sentence]:
+    """At most MAX_CITATIONS sentences (more only if the point rests on more claims): one for
+    every claim first, so each part of the point is backed; then one per origin not yet
+    cited; then the rest, best-ranked first."""
+    every = sorted({id(s): s for c in claims for s in c.sentences}.values(), key=lambda s: s.group)
+    cited: list[Sentence] = []
+    for c in claims:
+        if not any(s in cited for s in c.sentences):
+            cited.append(min(c.sentences, key=lambda s: s.group))
+    origins = {s.claim.origin for s in cited}
+    for s in every:
+        if s.claim.origin not in origins:
+            cited.append(s)
+            origins.add(s.claim.origin)
+    cited += [s for s in every if s not in cited]
+    return sorted(cited[: max(MAX_CITATIONS, len(claims))], key=lambda s: (s.group, s.index))
+
+
 def make_point(evidence: Evidence, text: str, claims: Sequence[ChainClaim], fact: Sequence[Conflict]) -> Point:
     """Citations (exact spans) and flags for a written point: all code, from the ids."""
-    every = sorted({id(s): s for c in claims for s in c.sentences}.values(), key=lambda s: s.group)
-    first, rest, seen = [], [], set()
-    for s in every:  # one sentence per origin first, then the rest
-        (rest if s.claim.origin in seen else first).append(s)
-        seen.add(s.claim.origin)
-    cited = (first + rest)[:MAX_CITATIONS]
+    cited = _citing_sentences(claims)
     support = [s.claim for s in cited]
     members = {i for s in cited for i in evidence.groups[s.group].group.members}
     assert evidence.index is not None  # there are groups, so there is an index
@@ -194,58 +209,72 @@ def make_point(evidence: Evidence, text: str, claims: Sequence[ChainClaim], fact
     )
 
 
-def _dedupe(points: Sequence[Point], log_: ChainLog) -> list[Point]:
+Draft = tuple[Point, list[ChainClaim]]  # a written point and the claims it rests on
+
+
+def _dedupe(drafts: Sequence[Draft], log_: ChainLog, *, quiet_repeats: bool = False) -> list[Draft]:
     """The same text, or the very same citations, twice is one point."""
-    out: list[Point] = []
+    out: list[Draft] = []
     seen: set[object] = set()
-    for p in points:
+    for p, claims in drafts:
         keys = {normalise(p.text), tuple(sorted((c.source_id, c.start, c.end) for c in p.citations))}
         if keys & seen:
-            log_.dropped.append(DroppedPoint(text=p.text, reason="repeats an earlier point"))
+            if not quiet_repeats:
+                log_.dropped.append(DroppedPoint(text=p.text, reason="repeats an earlier point"))
             continue
         seen |= keys
-        out.append(p)
+        out.append((p, claims))
     return out
 
 
+def _verbatim(evidence: Evidence, claims: Sequence[ChainClaim]) -> Point:
+    """The point's first claim stated by its best source sentence, word for word."""
+    claim = claims[0]
+    best = min(claim.sentences, key=lambda s: s.group)
+    return make_point(evidence, best.text, [ChainClaim(best.text, claim.sentences, claim.rank)], [])
+
+
 async def _verify(
-    client: Any, points: list[Point], sources: dict[str, Source], log_: ChainLog, on_stage: StageCallback
+    client: Any, drafts: list[Draft], evidence: Evidence, log_: ChainLog, on_stage: StageCallback
 ) -> list[Point]:
-    """Check every point; rewrite each unsupported one once from its quotes; drop what still fails."""
-    checked = [p.model_copy(update={"support": check_point(p, sources)}) for p in points]
-    failing = [k for k, p in enumerate(checked) if p.support and p.support.label == "unsupported"]
+    """Check every point; rewrite each unsupported one once from its quotes and check again.
+
+    A point still unsupported is dropped (recorded in `dropped` with the checker's reasons);
+    its place goes to its first claim's source sentence, verbatim, when that passes the checker,
+    so a model that cannot fix a sentence does not cost the reader the fact."""
+    sources = {s.id: s for s in evidence.sources}
+    checked = [(p.model_copy(update={"support": check_point(p, sources)}), claims) for p, claims in drafts]
+    failing = [k for k, (p, _) in enumerate(checked) if p.support and p.support.label == "unsupported"]
     done = 0
 
     async def rewrite(k: int) -> tuple[int, str | None, Exception | None]:
         nonlocal done
-        p = checked[k]
-        text, error = await rewrite_step(client, p.text, p.support.reasons if p.support else [], [c.quote for c in p.citations])
+        p = checked[k][0]
+        reasons = p.support.reasons if p.support else []
+        text, error = await rewrite_step(client, p.text, reasons, [c.quote for c in p.citations])
         done += 1
         on_stage(f"rewrite {done}/{len(failing)}")
         return k, text, error
 
-    keep = [True] * len(checked)
     for k, text, error in await gather([rewrite(k) for k in failing]):
-        before = checked[k]
+        before, claims = checked[k]
         why = "; ".join(before.support.reasons) if before.support else "unsupported"
-        if text is None:
-            log_.dropped.append(DroppedPoint(text=before.text, reason=f"unsupported ({why}); rewrite failed: {error}"))
-            keep[k] = False
-            continue
-        again = before.model_copy(update={"text": text})
-        verdict = check_point(again, sources)
-        if verdict.label == "unsupported":
-            log_.dropped.append(
-                DroppedPoint(
-                    text=before.text,
-                    reason=f"unsupported by its cited spans ({why}); rewritten once and still unsupported "
-                    f"({'; '.join(verdict.reasons)})",
-                )
-            )
-            keep[k] = False
+        if text is not None:
+            again = before.model_copy(update={"text": text})
+            verdict = check_point(again, sources)
+            if verdict.label != "unsupported":
+                checked[k] = (again.model_copy(update={"support": verdict}), claims)
+                continue
+            reason = f"unsupported by its cited spans ({why}); rewritten once, still unsupported ({'; '.join(verdict.reasons)})"
         else:
-            checked[k] = again.model_copy(update={"support": verdict})
-    return [p for p, ok in zip(checked, keep, strict=True) if ok]
+            reason = f"unsupported by its cited spans ({why}); the rewrite failed: {error}"
+        fallback = _verbatim(evidence, claims)
+        fallback = fallback.model_copy(update={"support": check_point(fallback, sources)})
+        keeps = fallback.support is not None and fallback.support.label != "unsupported"
+        log_.dropped.append(DroppedPoint(text=before.text, reason=reason + ("; stated its source sentence instead" if keeps else "")))
+        checked[k] = (fallback, claims) if keeps else None  # type: ignore[call-overload]
+    kept = [d for d in checked if d is not None]
+    return [p for p, _ in _dedupe(kept, log_, quiet_repeats=True)]
 
 
 # ---------------------------------------------------------------- the chain
@@ -290,13 +319,13 @@ async def run_chain(
             claims = sorted(await consolidate_step(client, claims, pairs, log_), key=lambda c: c.rank)
         with _timed(timings, "write", on_stage):
             written = await write_step(client, claims, max_points, log_) if claims else []
-            drafted = []
+            drafted: list[Draft] = []
             for text, chosen in written:
                 fact = [f.conflict for f in log_.fact_conflicts if any(c is x for c in chosen for x in f.claims)]
-                drafted.append(make_point(evidence, text, chosen, fact))
+                drafted.append((make_point(evidence, text, chosen, fact), chosen))
             drafted = _dedupe(drafted, log_)
         with _timed(timings, "verify", on_stage):
-            points = await _verify(client, drafted, {s.id: s for s in evidence.sources}, log_, on_stage)
+            points = await _verify(client, drafted, evidence, log_, on_stage)
     usage = {step: dict(u) for step, u in client.usage.items()}
     if usage:
         usage["total"] = {k: sum(u.get(k, 0) for u in client.usage.values()) for k in next(iter(usage.values()))}
@@ -350,10 +379,10 @@ def build(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCa
 
     Errors are not hidden: an endpoint that stays down raises LLMUnavailable, other model
     failures LLMError (the CLI prints them and exits 1)."""
-    from briefing.engines.auto import llm_target
+    from briefing.engines.auto import llm_target, with_startup
 
     target = llm_target(settings, on_stage)
-    return run_with(target.make_client, corpus, max_points, on_stage)
+    return with_startup(run_with(target.make_client, corpus, max_points, on_stage), target)
 
 
 # ---------------------------------------------------------------- dry run (bench/tokens.py)
@@ -375,7 +404,7 @@ def planned_requests(corpus: Corpus, max_points: int, rewrites: int = 2) -> list
     if pairs:
         out.append(("consolidate", consolidate_messages(claims, pairs)))
     if claims:
-        out.append(("write", write_messages(claims, max_points)))
+        out.append(("write", write_messages(claims[:max_points], max_points)))
     for c in claims[:rewrites]:
         out.append(("rewrite", rewrite_messages(c.text, ["cited text does not mention …"], [s.text for s in c.sentences])))
     return out

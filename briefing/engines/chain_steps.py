@@ -23,6 +23,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, Field, ValidationError
 
 from briefing.claims import Claim
+from briefing.conflicts import compatible
 from briefing.engines.offline import _cite
 from briefing.errors import LLMOutputError
 from briefing.models import Conflict, ConflictValue, DroppedPoint
@@ -177,6 +178,14 @@ def norm_id(raw: str, prefix: str) -> str:
     return str(raw).strip()
 
 
+_LIST_MARK = re.compile(r"^\s*(?:(?:[-*•]|\d{1,2}[.)]|[CPS]\d+:)\s+)+")
+
+
+def clean_text(text: str) -> str:
+    """A model's sentence without list markers or id prefixes ("1. ", "- ", "C3: ") or stray spaces."""
+    return " ".join(_LIST_MARK.sub("", text.strip()).split())
+
+
 def _id_range(ids: Sequence[str]) -> str:
     return f"{ids[0]}–{ids[-1]}" if len(ids) > 1 else ids[0]
 
@@ -260,6 +269,9 @@ async def claims_step(client: Any, batch: Sequence[Sequence[Sentence]], log_: Ch
     if answer is None:  # not even the schema: state the group's best sentence instead
         log_.notes.append(f"claims step: {error}; used the source sentences of {len(batch)} evidence groups")
         return [ChainClaim(g[0].text, list(g), g[0].group) for g in batch]
+    if not answer.claims:  # nothing stated at all is a failure too, not an empty story
+        log_.notes.append(f"claims step: no claims for {len(batch)} evidence groups; used their source sentences")
+        return [ChainClaim(g[0].text, list(g), g[0].group) for g in batch]
     out = []
     for c in answer.claims:
         norm = [norm_id(i, "S") for i in c.ids]
@@ -275,7 +287,11 @@ async def claims_step(client: Any, batch: Sequence[Sequence[Sentence]], log_: Ch
             )
             continue
         sentences = list({id(ids[n]): ids[n] for n in norm}.values())
-        out.append(ChainClaim(c.text.strip(), sentences, min(s.group for s in sentences)))
+        out.append(ChainClaim(clean_text(c.text), sentences, min(s.group for s in sentences)))
+    # Code ranked every group in the batch as worth stating; one the model passed over (small
+    # models skip items in long lists) is stated by its best sentence, verbatim.
+    stated = {id(s) for c in out for s in c.sentences}
+    out += [ChainClaim(g[0].text, list(g), g[0].group) for g in batch if not any(id(s) in stated for s in g)]
     return out
 
 
@@ -388,6 +404,9 @@ async def consolidate_step(
         if check(ConsolidateAnswer(pairs=[v])):  # still invalid after the retries: ignored
             continue
         i, j = pairs[int(norm_id(v.pair, "P")[1:]) - 1]
+        if v.relation == "same" and not plausibly_same(merged[i], merged[j]):
+            log.info("consolidate: ignored 'same' for %r / %r", merged[i].text, merged[j].text)
+            continue
         if v.relation == "same":
             ri, rj = _root(parent, i), _root(parent, j)
             if ri != rj:
@@ -405,6 +424,22 @@ async def consolidate_step(
     for conflict, i, j in found:  # point at the claims that survived merging
         log_.fact_conflicts.append(FactConflict(conflict, (merged[_root(parent, i)], merged[_root(parent, j)])))
     return [c for k, c in enumerate(merged) if k not in parent]
+
+
+def plausibly_same(a: ChainClaim, b: ChainClaim) -> bool:
+    """Code's veto on a 'same' verdict: most content words of the shorter claim are in the
+    other, and no figure or date of one contradicts the other. (Small models answer 'same'
+    for nearly any pair about one event; merging would lose a fact.)"""
+    sa, sb = set(content_stems(a.text)), set(content_stems(b.text))
+    if not sa or not sb or len(sa & sb) < 0.5 * min(len(sa), len(sb)):
+        return False
+    return not any(
+        qa.kind == qb.kind and (qa.keys & qb.keys) and not compatible(qa, qb)
+        for x in a.sentences
+        for y in b.sentences
+        for qa in x.claim.quantities
+        for qb in y.claim.quantities
+    )
 
 
 def _root(parent: dict[int, int], k: int) -> int:
@@ -442,14 +477,19 @@ def check_points(n_claims: int, max_points: int) -> Callable[[WriteAnswer], list
 async def write_step(
     client: Any, claims: Sequence[ChainClaim], max_points: int, log_: ChainLog
 ) -> list[tuple[str, list[ChainClaim]]]:
-    """(text, the claims it rests on) per point, most important first."""
+    """(text, the claims it rests on) per point, in rank order.
+
+    `claims` are the ones code chose for the briefing (best-ranked first). Every one of them
+    ends up in some point: a claim the model left out (or wrote only in a point naming an
+    unknown id) is stated as the claims step worded it."""
+    claims = list(claims[:max_points])
     check = check_points(len(claims), max_points)
     answer, error = await ask(
         client, "write", write_messages(claims, max_points), write_answer(max_points), check, 60 + 90 * max_points
     )
-    if answer is None:
-        log_.notes.append(f"write step: {error}; the points are the extracted claims")
-        return [(c.text, [c]) for c in claims[:max_points]]
+    if answer is None or not answer.points:
+        log_.notes.append(f"write step: {error or 'no points'}; the points are the extracted claims")
+        return [(c.text, [c]) for c in claims]
     known = {f"C{k + 1}": c for k, c in enumerate(claims)}
     out = []
     for p in answer.points:
@@ -460,7 +500,31 @@ async def write_step(
                 DroppedPoint(text=p.text, reason=f"write step: rests on claim ids that do not exist ({', '.join(bad)})")
             )
             continue
-        out.append((p.text.strip(), [known[n] for n in dict.fromkeys(norm)]))
+        out.append((clean_text(p.text), [known[n] for n in dict.fromkeys(norm)]))
+    return _complete(out, claims, max_points)
+
+
+def _complete(
+    points: list[tuple[str, list[ChainClaim]]], claims: Sequence[ChainClaim], max_points: int
+) -> list[tuple[str, list[ChainClaim]]]:
+    """Drop points that repeat an earlier one word for word or rest on the very same claims (a
+    small model at temperature 0 can loop on one point), state every claim no point used in
+    its own words, and order the points by the claims' rank."""
+    out: list[tuple[str, list[ChainClaim]]] = []
+    seen: set[object] = set()
+    for text, chosen in points:
+        keys = {normalise(text), frozenset(id(c) for c in chosen)}
+        if not keys & seen:
+            out.append((text, chosen))
+        seen |= keys
+    if len(out) < len(points):
+        log.info("write: %d repeated point(s) cut", len(points) - len(out))
+    used = {id(c) for _, chosen in out for c in chosen}
+    missing = [c for c in claims if id(c) not in used]
+    if missing:
+        log.info("write: %d claim(s) left out by the model, stated as extracted", len(missing))
+    out += [(c.text, [c]) for c in missing]
+    out.sort(key=lambda p: min(c.rank for c in p[1]))
     return out[:max_points]
 
 
@@ -481,4 +545,4 @@ async def rewrite_step(
 ) -> tuple[str | None, LLMOutputError | None]:
     """The point rewritten from its cited quotes (None when no answer ever parsed)."""
     answer, error = await ask(client, "rewrite", rewrite_messages(text, problems, quotes), Rewritten, None, 160)
-    return (answer.text.strip() if answer else None), error
+    return (clean_text(answer.text) if answer else None), error
