@@ -82,6 +82,7 @@ class Claim:
     candidate: bool = True
     weak_start: bool = False
     on_record: bool = False  # the sentence names who says it (a speech verb and a name)
+    instruction: bool = False  # addresses a model ("ignore previous instructions"): never a claim
     nearby_on_record: bool = False  # a neighbour sentence does
 
     @property
@@ -229,6 +230,7 @@ class _Features:
     candidate: bool
     weak_start: bool
     on_record: bool
+    instruction: bool
 
 
 @lru_cache(maxsize=65536)
@@ -238,14 +240,16 @@ def _features(sentence: str, trim: int) -> _Features:
     first = body.split(maxsplit=1)[0].lower().strip("“\"‘'") if body.strip() else ""
     names = entities(body)
     cues = find_cues(sentence)
+    instruction = bool(cue_patterns()["instruction"].search(sentence))
     return _Features(
         stems=content_stems(body),
         quantities=quantities(body),
         names=names,
         cues=cues,
-        candidate=is_claim_like(body),
+        candidate=is_claim_like(body) and not instruction,
         weak_start=first in _WEAK_START or bool(_DEICTIC.match(body)),
         on_record=bool(names) and "anonymous" not in cues and bool(cue_patterns()["speech"].search(body)),
+        instruction=instruction,
     )
 
 
@@ -275,6 +279,7 @@ def extract_claims(corpus: Corpus) -> list[Claim]:
                     candidate=f.candidate,
                     weak_start=f.weak_start,
                     on_record=f.on_record,
+                    instruction=f.instruction,
                 )
             )
         _link_neighbours(article_claims, corpus.article(article_id).text)

@@ -63,7 +63,7 @@ from briefing.engines.offline import (
     _group,
     _origin_labels,
     _select,
-    _short,
+    _source_labels,
     _sources,
     _support,
     _title,
@@ -86,16 +86,6 @@ SENTENCES_PER_CALL = 10  # claims step: sentences per call (whole groups, never 
 PROMPTS = ("claims", "consolidate", "write", "rewrite")
 R = TypeVar("R")
 
-# Text that addresses a model rather than reporting news never reaches a prompt as evidence
-# (the checker also rejects it in points).
-INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules|directions)\b"
-    r"|\bsystem\s+prompt\b|\byou\s+are\s+now\b|\bas\s+an\s+ai\b|\bnew\s+instructions?\b"
-    r"|\b(?:jailbreak|prompt\s+injection)\b|\b(?:reply|respond|answer)\s+only\s+with\b"
-    r"|\bnote\s+to\s+(?:the\s+|any\s+|all\s+)?(?:AI|LLMs?|chatbots?|language\s+models?|assistants?|summari[sz]ers?)\b"
-    r"|\b(?:AI|LLM)[\s-]+(?:summari[sz]ers?|assistants?|models?)\b[^.]{0,60}\b(?:must|should|only)\b",
-    re.IGNORECASE,
-)
 
 
 # ---------------------------------------------------------------- evidence (code)
@@ -129,17 +119,17 @@ class Evidence:
 
 def select_evidence(corpus: Corpus, n_groups: int) -> Evidence:
     """The offline engine's ranked claim groups, top `n_groups`, best sentence per origin."""
-    every = [c for c in extract_claims(corpus) if c.candidate]
-    claims = [c for c in every if not INSTRUCTION.search(c.sentence.text)]
+    every = extract_claims(corpus)
+    claims = [c for c in every if c.candidate]  # instruction-like sentences are never candidates
     sources = _sources(corpus)
-    source_labels = {s.id: s.outlet or (f"“{_short(s.title, 48)}”" if s.title else s.id) for s in sources}
+    source_labels = _source_labels(sources)
     evidence = Evidence(
         sources=sources,
         source_labels=source_labels,
         origin_labels=_origin_labels(corpus, source_labels),
         origin_sizes=Counter(corpus.dedup.origins.get(a.id, a.id) for a in corpus.articles),
         claims=claims,
-        excluded=len(every) - len(claims),
+        excluded=sum(c.instruction for c in every),
     )
     if not claims:
         return evidence

@@ -57,7 +57,7 @@ def build(corpus: Corpus, *, max_points: int = 8) -> Briefing:
     start = time.perf_counter()
     claims = [c for c in extract_claims(corpus) if c.candidate]
     sources = _sources(corpus)
-    source_labels = {s.id: s.outlet or (f"the article “{_short(s.title, 40)}”" if s.title else s.id) for s in sources}
+    source_labels = _source_labels(sources)
     origin_labels = _origin_labels(corpus, source_labels)
     origin_sizes = Counter(corpus.dedup.origins.get(a.id, a.id) for a in corpus.articles)
     points: list[Point] = []
@@ -235,6 +235,11 @@ def _sources(corpus: Corpus) -> list[Source]:
         )
         for a in corpus.articles
     ]
+
+
+def _source_labels(sources: list[Source]) -> dict[str, str]:
+    """How a reason names a source: its outlet, else its headline."""
+    return {s.id: s.outlet or (f"the article “{_short(s.title, 40)}”" if s.title else s.id) for s in sources}
 
 
 def _short(title: str, n: int = 60) -> str:
