@@ -252,6 +252,17 @@ class BriefingStats(BaseModel):
     cost_usd: float | None = None
     prompts: dict[str, str] = Field(default_factory=dict, description="prompt name -> version@sha256")
 
+    @classmethod
+    def of(cls, corpus: CorpusStats, **fields: object) -> BriefingStats:
+        """An engine's stats, starting from what the model-free stages measured."""
+        return cls(
+            input_chars=corpus.input_chars,
+            kept_chars=corpus.kept_chars,
+            articles=corpus.articles,
+            origins=corpus.origins,
+            **fields,
+        )
+
 
 class Briefing(BaseModel):
     schema_version: str = SCHEMA_VERSION

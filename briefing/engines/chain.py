@@ -325,11 +325,8 @@ async def run_chain(
         points=points,
         conflicts=[d.conflict for d in evidence.conflicts] + [f.conflict for f in log_.fact_conflicts],
         dropped=log_.dropped,
-        stats=BriefingStats(
-            input_chars=corpus.stats.input_chars,
-            kept_chars=corpus.stats.kept_chars,
-            articles=corpus.stats.articles,
-            origins=corpus.stats.origins,
+        stats=BriefingStats.of(
+            corpus.stats,
             points=len(points),
             engine="llm",
             engine_version=f"{ENGINE_VERSION} ({client.model})",

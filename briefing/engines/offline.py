@@ -86,11 +86,8 @@ def build(corpus: Corpus, *, max_points: int = 8) -> Briefing:
         sources=sources,
         points=points,
         conflicts=conflicts,
-        stats=BriefingStats(
-            input_chars=corpus.stats.input_chars,
-            kept_chars=corpus.stats.kept_chars,
-            articles=corpus.stats.articles,
-            origins=corpus.stats.origins,
+        stats=BriefingStats.of(
+            corpus.stats,
             points=len(points),
             engine="offline",
             engine_version=ENGINE_VERSION,
