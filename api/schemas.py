@@ -163,6 +163,8 @@ class ArticlesStored(BaseModel):
 
 
 class ArticleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read straight from a stored row
+
     id: str
     source_id: str | None = None
     title: str

@@ -98,21 +98,28 @@ def _unrepeated_sentences(
 
 
 def verify(briefing: Briefing) -> Briefing:
-    """Give every point its support verdict; a point its citations do not support is
-    dropped (and recorded), whichever engine wrote it."""
-    from briefing.checks import annotate
+    """Give every point its support verdict (an engine that already checked a point keeps
+    its verdict); a point its citations do not support is dropped and recorded."""
+    from briefing.checks import check_point
 
-    checked = annotate(briefing)
-    kept = [p for p in checked.points if p.support is None or p.support.label != "unsupported"]
+    sources = {s.id: s for s in briefing.sources}
+    checked = [
+        p if p.support is not None else p.model_copy(update={"support": check_point(p, sources)})
+        for p in briefing.points
+    ]
+    supported = [p for p in checked if p.support.label != "unsupported"]
     dropped = [
         DroppedPoint(text=p.text, reason="not supported by its citations: " + "; ".join(p.support.reasons))
-        for p in checked.points
-        if p.support is not None and p.support.label == "unsupported"
+        for p in checked
+        if p.support.label == "unsupported"
     ]
-    checked.points = kept
-    checked.dropped = [*checked.dropped, *dropped]
-    checked.stats.points = len(kept)
-    return checked
+    return briefing.model_copy(
+        update={
+            "points": supported,
+            "dropped": [*briefing.dropped, *dropped],
+            "stats": briefing.stats.model_copy(update={"points": len(supported)}),
+        }
+    )
 
 
 def build_briefing(

@@ -87,18 +87,6 @@ def list_articles(
     """Stored articles by ingest time, oldest first, a page at a time."""
     after = _decode_cursor(cursor) if cursor else None
     rows = store.list_articles(session, since=since, after=after, limit=limit)
-    articles = [
-        ArticleOut(
-            id=r.id,
-            source_id=r.source_id,
-            title=r.title,
-            outlet=r.outlet,
-            url=r.url,
-            published_at=r.published_at,
-            ingested_at=r.ingested_at,
-            text=r.text,
-        )
-        for r in rows
-    ]
+    articles = [ArticleOut.model_validate(r) for r in rows]
     next_cursor = _encode_cursor(rows[-1].ingested_at, rows[-1].seq) if len(rows) == limit else None
     return ArticleList(articles=articles, next_cursor=next_cursor)
