@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError
+from api.builds import BuildPool
 from api.jobs import JobRunner
 from api.limits import RateLimiter
 from api.metrics import Metrics
@@ -29,6 +30,7 @@ class AppState:
     metrics: Metrics
     rate_limiter: RateLimiter
     runner: JobRunner
+    builds: BuildPool
 
 
 def get_state(request: Request) -> AppState:

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from api.builds import BuildPool
 from api.errors import ApiError
 from api.metrics import Metrics
 from api.schemas import BriefingRequest, ingest
@@ -34,7 +35,7 @@ def submit(
     *,
     key_id: str,
     idempotency_key: str | None,
-    settings: Settings,
+    builds: BuildPool,
     metrics: Metrics,
 ) -> Submitted:
     """Create the job for a request: built now (offline) or queued; replays return the first."""
@@ -55,9 +56,7 @@ def submit(
     briefing = None
     if engine == "offline":
         try:
-            briefing = build_briefing(
-                ingested.articles, engine=engine, max_points=max_points, settings=settings
-            )
+            briefing = builds.build(ingested.articles, engine=engine, max_points=max_points)
         except BriefingError:
             metrics.briefing_built(engine, None)
             raise

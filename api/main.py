@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from api import errors
+from api.builds import BuildPool
 from api.deps import AppState, get_rate_limited_key
 from api.jobs import JobRunner
 from api.limits import BodySizeLimit, RateLimiter
@@ -58,18 +59,27 @@ def create_app(settings: Settings | None = None, limits: ApiSettings | None = No
         poll_seconds=limits.job_poll_seconds,
         lease_seconds=limits.job_lease_seconds,
     )
+    builds = BuildPool(limits.build_processes, settings)
     state = AppState(
-        settings, limits, db, meters, RateLimiter(limits.rate_per_minute, limits.rate_burst), runner
+        settings,
+        limits,
+        db,
+        meters,
+        RateLimiter(limits.rate_per_minute, limits.rate_burst),
+        runner,
+        builds,
     )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         db.migrate()
+        builds.start()
         runner.start()
         try:
             yield
         finally:
             runner.stop()
+            builds.stop()
             db.dispose()
 
     app = FastAPI(

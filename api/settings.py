@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -16,6 +18,12 @@ class ApiSettings(BaseSettings):
     max_article_chars: int = Field(200_000, ge=1, description="422 above this many characters")
     rate_per_minute: float = Field(120.0, gt=0, description="token refill per key; 429 when empty")
     rate_burst: int = Field(30, ge=1, description="bucket size: requests a key may send at once")
+    build_processes: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=0,
+        description="processes building offline briefings (default: one per core); "
+        "0 builds in the request's thread, one at a time",
+    )
     job_workers: int = Field(1, ge=0, description="threads building llm/auto briefings")
     job_max_attempts: int = Field(3, ge=1, description="builds tried before a job is failed")
     job_poll_seconds: float = Field(2.0, gt=0, description="how often idle workers look for jobs")

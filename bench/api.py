@@ -6,6 +6,7 @@ each with different articles (no cache or idempotency shortcut), and prints p50/
 and requests per second. Target: p95 < 300 ms at 8 clients on 2 cores.
 
     .venv/bin/python bench/api.py [--clients 1 8 32] [--requests 64] [--sentences 6] [--workers 1]
+                                  [--build-processes N]   (default: the server's, one per core)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -99,20 +101,27 @@ class Server:
                 self._ready.set()
         self._ready.set()
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the server and its worker processes so far."""
-        tick = os.sysconf("SC_CLK_TCK")
-        total, pids = 0.0, [self.proc.pid]
+    def _stats(self) -> Iterator[list[str]]:
+        """/proc/PID/stat fields of the server and every process under it."""
+        pids = [self.proc.pid]
         while pids:
             pid = pids.pop()
             try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / tick
+                yield Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 for task in Path(f"/proc/{pid}/task").iterdir():
                     pids += [int(c) for c in (task / "children").read_text().split()]
             except (FileNotFoundError, ProcessLookupError):
                 continue
-        return total
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server and its worker processes so far."""
+        tick = os.sysconf("SC_CLK_TCK")
+        return sum(int(f[11]) + int(f[12]) for f in self._stats()) / tick
+
+    def rss_mib(self) -> float:
+        """Resident memory of the server and its worker processes now."""
+        page = os.sysconf("SC_PAGE_SIZE")
+        return sum(int(f[21]) for f in self._stats()) * page / 2**20
 
     @property
     def url(self) -> str:
@@ -171,6 +180,11 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="server processes (briefing serve --workers)"
     )
+    parser.add_argument(
+        "--build-processes",
+        type=int,
+        help="BRIEFING_API_BUILD_PROCESSES (0: build in the request thread)",
+    )
     args = parser.parse_args()
 
     pool = sentence_pool()
@@ -188,6 +202,8 @@ def main() -> None:
             "BRIEFING_API_RATE_BURST": "100000",
         }
         env.pop("BRIEFING_DATABASE_URL", None)
+        if args.build_processes is not None:
+            env["BRIEFING_API_BUILD_PROCESSES"] = str(args.build_processes)
         server = Server(env, args.workers)
         try:
             seed = 0
@@ -206,6 +222,7 @@ def main() -> None:
             print(
                 f"POST /v1/briefings, offline, {args.articles} articles (~{chars:,} chars), "
                 f"{args.requests} requests per level, {args.workers} server process(es), "
+                f"build processes: {args.build_processes if args.build_processes is not None else 'default'}, "
                 f"{os.cpu_count()} cores"
             )
             print(
@@ -224,6 +241,7 @@ def main() -> None:
                     f" {max(latencies) * 1000:>8.0f} {len(latencies) / wall:>7.1f} {cpu_ms:>10.0f}"
                     f" {failures:>6}"
                 )
+            print(f"server memory (all processes): {server.rss_mib():,.0f} MiB resident")
         finally:
             server.stop()
     print("target: p95 < 300 ms at 8 clients on 2 cores; cpu ms/req is the server's CPU time")

@@ -35,6 +35,11 @@ def chunk_passages(
     passages: list[Passage] = []
     for region in cleaned.kept:
         region_text = article.text[region.start : region.end]
+        if len(region_text) <= size:  # one chunk, as the splitter would make it, without its cost
+            if stripped := region_text.strip():
+                start = region.start + region_text.index(stripped)
+                passages.append(Passage.of(article, start, start + len(stripped)))
+            continue
         for doc in splitter.create_documents([region_text]):
             start = region.start + doc.metadata["start_index"]
             passages.append(Passage.of(article, start, start + len(doc.page_content)))

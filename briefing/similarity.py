@@ -19,24 +19,25 @@ class SimilarityIndex:
 
     def __init__(self, docs: Sequence[Sequence[str]], floor: float = 0.2):
         vocab: dict[str, int] = {}
-        rows, cols, vals = [], [], []
+        indptr, cols, vals = [0], [], []
         df: Counter[str] = Counter()
         for doc in docs:
             df.update(set(doc))
         n = max(1, len(docs))
-        for i, doc in enumerate(docs):
-            counts = Counter(doc)
-            for tok, tf in counts.items():
-                j = vocab.setdefault(tok, len(vocab))
-                rows.append(i)
-                cols.append(j)
-                vals.append((1 + math.log(tf)) * (math.log((1 + n) / (1 + df[tok])) + 1))
-        matrix = sparse.csr_matrix(
-            (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(len(docs), max(1, len(vocab)))
+        idf = {tok: math.log((1 + n) / (1 + count)) + 1 for tok, count in df.items()}
+        for doc in docs:  # rows built in CSR order, each already of unit length
+            weights = {
+                vocab.setdefault(tok, len(vocab)): (1 + math.log(tf)) * idf[tok]
+                for tok, tf in Counter(doc).items()
+            }
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            cols.extend(weights)
+            vals.extend(w / norm for w in weights.values())
+            indptr.append(len(cols))
+        self.vectors = sparse.csr_matrix(
+            (np.asarray(vals, dtype=np.float32), np.asarray(cols, dtype=np.int32), indptr),
+            shape=(len(docs), max(1, len(vocab))),
         )
-        norms = np.sqrt(matrix.multiply(matrix).sum(axis=1)).A1
-        norms[norms == 0] = 1.0
-        self.vectors = sparse.diags(1.0 / norms).dot(matrix).tocsr()
         sims = self.vectors.dot(self.vectors.T).tocsr()
         sims.data[sims.data < floor] = 0.0
         sims.eliminate_zeros()
@@ -59,11 +60,8 @@ class SimilarityIndex:
 
     def centrality(self, groups: Sequence[int]) -> np.ndarray:
         """Cosine of each item to a centroid in which every group (e.g. article) weighs the same."""
-        labels = np.asarray(groups)
-        centroids = []
-        for g in np.unique(labels):
-            block = self.vectors[labels == g]
-            centroids.append(np.asarray(block.mean(axis=0)).ravel())
-        centroid = np.mean(centroids, axis=0)
+        _, labels, sizes = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)
+        weights = 1.0 / (sizes[labels] * len(sizes))  # the mean of the groups' means
+        centroid = np.asarray(self.vectors.T.dot(weights)).ravel()
         norm = np.linalg.norm(centroid) or 1.0
         return np.asarray(self.vectors.dot(centroid / norm)).ravel()

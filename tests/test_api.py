@@ -45,7 +45,14 @@ BODY = {"articles": [RAIN, RAIN_2], "options": {"engine": "offline"}}
 
 
 def limits(**overrides: object) -> ApiSettings:
-    base: dict[str, object] = {"rate_per_minute": 6000, "rate_burst": 1000, "job_poll_seconds": 0.2}
+    # builds in-thread: spawning a process pool per app would slow every test (tests/test_api_builds.py
+    # covers the pool, tests/test_api_e2e.py serves with it)
+    base: dict[str, object] = {
+        "rate_per_minute": 6000,
+        "rate_burst": 1000,
+        "job_poll_seconds": 0.2,
+        "build_processes": 0,
+    }
     return ApiSettings(**{**base, **overrides})
 
 

@@ -257,6 +257,12 @@ def test_empty_evidence_is_unsupported() -> None:
     assert check_support("Usov said 12,000 troops moved.", []).label == "unsupported"
 
 
+def test_a_whole_cited_span_word_for_word_is_supported_but_a_piece_of_one_is_weighed() -> None:
+    quote = "Police said three men were arrested on Friday."
+    assert check_support(quote, ["Unrelated.", quote.replace(" ", "  ")]).label == "supported"
+    assert check_support("three men were arrested on Friday.", [quote]).label == "partial"
+
+
 # ---------------------------------------------------------------- attribution rule
 
 

@@ -235,7 +235,7 @@ def test_unsubscribe_headers_and_links_work(three, settings, inbox, monkeypatch)
     assert f"<{visible}>" == header
     assert visible in ada.get_body(("plain",)).get_content()
 
-    with TestClient(create_app(settings, ApiSettings(job_workers=0))) as client:
+    with TestClient(create_app(settings, ApiSettings(job_workers=0, build_processes=0))) as client:
         page = client.get(urlsplit(visible).path)  # the link in the email
         again = client.get(urlsplit(visible).path)  # idempotent
         one_click = client.post(urlsplit(bo["List-Unsubscribe"].strip().strip("<>")).path,

@@ -131,7 +131,8 @@ def test_digest_run_refuses_bad_options(env, args, message):
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str], store.Database]]:
     settings = Settings(data_dir=tmp_path)
-    app = create_app(settings, ApiSettings(job_workers=0, rate_per_minute=6000, rate_burst=1000))
+    limits = ApiSettings(job_workers=0, build_processes=0, rate_per_minute=6000, rate_burst=1000)
+    app = create_app(settings, limits)
     with TestClient(app) as test_client:
         db = store.Database(settings.resolved_database_url)
         with db.transaction() as session:

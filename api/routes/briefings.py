@@ -95,7 +95,7 @@ def create_briefing(
         body,
         key_id=key_id,
         idempotency_key=idempotency_key,
-        settings=state.settings,
+        builds=state.builds,
         metrics=state.metrics,
     )
     job = submitted.job

@@ -611,6 +611,13 @@ def _combine_judge(v: Verdict, sig: Signals, result: JudgeResult) -> Verdict:
     return Verdict(label=label, score=round(score, 4), reasons=reasons)
 
 
+def _verbatim(sentence: str, evidence: Sequence[str]) -> bool:
+    """The sentence is one whole cited span, word for word: nothing to weigh (a sentence that is
+    only part of a span is not, since the rest may negate or attribute it)."""
+    words = sentence.split()
+    return any(e.split() == words for e in evidence)
+
+
 def check_support(
     sentence: str,
     evidence: Sequence[str],
@@ -629,6 +636,8 @@ def check_support(
         return Verdict(label="supported", score=1.0, reasons=[])
     if not evidence:
         return Verdict(label="unsupported", score=0.0, reasons=["no cited text"])
+    if _verbatim(sentence, evidence):
+        return Verdict(label="supported", score=1.0, reasons=[])
     sig = analyze(sentence, evidence, use_embeddings=use_embeddings, attribution=attribution)
     verdict = decide(sig)
     if judge is not None:

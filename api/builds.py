@@ -1,0 +1,110 @@
+"""Offline builds on worker processes, so requests use every core instead of sharing one GIL.
+
+A briefing build is pure CPU (~25 ms for ten articles). Built in the request threads, eight
+at once take turns on the GIL and each costs more than alone; on a pool of processes
+they run side by side, and requests beyond the pool's size wait in its queue in order.
+With `processes=0` builds run in the request's thread, one at a time (no GIL fight).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from briefing.config import Settings
+from briefing.models import Article, Briefing
+from briefing.pipeline import build_briefing
+
+log = logging.getLogger(__name__)
+
+_WARM_UP = Article(
+    id="warm-up",
+    title="Warm-up",
+    text="The council approved the budget on Monday, officials said. "
+    "The vote was 7 to 2, according to a spokesperson.",
+)
+
+
+def _warm(settings: Settings) -> int:
+    """Import the pipeline and fill its caches (lexicons, patterns) before real work arrives."""
+    build_briefing([_WARM_UP], settings=settings)
+    return multiprocessing.current_process().pid or 0
+
+
+class BuildPool:
+    """`build()` runs `build_briefing` on a worker process (or in-thread with processes=0)."""
+
+    def __init__(self, processes: int, settings: Settings) -> None:
+        self.processes = processes
+        self.settings = settings
+        self._executor: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()  # in-thread builds, one at a time; pool (re)starts
+
+    def start(self) -> None:
+        """Start the workers and wait until each has imported and warmed the pipeline."""
+        if self.processes <= 0:
+            return
+        with self._lock:
+            self._executor = self._new_executor()
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the server process has threads (job workers, the event loop's pool)
+        executor = ProcessPoolExecutor(
+            self.processes, mp_context=multiprocessing.get_context("spawn")
+        )
+        warm_ups = [executor.submit(_warm, self.settings) for _ in range(self.processes)]
+        wait(warm_ups)
+        for future in warm_ups:
+            future.result()  # a worker that cannot even build the warm-up is a startup error
+        return executor
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True, cancel_futures=True)
+                self._executor = None
+
+    def build(
+        self, articles: Sequence[Article], *, engine: str, max_points: int | None
+    ) -> Briefing:
+        """Build a briefing; a pool broken by a dead worker is restarted and the build retried once."""
+        executor = self._executor
+        if executor is None:
+            with self._lock:
+                return self._here(articles, engine, max_points)
+        try:
+            return self._there(executor, articles, engine, max_points)
+        except BrokenProcessPool:
+            log.warning("a build worker died; restarting the pool")
+            return self._there(self._restarted(executor), articles, engine, max_points)
+
+    def _here(self, articles: Sequence[Article], engine: str, max_points: int | None) -> Briefing:
+        return build_briefing(articles, engine=engine, max_points=max_points, settings=self.settings)
+
+    def _there(
+        self,
+        executor: ProcessPoolExecutor,
+        articles: Sequence[Article],
+        engine: str,
+        max_points: int | None,
+    ) -> Briefing:
+        return executor.submit(
+            build_briefing,
+            list(articles),
+            engine=engine,
+            max_points=max_points,
+            settings=self.settings,
+        ).result()
+
+    def _restarted(self, broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
+        """A fresh pool in place of a broken one (once, however many requests saw it break)."""
+        with self._lock:
+            if self._executor is broken:
+                broken.shutdown(wait=False, cancel_futures=True)
+                self._executor = self._new_executor()
+            assert self._executor is not None
+            return self._executor
