@@ -245,6 +245,25 @@ def test_bad_sentences_are_caught(sentence: str, cites: list[Citation], label: s
     assert v.score < 0.7
 
 
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        "Police denied that the minister resigned on Friday.",
+        "The ministry denied reports that the minister resigned on Friday.",
+        "The minister denied that he had resigned on Friday.",
+    ],
+)
+def test_what_the_cited_text_denies_is_not_supported(evidence: str) -> None:
+    verdict = check_support("The minister resigned on Friday.", [evidence])
+    assert verdict.label == "unsupported"
+    assert any(r.startswith("negation mismatch: cited text says 'denied") for r in verdict.reasons)
+
+
+def test_a_denial_told_as_a_denial_is_supported() -> None:
+    evidence = ["The ministry denied reports that the minister resigned on Friday."]
+    assert check_support("The ministry denied the minister resigned on Friday.", evidence).label == "supported"
+
+
 def test_low_overlap_is_partial() -> None:
     v = check_support(
         "Usov said the troops were moved north after fierce fighting near the frontier villages.", [USOV.quote]

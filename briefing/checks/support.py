@@ -88,6 +88,12 @@ _LIGHT = frozenset(
     were is are also really necessarily immediately currently entirely fully all his her their its our my your
     """.split()
 )
+# "denied (reports) that X": the denial governs X, past its complementiser and what it denies
+_DENIALS = frozenset("deny denies denied reject rejects rejected dismiss dismisses dismissed".split())
+_DENIED_WORDS = frozenset(
+    "that reports report claims claim allegations allegation suggestions suggestion rumours rumors "
+    "he she it they we i you".split()
+)
 _SCOPE_STOP = frozenset("but while although though whereas however yet because since and".split())
 _INITIAL_AFTER = frozenset(list(".!?:;\"“‘(—–-[") + ["'"])
 
@@ -165,6 +171,9 @@ def _neg_scopes(toks: Sequence[Token]) -> list[tuple[tuple[int, int], list[str]]
                 uw = norm_word(u.text)
                 if uw in _SCOPE_STOP or uw in NEG_CUES or uw.endswith("n't"):
                     break
+                if not scope and w in _DENIALS and uw in _DENIED_WORDS:
+                    j += 1
+                    continue
                 if uw not in STOPWORDS and len(uw) > 1:
                     if not scope:
                         end = u.end
