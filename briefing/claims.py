@@ -31,13 +31,14 @@ _DEICTIC = re.compile(
     r"agency|official|officials|man|woman|group|company|move|decision|deal|plan|incident|source)\b",
     re.IGNORECASE,
 )
-_QUOTED = re.compile(r"[“\"‘'][^“”\"‘’']{3,}[”\"’']")
+# a quotation: double quotes, or single quotes that are not apostrophes ("the court's")
+_QUOTED = re.compile(r"[“\"][^“”\"]{3,}[”\"]|(?<!\w)[‘'][^‘’'\n]{3,}[’'](?!\w)")
 _NUMBER = re.compile(
     r"(?P<qual>more than|over|at least|nearly|almost|about|around|some|roughly|approximately|"
     r"up to|fewer than|less than|under)?\s*"
     r"(?P<cur>[$€£])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?:\s*(?P<scale>million|billion|trillion|thousand|bn|m|k)\b)?"
-    r"(?P<pct>\s*%|\s*percent)?",
+    r"(?P<pct>\s*%|\s*per\s?cent\b)?",
     re.IGNORECASE,
 )
 _MONTHS = (
@@ -48,7 +49,12 @@ _DATE = re.compile(
     r"|(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>" + "|".join(m.capitalize() for m in _MONTHS) + r")\b)"
 )
 _DIGIT = re.compile(r"\d")
-_TIME = re.compile(r"\b(?P<h>\d{1,2})[:.](?P<m>\d{2})\s*(?P<ap>[ap]\.?m\.?)?", re.IGNORECASE)
+# 7:15, 7:15 p.m., 7.15pm; not 4.50 alone, which news writes for decimals (4.50%)
+_TIME = re.compile(
+    r"\b(?P<h>\d{1,2})(?::(?P<m>\d{2})\s*(?P<ap>[ap]\.?m\.?)?|\.(?P<m2>\d{2})\s*(?P<ap2>[ap]\.?m\.?))",
+    re.IGNORECASE,
+)
+_CURRENCIES = {"$": "dollar", "€": "euro", "£": "pound"}
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "bn": 1e9, "billion": 1e9, "trillion": 1e12}
 
 
@@ -134,8 +140,9 @@ def quantities(text: str) -> list[Quantity]:
         )
         taken.append((m.start(), m.end()))
     for m in _TIME.finditer(text):
-        hour = int(m.group("h")) % 12 + (12 if (m.group("ap") or "").lower().startswith("p") else 0)
-        value = f"{hour:02d}:{m.group('m')}" if m.group("ap") else f"{m.group('h')}:{m.group('m')}"
+        minutes, ampm = m.group("m") or m.group("m2"), m.group("ap") or m.group("ap2")
+        hour = int(m.group("h")) % 12 + (12 if (ampm or "").lower().startswith("p") else 0)
+        value = f"{hour:02d}:{minutes}" if ampm else f"{m.group('h')}:{minutes}"
         found.append(Quantity(m.group().strip(), value, "time", None, frozenset({"time"}), m.start(), m.end()))
         taken.append((m.start(), m.end()))
     for m in _NUMBER.finditer(text):
@@ -143,10 +150,9 @@ def quantities(text: str) -> list[Quantity]:
             continue
         raw = m.group("num").replace(",", "")
         value = float(raw) * _SCALE.get((m.group("scale") or "").lower(), 1.0)
-        if m.group("pct"):
-            kind_key = {"percent"}
-        else:
-            kind_key = set()
+        kind_key = {"percent"} if m.group("pct") else set()
+        if m.group("cur"):
+            kind_key.add(_CURRENCIES[m.group("cur")])
         is_year = not m.group("scale") and not m.group("cur") and raw.isdigit() and 1900 <= value <= 2100
         keys = frozenset(kind_key | _neighbour_nouns(text, m.start("num"), m.end()))
         found.append(
@@ -163,19 +169,29 @@ def quantities(text: str) -> list[Quantity]:
     return found
 
 
+_COMPARATIVES = frozenset(
+    "longer shorter later earlier more less fewer higher lower faster slower bigger smaller".split()
+)
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 _SKIP_AFTER = frozenset("million billion trillion thousand bn m k percent per cent".split())
 
 
 def _neighbour_nouns(text: str, start: int, end: int) -> set[str]:
-    """What a figure counts: the word right after it ("14 people") and the content word
-    just before it ("killed 14"), as stems. Stopwords say nothing and are left out."""
-    after = [w for w in _TOKEN.findall(text[end : end + 40]) if w.lower() not in _SKIP_AFTER][:1]
-    before = _TOKEN.findall(text[max(0, start - 30) : start])[-3:]
-    keys = {stem(w) for w in after if w.lower() not in STOPWORDS}
-    content_before = [w for w in before if w.lower() not in STOPWORDS and w.lower() not in _QUALIFIERS]
-    if content_before:
-        keys.add(stem(content_before[-1]))
+    """What a figure counts: the word right after it ("14 people") and the content words
+    just before it ("killed 14", "cost of the repairs at 40"), as stems. Stopwords say
+    nothing and are left out. "every 15 minutes" (a frequency) and "25 minutes longer"
+    (a difference) are marked, so they never meet a plain "15 minutes"."""
+    after_words = [w for w in _TOKEN.findall(text[end : end + 40]) if w.lower() not in _SKIP_AFTER]
+    before = _TOKEN.findall(text[max(0, start - 40) : start])[-5:]
+    keys = {stem(w) for w in after_words[:1] if w.lower() not in STOPWORDS}
+    content_before = [  # lower-case only: "Mill Road, where 80" is a place, not what 80 counts
+        w for w in before if w.islower() and w not in STOPWORDS and w not in _QUALIFIERS
+    ]
+    keys.update(stem(w) for w in content_before[-2:])
+    if before and before[-1].lower() in ("every", "per", "each"):
+        keys.add("~every")
+    if len(after_words) > 1 and after_words[1].lower() in _COMPARATIVES:
+        keys.add("~difference")
     return keys
 
 
@@ -193,9 +209,18 @@ def is_claim_like(text: str) -> bool:
         return False
     if cue_patterns()["meta"].search(text):
         return False  # about the reporting, not the story
-    if _QUOTED.search(text) and not cue_patterns()["speech"].search(_QUOTED.sub(" ", text)):
+    if _bare_quote(text) and not cue_patterns()["speech"].search(_QUOTED.sub(" ", text)):
         return False  # bare quoted speech: we could not keep it attributed
     return True
+
+
+def _bare_quote(text: str) -> bool:
+    """Mostly quotation, or opening with one: someone's words more than the writer's.
+    A short quoted phrase inside the writer's own sentence is still the writer's claim."""
+    quoted = [m for m in _QUOTED.finditer(text)]
+    if not quoted:
+        return False
+    return quoted[0].start() == 0 or sum(m.end() - m.start() for m in quoted) * 2 >= len(text)
 
 
 def _trim(text: str) -> int:

@@ -1,15 +1,16 @@
-"""Conflict stage: find where independent sources disagree on a figure, date or name.
+"""Conflict stage: find where independent sources disagree on a figure, date, name or vote.
 
 Two claims about the same subject (similar wording, from different origins) that give
 incompatible values for the same thing ("12 workers" vs "14 workers", "June 3" vs
-"June 5", spokesperson "Anna Kell" vs "Anna Kehl") are a conflict; each value keeps the
-citation of the sentence that states it.
+"June 5", spokesperson "Anna Kell" vs "Anna Kehl", a "unanimous" ruling vs a "five-to-two"
+decision) are a conflict; each value keeps the citation of the sentence that states it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from itertools import combinations
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -32,7 +33,17 @@ _NAME_ROLE = re.compile(
     rf"(?P<name>{_NAME}),\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:(?P<org>[\w'’]+)\s+)?(?P<role>{_ROLES})\b"
 )
 
-MIN_SIMILARITY = {"number": 0.3, "date": 0.3, "time": 0.3, "name": 0.25}
+_COUNTS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+_COUNT = rf"(?:\d{{1,3}}|{'|'.join(_COUNTS)})"
+_TO = r"(?:\s*[-–—]\s*|\s+to\s+|-to-)"
+_TALLY = re.compile(
+    rf"\b(?P<yes>{_COUNT}){_TO}(?P<no>{_COUNT})\s+(?:vote|votes|decision|ruling|majority|verdict|split)\b"
+    rf"|\bvot(?:e|ed|ing)\s+(?:of\s+)?(?P<yes2>{_COUNT}){_TO}(?P<no2>{_COUNT})\b"
+    r"|(?<!not )(?<!n't )\bunanimous(?:ly)?\b",
+    re.IGNORECASE,
+)
+
+MIN_SIMILARITY = {"number": 0.3, "date": 0.3, "time": 0.3, "name": 0.25, "vote": 0.25}
 _SPOKES = re.compile(r"spokes(?:person|man|woman)", re.IGNORECASE)
 
 
@@ -57,13 +68,20 @@ def compatible(a: Quantity, b: Quantity) -> bool:
     return False
 
 
+_UNITS = frozenset({"percent", "~every", "~difference"})
+
+
 def _same_thing(a: Quantity, b: Quantity) -> bool:
-    """Do two figures count the same thing (same kind, a shared neighbouring noun)?"""
+    """Do two figures count the same thing (same kind and unit, a shared neighbouring noun)?
+    A percentage never meets a count, nor a frequency a duration; "percent" alone is no
+    shared subject (inflation 5.8% and unemployment 6.1% are two things)."""
     if a.kind != b.kind:
         return False
     if a.kind in ("date", "time"):
         return ("year" in a.keys) == ("year" in b.keys)
-    return bool((a.keys & b.keys) - {"year"})
+    if (a.keys & _UNITS) != (b.keys & _UNITS):
+        return False
+    return bool((a.keys & b.keys) - {"year"} - _UNITS)
 
 
 @lru_cache(maxsize=8192)
@@ -76,6 +94,24 @@ def role_names(text: str) -> dict[str, str]:
             org = stem(m.group("org")) if m.group("org") and m.group("org").lower() not in STOPWORDS else ""
             found.setdefault(f"{org} {role}".strip(), m.group("name"))
     return found
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _COUNTS[word.lower()]
+
+
+@lru_cache(maxsize=8192)
+def vote_tally(text: str) -> tuple[str, str] | None:
+    """How a vote went, as (comparable value, the words used): ('5-2', 'five-to-two');
+    a unanimous vote is ('unanimous', …) however it is told ('unanimous', '7-0')."""
+    m = _TALLY.search(text)
+    if m is None:
+        return None
+    yes, no = ("yes", "no") if m.group("yes") else ("yes2", "no2")
+    if m.group(yes) is None:
+        return "unanimous", m.group()
+    high, low = sorted((_count(m.group(yes)), _count(m.group(no))), reverse=True)
+    return ("unanimous" if low == 0 else f"{high}-{low}"), text[m.start(yes) : m.end(no)]
 
 
 def _subject(a: Claim, b: Claim, q: Quantity) -> str:
@@ -102,9 +138,13 @@ class Disagreement:
     quantities: tuple[Quantity, ...] = ()
     role: str | None = None
     names: tuple[str, ...] = ()
+    tallies: tuple[str, ...] = ()
 
     def concerns(self, claim: Claim) -> bool:
         """Does this claim state one of the disputed values (about the same thing)?"""
+        if self.tallies:
+            tally = vote_tally(claim.text)
+            return tally is not None and tally[0] in self.tallies
         if self.role is not None:
             named = role_names(claim.text).get(self.role, "")
             return any(named.split()[-1:] == n.split()[-1:] for n in self.names) if named else False
@@ -112,6 +152,8 @@ class Disagreement:
 
     def states_value(self, claim: Claim) -> bool:
         """The claim gives one of the disputed figures, whatever words sit next to it."""
+        if self.tallies:
+            return self.concerns(claim)
         return any(q.kind == v.kind and q.value == v.value for q in claim.quantities for v in self.quantities)
 
 
@@ -130,6 +172,8 @@ def find_conflicts(
             conflict = Conflict(subject=subject, kind=kind, values=values)
             if kind == "name":
                 found[key] = Disagreement(conflict, (i, j), role=about, names=(va, vb))
+            elif kind == "fact":
+                found[key] = Disagreement(conflict, (i, j), tallies=about)
             else:
                 found[key] = Disagreement(conflict, (i, j), quantities=about)
     return list(found.values())
@@ -140,22 +184,26 @@ def _candidate_pairs(claims: Sequence[Claim], index: SimilarityIndex) -> set[tup
     similar sentences or share what a figure counts ("killed … people") or the office."""
     figures = [bool(c.quantities) for c in claims]
     offices = [bool(role_names(c.text)) for c in claims]
+    votes = [vote_tally(c.text) is not None for c in claims]
 
     def comparable(i: int, j: int) -> bool:
-        return (figures[i] and figures[j]) or (offices[i] and offices[j])
+        return (figures[i] and figures[j]) or (offices[i] and offices[j]) or (votes[i] and votes[j])
 
     pairs = {
         (i, j)
         for i in range(len(claims))
-        if figures[i] or offices[i]
+        if figures[i] or offices[i] or votes[i]
         for j in index.neighbours(i)
         if i < j and comparable(i, j)
     }
+    voters = [i for i, v in enumerate(votes) if v]
+    if len(voters) <= 50:  # few votes in a story: compare every two (the words decide after)
+        pairs.update((x, y) for x in voters for y in voters if x < y)
     by_key: dict[object, list[int]] = {}
     for i, c in enumerate(claims):
-        for q in c.quantities:
-            if len(q.keys) >= 2:
-                by_key.setdefault((q.kind, q.keys), []).append(i)
+        for q in c.quantities:  # any two words a figure shares with another: "killed … people"
+            for two in combinations(sorted(q.keys - {"year"} - _UNITS), 2):
+                by_key.setdefault((q.kind, two), []).append(i)
         for role in role_names(c.text):
             if " " in role:  # office with its organisation
                 by_key.setdefault(role, []).append(i)
@@ -172,6 +220,12 @@ def _candidate_pairs(claims: Sequence[Claim], index: SimilarityIndex) -> set[tup
 def _disagreements(a: Claim, b: Claim, sim: float):
     """(kind, subject, value in a, value in b) for each value one states and the other
     contradicts without also stating it."""
+    pinned = _one_date_each(a, b) and any(
+        len((qa.keys & qb.keys) - _UNITS) >= 2 and _same_thing(qa, qb) and not compatible(qa, qb)
+        for qa in a.quantities
+        for qb in b.quantities
+        if qa.kind == qb.kind == "number"
+    )
     for qa in a.quantities:
         if any(compatible(qa, qb) for qb in b.quantities if qb.kind == qa.kind):
             continue
@@ -179,7 +233,10 @@ def _disagreements(a: Claim, b: Claim, sim: float):
             if any(compatible(qb, qx) for qx in a.quantities if qx.kind == qb.kind):
                 continue
             # two shared key words ("killed ... people") pin the subject down; one needs context
+            # sentences already at odds on a figure are about one event: their dates are compared too
             needed = MIN_SIMILARITY[qa.kind] if len(qa.keys & qb.keys) < 2 else 0.0
+            if pinned and qa.kind == "date":
+                needed = 0.0
             if sim >= needed and _same_thing(qa, qb) and not compatible(qa, qb):
                 yield qa.kind, _subject(a, b, qa), qa.text, qb.text, (qa, qb)
     ra, rb = role_names(a.text), role_names(b.text)
@@ -189,3 +246,22 @@ def _disagreements(a: Claim, b: Claim, sim: float):
         na, nb = ra[role], rb[role]
         if na.split()[-1].lower() != nb.split()[-1].lower():
             yield "name", role, na, nb, role
+    ta, tb = vote_tally(a.text), vote_tally(b.text)
+    if ta and tb and _other_tally_same_vote(ta[0], tb[0]):
+        # long sentences about one ruling share words but little TF-IDF weight
+        if sim >= MIN_SIMILARITY["vote"] or len(set(a.stems) & set(b.stems)) >= 3:
+            yield "fact", "the vote", ta[1], tb[1], (ta[0], tb[0])
+
+
+def _one_date_each(a: Claim, b: Claim) -> bool:
+    return all(sum(q.kind == "date" for q in c.quantities) == 1 for c in (a, b))
+
+
+def _other_tally_same_vote(x: str, y: str) -> bool:
+    """Two tallies that cannot both describe one vote of one body: 'unanimous' vs '5-2', or
+    '5-2' vs '4-3' (seven voters each); '5-2' vs '60-40' are two votes of two bodies."""
+    if x == y:
+        return False
+    if "unanimous" in (x, y):
+        return True
+    return sum(map(int, x.split("-"))) == sum(map(int, y.split("-")))

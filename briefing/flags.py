@@ -62,10 +62,17 @@ def point_flags(
         phrases = [_cue(c, family, anonymous) for c in support]
         if phrases and all(phrases):
             flags.append(Flag(kind=kind, reason=f"{reasons[family].capitalize()}: “{phrases[0]}”."))
-    if len(origins) == 1 and not any(f.kind == "unverified" for f in flags):
+    if not any(f.kind == "unverified" for f in flags):
+        # a party's word, with nobody vouching for it: one origin telling it, or every origin
+        # telling it as the party's word and at least one saying it is unconfirmed
         party = [c.cues.get("party_claim") for c in support]
-        if all(party):
-            flags.append(Flag(kind="unverified", reason=f"{reasons['party_claim'].capitalize()}: “{party[0]}”."))
+        unconfirmed = [_cue(c, "unverified", anonymous) for c in support]
+        if all(p or u for p, u in zip(party, unconfirmed, strict=True)) and any(party):
+            said = next((u for u in unconfirmed if u), None)
+            if said:
+                flags.append(Flag(kind="unverified", reason=f"{reasons['unverified'].capitalize()}: “{said}”."))
+            elif len(origins) == 1:
+                flags.append(Flag(kind="unverified", reason=f"{reasons['party_claim'].capitalize()}: “{party[0]}”."))
     for conflict in conflicts:
         shown = " vs ".join(f"{v.value} ({source_labels.get(v.citation.source_id, v.citation.source_id)})" for v in conflict.values)
         flags.append(

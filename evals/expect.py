@@ -2,14 +2,15 @@
 
 Each case is a folder ``evals/cases/<name>/`` holding:
 
-* 3-5 article files (``*.txt``; the first non-empty line is the headline, the rest is the
-  page text as scraped, boilerplate and all);
+* article files in any format the readers take (``.txt`` page text as scraped, boilerplate
+  and all; ``.html`` pages; ``.json``/``.jsonl`` records; feeds), read by
+  ``briefing.ingest.read_paths`` exactly as ``briefing build`` reads them;
 * optionally ``meta.json``: ``{"<file name>": {"outlet": ..., "url": ..., "published_at": ISO}}``
   (a file without an entry, or a case without the file, leaves those fields to inference);
 * ``expect.json``: an :class:`ExpectedCase`.
 
-Article ids are file stems (``01_valley_courier.txt`` -> ``01_valley_courier``), the same ids
-the readers give files.
+Article ids are the readers' ids: file stems (``01_valley_courier.txt`` ->
+``01_valley_courier``), and ``<stem>#<n>`` for the n-th record of a JSON Lines file.
 
 Matching is deliberately forgiving about surface form and strict about content. Every
 comparison goes through :func:`normalize` / :func:`tokens`: case-folded, curly quotes and
@@ -32,6 +33,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from briefing.ingest import read_paths
 from briefing.models import Article, FlagKind
 
 # ---------------------------------------------------------------- matching helpers
@@ -335,11 +337,16 @@ class Case(BaseModel):
         raise KeyError(article_id)
 
 
-def _headline(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
+_NOT_ARTICLES = frozenset({"expect.json", "meta.json", "README.md"})
+
+
+def article_files(case_dir: Path) -> list[Path]:
+    """The files of a case that hold its articles, sorted by name."""
+    return sorted(
+        f
+        for f in case_dir.iterdir()
+        if f.is_file() and not f.name.startswith(".") and f.name not in _NOT_ARTICLES
+    )
 
 
 def load_case(case_dir: str | Path) -> Case:
@@ -351,25 +358,15 @@ def load_case(case_dir: str | Path) -> Case:
     if meta_path.exists():
         raw = json.loads(meta_path.read_text("utf-8"))
         meta = {name: ArticleMeta.model_validate(m) for name, m in raw.items()}
-    files = sorted(case_dir.glob("*.txt"))
+    files = article_files(case_dir)
     unknown = set(meta) - {f.name for f in files}
     if unknown:
         raise ValueError(f"{case_dir.name}: meta.json names missing files {sorted(unknown)}")
-    articles = []
-    for f in files:
-        text = f.read_text("utf-8")
-        m = meta.get(f.name, ArticleMeta())
-        articles.append(
-            Article(
-                id=f.stem,
-                title=_headline(text),
-                outlet=m.outlet,
-                url=m.url,
-                published_at=m.published_at,
-                text=text,
-                path=str(f),
-            )
-        )
+    read = read_paths(files)
+    if read.problems:
+        problems = "; ".join(f"{p.source}: {p.message}" for p in read.problems)
+        raise ValueError(f"{case_dir.name}: {problems}")
+    articles = read.articles
     return Case(
         name=case_dir.name,
         path=case_dir,

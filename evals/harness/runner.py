@@ -15,7 +15,7 @@ from briefing.errors import ConfigError
 from briefing.models import Briefing
 from briefing.pipeline import build_briefing
 from briefing.prompts import manifest_hash
-from evals.expect import Case, list_cases, load_case
+from evals.expect import Case, article_files, list_cases, load_case
 
 from .metrics import Counts, Details, aggregate, metrics_from, score_case
 
@@ -66,7 +66,7 @@ def case_dirs(cases_dir: str | Path | None = None, *, smoke: bool = False) -> li
     """Case folders under `cases_dir`; with `smoke`, only the smallest (fewest article characters)."""
     dirs = list_cases(cases_dir if cases_dir is not None else DEFAULT_CASES)
     if smoke and dirs:
-        size = {d: sum(f.stat().st_size for f in d.glob("*.txt")) for d in dirs}
+        size = {d: sum(f.stat().st_size for f in article_files(d)) for d in dirs}
         dirs = [min(dirs, key=lambda d: (size[d], d.name))]
     return dirs
 
