@@ -19,7 +19,7 @@ from briefing.text import STOPWORDS, content_stems, entities, stem
 CUE_FAMILIES = ("anonymous", "hedged", "unverified", "party_claim")
 
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$|[\"”’]$")
-_DATELINE = re.compile(r"^[A-Z][A-Z .'\-]{2,}(?:,\s*[A-Z][A-Za-z .]+)?\s*(?:\([A-Za-z ]+\)\s*)?[—–-]+\s*")
+_DATELINE = re.compile(r"^[A-Z][A-Z .'\-]{2,}(?:,\s*[A-Z][A-Za-z0-9 .]+)?\s*(?:\([A-Za-z ]+\)\s*)?[—–-]+\s*")
 _LABEL = re.compile(r"^(?:Details|Background|Context|Update|Updated|Editor's note|Summary):\s+")
 _WEAK_START = frozenset(
     "he she it they this that these those his her their its such but and yet so or also "
@@ -169,6 +169,11 @@ def quantities(text: str) -> list[Quantity]:
     return found
 
 
+# words news uses interchangeably for the same count: "killed 14" = "death toll to 14"
+_KEY_ALIASES = {
+    **dict.fromkeys(["kill", "dead", "died", "dies", "death", "toll", "fatalit"], "~dead"),
+    **dict.fromkeys(["injur", "wound", "hurt"], "~hurt"),
+}
 _COMPARATIVES = frozenset(
     "longer shorter later earlier more less fewer higher lower faster slower bigger smaller".split()
 )
@@ -188,6 +193,7 @@ def _neighbour_nouns(text: str, start: int, end: int) -> set[str]:
         w for w in before if w.islower() and w not in STOPWORDS and w not in _QUALIFIERS
     ]
     keys.update(stem(w) for w in content_before[-2:])
+    keys.update(_KEY_ALIASES[k] for k in list(keys) if k in _KEY_ALIASES)
     if before and before[-1].lower() in ("every", "per", "each"):
         keys.add("~every")
     if len(after_words) > 1 and after_words[1].lower() in _COMPARATIVES:
@@ -230,6 +236,12 @@ def _trim(text: str) -> int:
 
 
 NEARBY_SENTENCES = 2
+# the next sentence speaking of "the figure" or "the claim" qualifies the one before
+_BACK_REFERENCE = re.compile(
+    r"\b(?:the|this|that|these|those) (?:figures?|claims?|estimates?|numbers?|allegations?|videos?|"
+    r"footage|images?|documents?|reports?|accounts?|statements?)\b",
+    re.IGNORECASE,
+)
 
 
 def _link_neighbours(claims: list[Claim], text: str) -> None:
@@ -239,7 +251,9 @@ def _link_neighbours(claims: list[Claim], text: str) -> None:
         for j in range(max(0, i - NEARBY_SENTENCES), min(len(claims), i + NEARBY_SENTENCES + 1)):
             other = claims[j]
             lo, hi = sorted((c.sentence.end, other.sentence.start)) if j > i else sorted((other.sentence.end, c.sentence.start))
-            if j == i or "\n" in text[lo:hi] or not set(c.stems) & set(other.stems):
+            if j == i or "\n" in text[lo:hi]:
+                continue
+            if not set(c.stems) & set(other.stems) and not (j == i + 1 and _BACK_REFERENCE.search(other.text)):
                 continue
             for family, phrase in other.cues.items():
                 c.nearby_cues.setdefault(family, phrase)

@@ -71,7 +71,7 @@ def compatible(a: Quantity, b: Quantity) -> bool:
 _UNITS = frozenset({"percent", "~every", "~difference"})
 
 
-def _same_thing(a: Quantity, b: Quantity) -> bool:
+def same_thing(a: Quantity, b: Quantity) -> bool:
     """Do two figures count the same thing (same kind and unit, a shared neighbouring noun)?
     A percentage never meets a count, nor a frequency a duration; "percent" alone is no
     shared subject (inflation 5.8% and unemployment 6.1% are two things)."""
@@ -148,7 +148,7 @@ class Disagreement:
         if self.role is not None:
             named = role_names(claim.text).get(self.role, "")
             return any(named.split()[-1:] == n.split()[-1:] for n in self.names) if named else False
-        return any(_same_thing(q, v) and compatible(q, v) for q in claim.quantities for v in self.quantities)
+        return any(same_thing(q, v) and compatible(q, v) for q in claim.quantities for v in self.quantities)
 
     def states_value(self, claim: Claim) -> bool:
         """The claim gives one of the disputed figures, whatever words sit next to it."""
@@ -221,7 +221,7 @@ def _disagreements(a: Claim, b: Claim, sim: float):
     """(kind, subject, value in a, value in b) for each value one states and the other
     contradicts without also stating it."""
     pinned = _one_date_each(a, b) and any(
-        len((qa.keys & qb.keys) - _UNITS) >= 2 and _same_thing(qa, qb) and not compatible(qa, qb)
+        len((qa.keys & qb.keys) - _UNITS) >= 2 and same_thing(qa, qb) and not compatible(qa, qb)
         for qa in a.quantities
         for qb in b.quantities
         if qa.kind == qb.kind == "number"
@@ -237,7 +237,7 @@ def _disagreements(a: Claim, b: Claim, sim: float):
             needed = MIN_SIMILARITY[qa.kind] if len(qa.keys & qb.keys) < 2 else 0.0
             if pinned and qa.kind == "date":
                 needed = 0.0
-            if sim >= needed and _same_thing(qa, qb) and not compatible(qa, qb):
+            if sim >= needed and same_thing(qa, qb) and not compatible(qa, qb):
                 yield qa.kind, _subject(a, b, qa), qa.text, qb.text, (qa, qb)
     ra, rb = role_names(a.text), role_names(b.text)
     for role in ra.keys() & rb.keys():

@@ -11,11 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from briefing.cli import app
-from briefing.claims import find_cues, is_claim_like
+from briefing.claims import extract_claims, find_cues, is_claim_like
 from briefing.conflicts import vote_tally
 from briefing.ingest import read_paths
 from briefing.models import Article, Briefing
-from briefing.pipeline import build_briefing
+from briefing.pipeline import build_briefing, prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -149,6 +149,8 @@ def test_hedged_and_anonymous_claims_are_flagged_with_reasons(dam: Briefing):
         ("An official who was not authorised to speak publicly said the port would close.", "anonymous"),
         ("A senior nurse at St Anne's Hospital told the paper that 40 patients were moved.", "anonymous"),
         ("The opposition alleges that 3,000 ballots were discarded.", "party_claim"),
+        ("Dan Okafor, economy spokesman for the opposition Alliance, said it will cost jobs.", "party_claim"),
+        ("The party did not publish any analysis behind the figure.", "unverified"),
     ],
 )
 def test_cue_lexicon_knows_common_phrasings(sentence: str, family: str):
@@ -194,6 +196,18 @@ def test_a_partys_claim_every_outlet_attributes_and_one_calls_unproven_is_unveri
     assert "has not published evidence" in next(f.reason for f in point.flags if f.kind == "unverified")
 
 
+def test_the_next_sentence_doubting_the_figure_qualifies_the_claim():
+    text = (
+        "Rates\n\nDan Okafor, economy spokesman for the opposition Alliance, said the rise would cost "
+        "200,000 jobs over two years. The party did not publish any analysis behind the figure."
+    )
+    articles = [_article("a", text, "Paper One")]
+    claim = next(c for c in extract_claims(prepare(articles)) if "200,000" in c.text)
+    assert claim.nearby_cues == {"unverified": "did not publish any analysis"}
+    (point,) = [p for p in build_briefing(articles).points if "200,000" in p.text]
+    assert "unverified" in _flags(point)
+
+
 def test_requests_for_comment_are_not_points():
     result = build_briefing(
         [
@@ -230,6 +244,18 @@ def test_a_figure_two_origins_disagree_on_is_a_conflict_with_each_value_cited():
     assert {v.citation.source_id for v in conflict.values} == {"x", "y"}
     flagged = [p for p in result.points if "conflict" in _flags(p)]
     assert flagged and flagged[0].flags[-1].values
+
+
+def test_a_toll_told_in_other_words_carries_the_conflict():
+    result = build_briefing(
+        [
+            _article("x", "Fire\n\nThe fire at the Calder plant killed 12 people on Tuesday, the police said.", "Northwire"),
+            _article("y", "Fire\n\nThe fire at the Calder plant killed 14 people on Tuesday, the mayor said.", "Daily Ledger"),
+            _article("z", "Toll\n\nThe health department said the death toll had risen to 14 on Wednesday.", "Gazette"),
+        ]
+    )
+    toll = _point_with(result, "had risen to 14")
+    assert "conflict" in _flags(toll)
 
 
 @pytest.mark.parametrize(
