@@ -12,7 +12,7 @@ import logging
 import multiprocessing
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from briefing.config import Settings
@@ -29,10 +29,9 @@ _WARM_UP = Article(
 )
 
 
-def _warm(settings: Settings) -> int:
+def _warm(settings: Settings) -> None:
     """Import the pipeline and fill its caches (lexicons, patterns) before real work arrives."""
     build_briefing([_WARM_UP], settings=settings)
-    return multiprocessing.current_process().pid or 0
 
 
 class BuildPool:
@@ -57,7 +56,6 @@ class BuildPool:
             self.processes, mp_context=multiprocessing.get_context("spawn")
         )
         warm_ups = [executor.submit(_warm, self.settings) for _ in range(self.processes)]
-        wait(warm_ups)
         for future in warm_ups:
             future.result()  # a worker that cannot even build the warm-up is a startup error
         return executor

@@ -223,7 +223,7 @@ def is_claim_like(text: str) -> bool:
 def _bare_quote(text: str) -> bool:
     """Mostly quotation, or opening with one: someone's words more than the writer's.
     A short quoted phrase inside the writer's own sentence is still the writer's claim."""
-    quoted = [m for m in _QUOTED.finditer(text)]
+    quoted = list(_QUOTED.finditer(text))
     if not quoted:
         return False
     return quoted[0].start() == 0 or sum(m.end() - m.start() for m in quoted) * 2 >= len(text)

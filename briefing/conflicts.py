@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from itertools import combinations
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations
 
 from briefing.claims import Claim, Quantity
 from briefing.models import Citation, Conflict, ConflictValue
@@ -33,7 +33,9 @@ _NAME_ROLE = re.compile(
     rf"(?P<name>{_NAME}),\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:(?P<org>[\w'’]+)\s+)?(?P<role>{_ROLES})\b"
 )
 
-_COUNTS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+_COUNTS = {
+    w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
+}
 _COUNT = rf"(?:\d{{1,3}}|{'|'.join(_COUNTS)})"
 _TO = r"(?:\s*[-–—]\s*|\s+to\s+|-to-)"
 _TALLY = re.compile(
