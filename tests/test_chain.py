@@ -527,6 +527,31 @@ def test_fact_conflict_values_must_come_from_the_claims(fake_openai, corpus, scr
     assert "conflict" in {f.kind for f in point.flags}
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["about 300 residents", "About 300 residents"],  # one figure, told twice
+        ["residents from their homes", "county council"],  # B's own sources say A's words too
+    ],
+)
+def test_a_conflict_the_claims_do_not_have_is_vetoed(fake_openai, corpus, script, values):
+    evac = next(c for c in script.claims if "300" in c["text"])
+    ids = evac["ids"]
+    answer = {
+        "claims": [c for c in script.claims if c is not evac]
+        + [
+            {"text": "County officials said about 300 residents were forced from their homes by the flooding.", "ids": [ids[0]]},
+            {"text": "About 300 residents were forced from their homes, the county council said.", "ids": [ids[1]]},
+        ]
+    }
+    fake_openai.reply(answer)
+    fake_openai.reply({"pairs": [{"pair": "P1", "relation": "conflict", "subject": "residents", "values": values}]})
+    fake_openai.reply({"points": [{"text": "About 300 residents were forced from their homes, the county council said.", "claims": ["C1", "C2"]}]})
+    briefing = build(fake_openai, corpus)
+    assert not [c for c in briefing.conflicts if c.kind == "fact"]
+    assert "conflict" not in {f.kind for f in point_with(briefing, "300").flags}
+
+
 # ---------------------------------------------------------------- engine selection
 
 

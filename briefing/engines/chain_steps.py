@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
-from briefing.claims import Claim
+from briefing.claims import Claim, quantities
 from briefing.conflicts import compatible
 from briefing.engines.offline import _cite
 from briefing.errors import LLMOutputError
@@ -413,6 +413,8 @@ async def consolidate_step(
                 keep, gone = sorted((ri, rj), key=lambda k: merged[k].rank)
                 _absorb(merged[keep], merged[gone])
                 parent[gone] = keep
+        elif v.relation == "conflict" and not really_differ(v.values[0], v.values[1], merged[i], merged[j]):
+            log.info("consolidate: ignored 'conflict' %r vs %r", v.values[0], v.values[1])
         elif v.relation == "conflict":
             sa, sb = _value_sentence(v.values[0], merged[i]), _value_sentence(v.values[1], merged[j])
             assert sa is not None and sb is not None  # check() made sure
@@ -424,6 +426,26 @@ async def consolidate_step(
     for conflict, i, j in found:  # point at the claims that survived merging
         log_.fact_conflicts.append(FactConflict(conflict, (merged[_root(parent, i)], merged[_root(parent, j)])))
     return [c for k, c in enumerate(merged) if k not in parent]
+
+
+def really_differ(va: str, vb: str, a: ChainClaim, b: ChainClaim) -> bool:
+    """Code's veto on a 'conflict' verdict: the same figure in other words ("4.50%" and
+    "4.5 per cent") is no conflict, nor a value the other claim's own sources also state
+    plainly (both sides say it, so they do not disagree on it; "not unanimous" still does)."""
+    qa, qb = quantities(va), quantities(vb)
+    if qa and qb and all(any(x.kind == y.kind and compatible(x, y) for y in qb) for x in qa):
+        return False
+    for value, other in ((va, b), (vb, a)):
+        words = set(content_stems(value))
+        said = {
+            w for s in other.sentences if not _NEGATION.search(s.text) for w in content_stems(s.text)
+        }
+        if words and words <= said:
+            return False
+    return True
+
+
+_NEGATION = re.compile(r"\b(?:not|no|never|denied|denies|deny)\b|n't\b", re.IGNORECASE)
 
 
 def plausibly_same(a: ChainClaim, b: ChainClaim) -> bool:
