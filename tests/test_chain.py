@@ -479,19 +479,23 @@ def test_unsupported_point_rewritten_from_its_evidence_survives(fake_openai, cor
 # ---------------------------------------------------------------- consolidate
 
 
-def test_consolidate_merges_same_claims_and_keeps_fact_conflicts(fake_openai, corpus, script):
+def two_evacuation_claims(script: Script) -> dict:
+    """A claims answer that tells the evacuation twice, once per origin, worded so code
+    cannot merge them: the consolidate step must judge the pair."""
     evac = next(c for c in script.claims if "300" in c["text"])
-    # Three claims from the evacuation group's sentences, worded so code cannot merge them.
     ids = evac["ids"]
     assert len(ids) == 2, "the evacuation group has one sentence per origin"
-    answer = {
+    return {
         "claims": [c for c in script.claims if c is not evac]
         + [
             {"text": "County officials said about 300 residents were forced from their homes by the flooding.", "ids": [ids[0]]},
             {"text": "About 300 residents were forced from their homes, the county council said.", "ids": [ids[1]]},
         ]
     }
-    fake_openai.reply(answer)
+
+
+def test_consolidate_merges_same_claims_and_keeps_fact_conflicts(fake_openai, corpus, script):
+    fake_openai.reply(two_evacuation_claims(script))
     fake_openai.reply({"pairs": [{"pair": "P1", "relation": "same"}]})
     fake_openai.reply({"points": [{"text": "About 300 residents were forced from their homes, officials said.", "claims": ["C1"]}]})
     briefing = build(fake_openai, corpus)
@@ -503,16 +507,7 @@ def test_consolidate_merges_same_claims_and_keeps_fact_conflicts(fake_openai, co
 
 
 def test_fact_conflict_values_must_come_from_the_claims(fake_openai, corpus, script):
-    evac = next(c for c in script.claims if "300" in c["text"])
-    ids = evac["ids"]
-    answer = {
-        "claims": [c for c in script.claims if c is not evac]
-        + [
-            {"text": "County officials said about 300 residents were forced from their homes by the flooding.", "ids": [ids[0]]},
-            {"text": "About 300 residents were forced from their homes, the county council said.", "ids": [ids[1]]},
-        ]
-    }
-    fake_openai.reply(answer)
+    fake_openai.reply(two_evacuation_claims(script))
     invented = {"pairs": [{"pair": "P1", "relation": "conflict", "subject": "who said it", "values": ["mayor", "council"]}]}
     fixed = {"pairs": [{"pair": "P1", "relation": "conflict", "subject": "who said it", "values": ["county officials", "county council"]}]}
     fake_openai.reply(invented).reply(fixed)
@@ -535,16 +530,7 @@ def test_fact_conflict_values_must_come_from_the_claims(fake_openai, corpus, scr
     ],
 )
 def test_a_conflict_the_claims_do_not_have_is_vetoed(fake_openai, corpus, script, values):
-    evac = next(c for c in script.claims if "300" in c["text"])
-    ids = evac["ids"]
-    answer = {
-        "claims": [c for c in script.claims if c is not evac]
-        + [
-            {"text": "County officials said about 300 residents were forced from their homes by the flooding.", "ids": [ids[0]]},
-            {"text": "About 300 residents were forced from their homes, the county council said.", "ids": [ids[1]]},
-        ]
-    }
-    fake_openai.reply(answer)
+    fake_openai.reply(two_evacuation_claims(script))
     fake_openai.reply({"pairs": [{"pair": "P1", "relation": "conflict", "subject": "residents", "values": values}]})
     fake_openai.reply({"points": [{"text": "About 300 residents were forced from their homes, the county council said.", "claims": ["C1", "C2"]}]})
     briefing = build(fake_openai, corpus)
