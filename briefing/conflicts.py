@@ -86,6 +86,18 @@ def same_thing(a: Quantity, b: Quantity) -> bool:
     return bool((a.keys & b.keys) - {"year"} - _UNITS)
 
 
+def figures_at_odds(a: Claim, b: Claim) -> bool:
+    """b cannot back a (nor be the same claim): it gives another value for the same thing,
+    or, sharing no figure with a, other figures next to the same words ("every 15 minutes"
+    vs "25 minutes longer"). A shared figure ("4.50%" and "4.5 per cent") vouches for b."""
+    pairs = [(qa, qb) for qa in a.quantities for qb in b.quantities if qa.kind == qb.kind]
+    if any(same_thing(qa, qb) and not compatible(qa, qb) for qa, qb in pairs):
+        return True
+    if any(qa.value == qb.value for qa, qb in pairs):
+        return False
+    return any((qa.keys & qb.keys) - {"year", "percent"} and not compatible(qa, qb) for qa, qb in pairs)
+
+
 @lru_cache(maxsize=8192)
 def role_names(text: str) -> dict[str, str]:
     """Office → person named in it ('court spokesperson' → 'Ilona Marek')."""

@@ -23,7 +23,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, Field, ValidationError
 
 from briefing.claims import Claim, quantities
-from briefing.conflicts import compatible
+from briefing.conflicts import compatible, figures_at_odds
 from briefing.engines.offline import _cite
 from briefing.errors import LLMOutputError
 from briefing.models import Conflict, ConflictValue, DroppedPoint
@@ -404,18 +404,21 @@ async def consolidate_step(
         if check(ConsolidateAnswer(pairs=[v])):  # still invalid after the retries: ignored
             continue
         i, j = pairs[int(norm_id(v.pair, "P")[1:]) - 1]
-        if v.relation == "same" and not plausibly_same(merged[i], merged[j]):
+        relation = v.relation
+        if relation == "conflict" and one_figure(v.values[0], v.values[1]):
+            relation = "same"  # "4.50%" vs "4.5 per cent": one fact, told twice
+        if relation == "same" and not plausibly_same(merged[i], merged[j]):
             log.info("consolidate: ignored 'same' for %r / %r", merged[i].text, merged[j].text)
             continue
-        if v.relation == "same":
+        if relation == "same":
             ri, rj = _root(parent, i), _root(parent, j)
             if ri != rj:
                 keep, gone = sorted((ri, rj), key=lambda k: merged[k].rank)
                 _absorb(merged[keep], merged[gone])
                 parent[gone] = keep
-        elif v.relation == "conflict" and not really_differ(v.values[0], v.values[1], merged[i], merged[j]):
+        elif relation == "conflict" and both_say(v.values[0], v.values[1], merged[i], merged[j]):
             log.info("consolidate: ignored 'conflict' %r vs %r", v.values[0], v.values[1])
-        elif v.relation == "conflict":
+        elif relation == "conflict":
             sa, sb = _value_sentence(v.values[0], merged[i]), _value_sentence(v.values[1], merged[j])
             assert sa is not None and sb is not None  # check() made sure
             values = [
@@ -428,21 +431,23 @@ async def consolidate_step(
     return [c for k, c in enumerate(merged) if k not in parent]
 
 
-def really_differ(va: str, vb: str, a: ChainClaim, b: ChainClaim) -> bool:
-    """Code's veto on a 'conflict' verdict: the same figure in other words ("4.50%" and
-    "4.5 per cent") is no conflict, nor a value the other claim's own sources also state
-    plainly (both sides say it, so they do not disagree on it; "not unanimous" still does)."""
+def one_figure(va: str, vb: str) -> bool:
+    """Code's reading of a 'conflict' verdict: "4.50%" and "4.5 per cent" are one figure."""
     qa, qb = quantities(va), quantities(vb)
-    if qa and qb and all(any(x.kind == y.kind and compatible(x, y) for y in qb) for x in qa):
-        return False
+    return bool(qa and qb) and all(any(x.kind == y.kind and compatible(x, y) for y in qb) for x in qa)
+
+
+def both_say(va: str, vb: str, a: ChainClaim, b: ChainClaim) -> bool:
+    """Code's veto on a 'conflict' verdict: a value the other claim's own sources also state
+    plainly is no disagreement (both sides say it; "not unanimous" still disagrees)."""
     for value, other in ((va, b), (vb, a)):
         words = set(content_stems(value))
         said = {
             w for s in other.sentences if not _NEGATION.search(s.text) for w in content_stems(s.text)
         }
         if words and words <= said:
-            return False
-    return True
+            return True
+    return False
 
 
 _NEGATION = re.compile(r"\b(?:not|no|never|denied|denies|deny)\b|n't\b", re.IGNORECASE)
@@ -455,13 +460,7 @@ def plausibly_same(a: ChainClaim, b: ChainClaim) -> bool:
     sa, sb = set(content_stems(a.text)), set(content_stems(b.text))
     if not sa or not sb or len(sa & sb) < 0.5 * min(len(sa), len(sb)):
         return False
-    return not any(
-        qa.kind == qb.kind and (qa.keys & qb.keys) and not compatible(qa, qb)
-        for x in a.sentences
-        for y in b.sentences
-        for qa in x.claim.quantities
-        for qb in y.claim.quantities
-    )
+    return not any(figures_at_odds(x.claim, y.claim) for x in a.sentences for y in b.sentences)
 
 
 def _root(parent: dict[int, int], k: int) -> int:

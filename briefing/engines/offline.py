@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from briefing.claims import Claim, extract_claims
-from briefing.conflicts import Disagreement, compatible, find_conflicts, same_thing
+from briefing.conflicts import Disagreement, compatible, figures_at_odds, find_conflicts
 from briefing.flags import anonymous_articles, point_flags
 from briefing.models import (
     Briefing,
@@ -202,27 +202,13 @@ def _support(g: Group, claims: list[Claim], index: SimilarityIndex) -> list[Clai
     best: dict[str, tuple[float, int]] = {rep.origin: (2.0, g.rep)}
     for i in g.members:
         c = claims[i]
-        if c.origin == rep.origin or _at_odds(rep, c):
+        if c.origin == rep.origin or figures_at_odds(rep, c):
             continue
         sim = index.sim(g.rep, i)
         if sim > best.get(c.origin, (-1.0, -1))[0]:
             best[c.origin] = (sim, i)
     ranked = sorted(best.values(), key=lambda t: -t[0])[:MAX_CITATIONS]
     return [claims[i] for _, i in ranked]
-
-
-def _at_odds(a: Claim, b: Claim) -> bool:
-    """b cannot back a: it gives another value for the same thing, or, sharing no figure with
-    a, other figures next to the same words ("every 15 minutes" vs "25 minutes longer")."""
-    if any(same_thing(qa, qb) and not compatible(qa, qb) for qa in a.quantities for qb in b.quantities):
-        return True
-    if any(qa.kind == qb.kind and qa.value == qb.value for qa in a.quantities for qb in b.quantities):
-        return False
-    return any(
-        qa.kind == qb.kind and (qa.keys & qb.keys) - {"year", "percent"} and not compatible(qa, qb)
-        for qa in a.quantities
-        for qb in b.quantities
-    )
 
 
 def _sources(corpus: Corpus) -> list[Source]:
