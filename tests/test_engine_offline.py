@@ -208,6 +208,25 @@ def test_the_next_sentence_doubting_the_figure_qualifies_the_claim():
     assert "unverified" in _flags(point)
 
 
+def test_one_count_told_twice_is_one_point():
+    """Two outlets' sentences giving one count of one thing repeat each other, whatever their
+    wording; the briefing states the fact once."""
+    from briefing.engines.offline import _repeats
+    from briefing.similarity import SimilarityIndex
+
+    articles = [
+        _article("a", "Bridge\n\nAbout 38,000 vehicles cross the four-lane bridge every day, making it the busiest crossing.", "One"),
+        _article("b", "Bridge\n\nAbout 38,000 vehicles a day normally use the crossing over the river.", "Two"),
+        _article("c", "Bridge\n\nAbout 20,000 vehicles a day use the ring road, the city said.", "Three"),
+    ]
+    claims = [c for c in extract_claims(prepare(articles)) if c.candidate]
+    index = SimilarityIndex([c.stems for c in claims])
+    first, second, other = (next(i for i, c in enumerate(claims) if n in c.text) for n in ("four-lane", "normally", "ring road"))
+    assert _repeats(first, second, claims, index) == 1.0
+    assert _repeats(first, other, claims, index) < 1.0
+    assert sum("38,000" in p.text for p in build_briefing(articles).points) == 1
+
+
 def test_requests_for_comment_are_not_points():
     result = build_briefing(
         [

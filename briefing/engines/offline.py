@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from briefing.claims import Claim, extract_claims
-from briefing.conflicts import Disagreement, compatible, figures_at_odds, find_conflicts
+from briefing.conflicts import Disagreement, compatible, figures_at_odds, find_conflicts, same_thing
 from briefing.flags import anonymous_articles, point_flags
 from briefing.models import (
     Briefing,
@@ -176,7 +176,8 @@ def _select(
     groups: list[Group], claims: list[Claim], index: SimilarityIndex, k: int, origin_sizes: Counter[str]
 ) -> list[Group]:
     """Greedy pick by score, penalising near-repeats and favouring unheard origins; an
-    origin's later points count for less, unless many articles carry that origin."""
+    origin's later points count for less, unless many articles carry that origin. A group
+    that only repeats a chosen one (the same count of the same thing) is never picked."""
     chosen: list[Group] = []
     taken: Counter[str] = Counter()
     remaining = [g for g in groups if g.score > 0.5]
@@ -189,10 +190,21 @@ def _select(
             return g.score - REDUNDANCY_PENALTY * redundancy + fresh - repeat
 
         best = max(remaining, key=value)
-        remaining.remove(best)
         chosen.append(best)
+        remaining = [g for g in remaining if g is not best and _repeats(g.rep, best.rep, claims, index) < 1.0]
         taken.update({claims[i].origin for i in best.members})
     return chosen
+
+
+def _repeats(i: int, j: int, claims: list[Claim], index: SimilarityIndex) -> float:
+    """How much claim i repeats claim j: their similarity, or all of it when both give one
+    count of one thing ("38,000 vehicles" told in two groups' words)."""
+    same_count = any(
+        qa.kind == "number" and qa.value >= 10 and qa.value == qb.value and same_thing(qa, qb)
+        for qa in claims[i].quantities
+        for qb in claims[j].quantities
+    )
+    return 1.0 if same_count else index.sim(i, j)
 
 
 def _support(g: Group, claims: list[Claim], index: SimilarityIndex) -> list[Claim]:
