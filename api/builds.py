@@ -14,6 +14,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 
 from briefing.config import Settings
 from briefing.models import Article, Briefing
@@ -70,33 +71,18 @@ class BuildPool:
         self, articles: Sequence[Article], *, engine: str, max_points: int | None
     ) -> Briefing:
         """Build a briefing; a pool broken by a dead worker is restarted and the build retried once."""
+        job = partial(
+            build_briefing, list(articles), engine=engine, max_points=max_points, settings=self.settings
+        )
         executor = self._executor
         if executor is None:
             with self._lock:
-                return self._here(articles, engine, max_points)
+                return job()
         try:
-            return self._there(executor, articles, engine, max_points)
+            return executor.submit(job).result()
         except BrokenProcessPool:
             log.warning("a build worker died; restarting the pool")
-            return self._there(self._restarted(executor), articles, engine, max_points)
-
-    def _here(self, articles: Sequence[Article], engine: str, max_points: int | None) -> Briefing:
-        return build_briefing(articles, engine=engine, max_points=max_points, settings=self.settings)
-
-    def _there(
-        self,
-        executor: ProcessPoolExecutor,
-        articles: Sequence[Article],
-        engine: str,
-        max_points: int | None,
-    ) -> Briefing:
-        return executor.submit(
-            build_briefing,
-            list(articles),
-            engine=engine,
-            max_points=max_points,
-            settings=self.settings,
-        ).result()
+            return self._restarted(executor).submit(job).result()
 
     def _restarted(self, broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
         """A fresh pool in place of a broken one (once, however many requests saw it break)."""
