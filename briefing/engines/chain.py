@@ -139,7 +139,9 @@ def select_evidence(corpus: Corpus, n_groups: int) -> Evidence:
     evidence.conflicts = find_conflicts(claims, index, _cite)
     evidence.anonymous = anonymous_articles(claims)
     position = {id(c): i for i, c in enumerate(claims)}
-    chosen = _select(_group(claims, index, centrality), claims, index, n_groups, evidence.origin_sizes)
+    chosen = _select(
+        _group(claims, index, centrality), claims, index, n_groups, evidence.origin_sizes, drop_repeats=False
+    )
     for rank, g in enumerate(chosen):
         support = _support(g, claims, index)
         evidence.groups.append(EvidenceGroup(g, [Sentence(c, position[id(c)], rank) for c in support]))

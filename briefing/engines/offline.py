@@ -173,11 +173,19 @@ def _rep_quality(claim: Claim, centrality: float) -> float:
 
 
 def _select(
-    groups: list[Group], claims: list[Claim], index: SimilarityIndex, k: int, origin_sizes: Counter[str]
+    groups: list[Group],
+    claims: list[Claim],
+    index: SimilarityIndex,
+    k: int,
+    origin_sizes: Counter[str],
+    *,
+    drop_repeats: bool = True,
 ) -> list[Group]:
     """Greedy pick by score, penalising near-repeats and favouring unheard origins; an
-    origin's later points count for less, unless many articles carry that origin. A group
-    that only repeats a chosen one (the same count of the same thing) is never picked."""
+    origin's later points count for less, unless many articles carry that origin. With
+    `drop_repeats`, a group that only repeats a chosen one (the same count of the same
+    thing) is never picked; the chain keeps them as evidence, since a model rewriting the
+    first may leave the figure out."""
     chosen: list[Group] = []
     taken: Counter[str] = Counter()
     remaining = [g for g in groups if g.score > 0.5]
@@ -191,20 +199,22 @@ def _select(
 
         best = max(remaining, key=value)
         chosen.append(best)
-        remaining = [g for g in remaining if g is not best and _repeats(g.rep, best.rep, claims, index) < 1.0]
+        remaining = [
+            g
+            for g in remaining
+            if g is not best and not (drop_repeats and _repeats(claims[g.rep], claims[best.rep]))
+        ]
         taken.update({claims[i].origin for i in best.members})
     return chosen
 
 
-def _repeats(i: int, j: int, claims: list[Claim], index: SimilarityIndex) -> float:
-    """How much claim i repeats claim j: their similarity, or all of it when both give one
-    count of one thing ("38,000 vehicles" told in two groups' words)."""
-    same_count = any(
+def _repeats(a: Claim, b: Claim) -> bool:
+    """Both give one count of one thing ("38,000 vehicles" told in two groups' words)."""
+    return any(
         qa.kind == "number" and qa.value >= 10 and qa.value == qb.value and same_thing(qa, qb)
-        for qa in claims[i].quantities
-        for qb in claims[j].quantities
+        for qa in a.quantities
+        for qb in b.quantities
     )
-    return 1.0 if same_count else index.sim(i, j)
 
 
 def _support(g: Group, claims: list[Claim], index: SimilarityIndex) -> list[Claim]:
