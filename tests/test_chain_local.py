@@ -11,7 +11,6 @@ boilerplate, nothing from an injected instruction line.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,12 +24,9 @@ from briefing.engines import auto, run_engine
 from briefing.ingest import read_paths
 from briefing.models import Article, Briefing
 from briefing.pipeline import prepare
+from evals.expect import contains_text, load_case
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from evals.expect import contains_text, load_case  # noqa: E402
 
 pytestmark = [
     pytest.mark.local_model,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,10 +15,9 @@ from briefing.conflicts import vote_tally
 from briefing.ingest import read_paths
 from briefing.models import Article, Briefing
 from briefing.pipeline import build_briefing, prepare
+from evals.expect import list_cases, load_case
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from evals.expect import list_cases, load_case  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "pow-exchange"
 

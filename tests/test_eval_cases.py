@@ -8,19 +8,13 @@ cannot drift from the data. Pure file checks; no pipeline is run.
 from __future__ import annotations
 
 import html
-
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from evals.expect import (  # noqa: E402
+from evals.expect import (
     Case,
     ExpectedCase,
     ExpectedConflict,
@@ -36,6 +30,8 @@ from evals.expect import (  # noqa: E402
     number_tokens,
     value_matches,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CASES_ROOT = ROOT / "evals" / "cases"
 CASE_DIRS = list_cases(CASES_ROOT)

@@ -8,22 +8,17 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from briefing.cli_eval import eval_command  # noqa: E402
-from briefing.models import Citation, Conflict, ConflictValue  # noqa: E402
-from briefing.pipeline import build_briefing  # noqa: E402
-from evals.expect import list_cases, load_case  # noqa: E402
-from evals.harness import (  # noqa: E402
+from briefing.cli_eval import eval_command
+from briefing.models import Citation, Conflict, ConflictValue
+from briefing.pipeline import build_briefing
+from evals.expect import list_cases, load_case
+from evals.harness import (
     DEFAULT_BASELINE,
     METRIC_NAMES,
     PROMPTS_CHANGED,
@@ -32,6 +27,8 @@ from evals.harness import (  # noqa: E402
     loose_value_match,
     run_suite,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CASES = ROOT / "evals" / "cases"
 INJECTION_CASE = "outbreak-injection"

@@ -9,6 +9,7 @@ idempotent. Mounted by api.main with `app.include_router(subscribers.router)`.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -53,18 +54,20 @@ class SubscriberIn(BaseModel):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        try:
-            return subs.normalise_email(value)
-        except InputError as exc:
-            raise ValueError(str(exc)) from None
+        return _field_check(subs.normalise_email, value)
 
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            return subs.check_timezone(value)
-        except InputError as exc:
-            raise ValueError(str(exc)) from None
+        return _field_check(subs.check_timezone, value)
+
+
+def _field_check(check: Callable[[str], str], value: str) -> str:
+    """The store's check as a field validator: its InputError becomes a 422 reason."""
+    try:
+        return check(value)
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
 
 
 class SubscriberOut(BaseModel):

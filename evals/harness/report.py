@@ -37,25 +37,18 @@ def case_misses(c: CaseResult) -> list[str]:
     d = c.details
     if d is None:
         return []
-    parts = []
-    if d.key_facts_missed:
-        parts.append("key facts missed: " + ", ".join(d.key_facts_missed))
-    if d.conflicts_missed:
-        parts.append("conflicts missed: " + "; ".join(d.conflicts_missed))
-    if d.conflicts_unexpected:
-        parts.append("conflicts not expected: " + "; ".join(d.conflicts_unexpected))
-    if d.flag_errors:
-        parts.append("flag errors: " + "; ".join(d.flag_errors))
-    if d.flag_expectations_unmatched:
-        parts.append("flag expectations with no matching point: " + "; ".join(d.flag_expectations_unmatched))
-    if d.boilerplate_leaks:
-        parts.append("boilerplate leaked: " + "; ".join(d.boilerplate_leaks))
-    if d.injection_leaks:
-        parts.append("**injection leaked**: " + "; ".join(d.injection_leaks))
-    if d.dedup_failures:
-        parts.append("dedup: " + "; ".join(d.dedup_failures))
-    if d.citation_problems:
-        parts.append("invalid citations: " + "; ".join(d.citation_problems))
+    sections = [
+        ("key facts missed", ", ", d.key_facts_missed),
+        ("conflicts missed", "; ", d.conflicts_missed),
+        ("conflicts not expected", "; ", d.conflicts_unexpected),
+        ("flag errors", "; ", d.flag_errors),
+        ("flag expectations with no matching point", "; ", d.flag_expectations_unmatched),
+        ("boilerplate leaked", "; ", d.boilerplate_leaks),
+        ("**injection leaked**", "; ", d.injection_leaks),
+        ("dedup", "; ", d.dedup_failures),
+        ("invalid citations", "; ", d.citation_problems),
+    ]
+    parts = [f"{label}: {sep.join(items)}" for label, sep, items in sections if items]
     if c.degraded:
         parts.append(f"degraded: {c.degraded}")
     return parts
