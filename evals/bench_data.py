@@ -140,6 +140,7 @@ _JOINED = [
     (re.compile(r"(\d) , (\d{3})\b"), r"\1,\2"),  # "12 , 000"
     (re.compile(r"(\d) : (\d\d)\b"), r"\1:\2"),  # "4 : 59 PM"
     (re.compile(r"(\w) - (?=\w)"), r"\1-"),  # "90 - day court - ordered"
+    (re.compile(r"\b(?:[A-Za-z] \. )+[A-Za-z] \.(?!\w)"), lambda m: m.group().replace(" ", "")),  # "p . m ." "U . S ."
 ]
 
 
