@@ -180,10 +180,11 @@ def read_ecb_document(path: Path) -> EcbDoc:
     name = path.stem  # "1_10ecbplus"
     topic, rest = name.split("_", 1)
     plus = rest.endswith("ecbplus")
-    sents = [detokenize(toks) for _, toks in _sentences(path)]
+    raw = _sentences(path)
+    sents = [detokenize(toks) for _, toks in raw]
     url = title = None
     if plus and len(sents) >= 2:
-        url = "".join(_sentences(path)[0][1])
+        url = "".join(raw[0][1])
         title = sents[1]
         body = sents[1:]
     else:

@@ -179,7 +179,7 @@ def test_ecbplus_clustering_has_not_dropped_on_the_subset(data_dir, recorded) ->
     from evals import ecbplus_bench
 
     rec = recorded["ecbplus_cluster"]["regression"]
-    rows = ecbplus_bench.run_clustering(bench_data.load_ecbplus(data_dir), rec["topics"])
+    rows = ecbplus_bench.run_clustering(bench_data.load_ecbplus(data_dir), rec["topic_ids"])
     s = ecbplus_bench.summarise_clusters(rows)
     now = {"ari_macro": 100 * s.ari_macro, "bcubed_f1_micro": 100 * s.bcubed_f1_micro}
     _not_below(now, {k: 100 * rec[k] for k in now}, list(now))
@@ -190,7 +190,7 @@ def test_ecbplus_briefings_do_not_crash_on_the_subset(data_dir, recorded) -> Non
     from evals import ecbplus_bench
 
     rec = recorded["ecbplus_brief"]["regression"]
-    rows = ecbplus_bench.run_briefings(bench_data.load_ecbplus(data_dir), rec["subtopics"])
+    rows = ecbplus_bench.run_briefings(bench_data.load_ecbplus(data_dir), rec["subtopic_ids"])
     assert not [(r.subtopic, r.error) for r in rows if r.error]
     s = ecbplus_bench.summarise_briefings(rows)
     assert s.titles_ok >= rec["titles_ok"]
