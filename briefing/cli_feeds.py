@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from briefing import store
 from briefing.config import Settings, get_settings
@@ -21,11 +20,10 @@ from briefing.errors import BriefingError
 
 feeds_app = typer.Typer(help="News feeds the digest polls for articles.", no_args_is_help=True)
 err = Console(stderr=True)
-out = Console()
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    typer.echo(f"error: {message}", err=True)
     return typer.Exit(1)
 
 
@@ -57,7 +55,7 @@ def add(
         raise _fail(str(exc)) from exc
     finally:
         db.dispose()
-    out.print(line, highlight=False)
+    typer.echo(line)
 
 
 @feeds_app.command("list")
@@ -70,24 +68,33 @@ def list_feeds() -> None:
         with db.transaction() as session:
             rows = feeds.list_feeds(session)
             pending = feeds.pending_counts(session)
-            table = Table(title=f"{len(rows)} feeds", show_lines=False)
-            for col in ("id", "outlet", "state", "last success", "last error", "items", "stored", "pending", "next poll"):
-                table.add_column(col, overflow="fold")
-            for r in rows:
-                state = feeds.health(r)
-                why = r.disabled_reason if not r.enabled else r.last_error if r.failures else None
-                table.add_row(
-                    r.id, f"{r.outlet or '—'}\n{r.url}", state + (f" ({r.failures})" if r.failures and r.enabled else ""),
-                    _when(r.last_success_at), f"{_when(r.last_error_at)} {why}" if why else "—",
-                    str(r.items_seen), str(r.articles_stored), str(pending.get(r.id, 0)),
-                    _when(r.next_poll_at) if r.enabled else "never (disabled)",
-                )
+            blocks = [_describe(r, pending.get(r.id, 0)) for r in rows]
     finally:
         db.dispose()
-    if not rows:
-        out.print("no feeds; add one with `briefing feeds add URL`")
-        return
-    out.print(table)
+    typer.echo("\n".join(blocks) if blocks else "no feeds; add one with `briefing feeds add URL`")
+
+
+def _describe(r: object, pending: int) -> str:
+    """Three lines per feed: who and where; how it went; what went wrong, if anything."""
+    from briefing.feeds.store import Feed, health
+
+    assert isinstance(r, Feed)
+    state = health(r)
+    if state == "failing":
+        state += f" ({r.failures} in a row)"
+    head = f"{r.id}  {state:<10} {r.outlet or '(untitled)'}  {r.url}"
+    topics = f" · topics {', '.join(r.topics)}" if r.topics else ""
+    nxt = _when(r.next_poll_at) if r.enabled else "never (disabled)"
+    lines = [
+        head,
+        f"    last success {_when(r.last_success_at)} · items seen {r.items_seen} · stored {r.articles_stored}"
+        f" · pages pending {pending} · next poll {nxt}{topics}",
+    ]
+    if not r.enabled:
+        lines.append(f"    disabled: {r.disabled_reason}")
+    if r.last_error and (r.failures or not r.enabled):
+        lines.append(f"    last error {_when(r.last_error_at)}: {r.last_error}")
+    return "\n".join(lines)
 
 
 @feeds_app.command("remove")
@@ -104,7 +111,7 @@ def remove(ref: Annotated[str, typer.Argument(help="The feed's id or URL.")]) ->
         db.dispose()
     if line is None:
         raise _fail(f"no feed {ref!r}")
-    out.print(line, highlight=False)
+    typer.echo(line)
 
 
 @feeds_app.command("enable")
@@ -122,7 +129,7 @@ def enable(ref: Annotated[str, typer.Argument(help="The feed's id or URL.")]) ->
         db.dispose()
     if row is None:
         raise _fail(f"no feed {ref!r}")
-    out.print(f"enabled {row.url} ({row.id})", highlight=False)
+    typer.echo(f"enabled {row.url} ({row.id})")
 
 
 @feeds_app.command("import")
@@ -150,8 +157,8 @@ def import_opml(path: Annotated[Path, typer.Argument(help="An OPML file (a feed 
     finally:
         db.dispose()
     for line in skipped:
-        err.print(f"[yellow]skipped[/] {line}", highlight=False)
-    out.print(f"added {added} feeds from {path} ({len(skipped)} skipped)", highlight=False)
+        typer.echo(f"skipped {line}", err=True)
+    typer.echo(f"added {added} feeds from {path} ({len(skipped)} skipped)")
 
 
 def run_poll(db: store.Database, settings: Settings, *, every: bool = False, quiet_when_idle: bool = False) -> int:
@@ -171,12 +178,12 @@ def run_poll(db: store.Database, settings: Settings, *, every: bool = False, qui
         )
     if not report.feeds and quiet_when_idle:
         return 0
-    for f in report.feeds:
+    for f in report.feeds:  # plain lines: long URLs and reasons must not be wrapped mid-word
         if f.error:
-            err.print(f"[yellow]{f.status}[/] {f.url}: {f.error}", highlight=False)
+            typer.echo(f"{f.status}: {f.url}: {f.error}", err=True)
         for p in f.problems:
-            err.print(f"[dim]{f.url}: {p}[/]", highlight=False)
-    err.print(report.summary(), highlight=False)
+            typer.echo(f"  {f.url}: {p}", err=True)
+    typer.echo(report.summary(), err=True)
     return report.count("failed") + report.count("disabled")
 
 

@@ -77,7 +77,12 @@ class _FeedRef:
     url: str
     etag: str | None
     last_modified: str | None
-    outlet: str | None
+    name: str | None
+    title: str | None
+
+    def outlet(self, parsed: ParsedFeed | None) -> str | None:
+        """The name given to the feed, else what the feed calls itself (now, or last time)."""
+        return self.name or (parsed.title if parsed else None) or self.title
 
 
 @dataclass
@@ -119,7 +124,7 @@ async def poll_async(
     now = (now or utcnow()).astimezone(UTC)
     with db.transaction() as session:
         refs = [
-            _FeedRef(f.id, f.url, f.etag, f.last_modified, f.outlet) for f in due_feeds(session, now, every=every)
+            _FeedRef(f.id, f.url, f.etag, f.last_modified, f.name, f.title) for f in due_feeds(session, now, every=every)
         ]
     if on_start is not None:
         on_start(len(refs))
@@ -155,7 +160,8 @@ async def _poll_feed(ctx: _Poll, ref: _FeedRef) -> FeedResult:
     if parsed is None:
         result.status = "not modified"
     work, new = _plan(ctx, ref, parsed, result)
-    await asyncio.gather(*(_resolve(ctx, ref, w) for w in work))
+    outlet = ref.outlet(parsed)
+    await asyncio.gather(*(_resolve(ctx, outlet, w) for w in work))
     _save(ctx, ref, fetched, parsed, work, new, result)
     return result
 
@@ -193,11 +199,11 @@ def _plan(ctx: _Poll, ref: _FeedRef, parsed: ParsedFeed | None, result: FeedResu
     return work, new
 
 
-async def _resolve(ctx: _Poll, ref: _FeedRef, work: _Work) -> None:
+async def _resolve(ctx: _Poll, outlet: str | None, work: _Work) -> None:
     """Fill `work.article` from the feed's text or the page, or say why not in `work.error`."""
     if work.text is not None:
         entry = Entry(link=work.key, guid=None, title=work.title, published_at=work.published_at)
-        work.article = entries.entry_article(entry, work.key, work.text, ref.outlet)
+        work.article = entries.entry_article(entry, work.key, work.text, outlet)
         return
     if not entries.fetchable(work.key):
         work.error = "the entry has no full text and no link to fetch it from"
@@ -209,7 +215,7 @@ async def _resolve(ctx: _Poll, ref: _FeedRef, work: _Work) -> None:
         page = await ctx.fetcher.get(work.key)
         got = await asyncio.to_thread(
             entries.page_article, page.body, page.charset, key=work.key, title=work.title,
-            published_at=work.published_at, outlet=ref.outlet, author=work.author,
+            published_at=work.published_at, outlet=outlet, author=work.author,
         )
     except FetchError as exc:
         work.error = f"page: {exc.reason}"
