@@ -452,3 +452,26 @@ def test_removing_a_feed_keeps_its_articles(web, db, settings):
         assert feeds.remove_feed(session, feed) is not None
         assert session.scalar(select(func.count()).select_from(feeds.FeedItem)) == 0
     assert len(articles(db)) == 1
+
+
+def test_the_scheduler_polls_feeds_every_n_minutes(web, db, settings):
+    import threading
+
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from briefing.digest.schedule import POLL_JOB_ID, add_poll_job
+
+    add(db, serve_feed(web, "/f.xml", [Item("One", web.url("/1"), content=story(1))]))
+    scheduler = BackgroundScheduler(timezone=UTC)
+    add_poll_job(scheduler, db, settings, 15)
+    job = scheduler.get_job(POLL_JOB_ID)
+    assert str(job.trigger) == "interval[0:15:00]" and job.coalesce and job.max_instances == 1
+    done, results = threading.Event(), []
+    scheduler.add_listener(lambda e: (results.append(e), done.set()), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    scheduler.start()  # the first poll runs at once
+    try:
+        assert done.wait(30)
+    finally:
+        scheduler.shutdown()
+    assert results[0].exception is None and len(articles(db)) == 1
