@@ -98,6 +98,7 @@ def main() -> None:
         settings = Settings(
             data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/bench.db", feed_host_delay=0.0,
             feed_host_concurrency=args.concurrency, feed_concurrency=args.concurrency,
+            feed_allow_private_hosts=True,
         )
         db = store.Database(settings.resolved_database_url)
         db.migrate()

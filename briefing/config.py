@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     feed_max_failures: int = 8  # consecutive errors before a feed is disabled (404/410: at once)
     feed_full_text_chars: int = 800  # entry content at least this long is the whole article
     feed_page_attempts: int = 5  # a page that keeps failing is given up after this many polls
+    feed_allow_private_hosts: bool = False  # fetch from loopback/private/link-local addresses (tests, intranets)
 
     @property
     def resolved_database_url(self) -> str:

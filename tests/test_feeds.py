@@ -60,6 +60,7 @@ def settings(tmp_path: Path) -> Settings:
         feed_host_delay=0.0, feed_host_concurrency=4, feed_connect_timeout=2.0, feed_read_timeout=0.5,
         feed_total_timeout=5.0, feed_max_bytes=CAP, feed_max_redirects=3, feed_backoff_minutes=5.0,
         feed_max_failures=3, feed_full_text_chars=400, feed_contact_url="https://example.org/ops",
+        feed_allow_private_hosts=True,
     )
 
 
@@ -475,3 +476,12 @@ def test_the_scheduler_polls_feeds_every_n_minutes(web, db, settings):
     finally:
         scheduler.shutdown()
     assert results[0].exception is None and len(articles(db)) == 1
+
+
+def test_private_addresses_are_refused_unless_allowed(web, db, settings):
+    web.routes["/f.xml"] = Route(rss("t", [Item("One", web.url("/1"), content=story(1))]))
+    feed = add(db, web.url("/f.xml"))
+    strict = Settings(**{**settings.model_dump(), "feed_allow_private_hosts": False})
+    poll(db, strict, now=NOW)
+    assert "refused: 127.0.0.1 resolves to a non-public address" in (feed_row(db, feed).last_error or "")
+    assert web.hits == [] and articles(db) == []

@@ -64,7 +64,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inbox: Inbox) -> Iterat
         "DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}", "DATA_DIR": str(tmp_path),
         "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(inbox.controller.port), "MAIL_FROM": "Briefing <digest@briefing.test>",
         "FEED_HOST_DELAY": "0", "FEED_READ_TIMEOUT": "2", "FEED_FULL_TEXT_CHARS": "400",
-        "FEED_CONTACT_URL": "https://example.org/ops",
+        "FEED_CONTACT_URL": "https://example.org/ops", "FEED_ALLOW_PRIVATE_HOSTS": "true",
     }.items():
         monkeypatch.setenv(f"BRIEFING_{key}", value)
     get_settings.cache_clear()

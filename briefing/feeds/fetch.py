@@ -5,11 +5,17 @@ cap counts decompressed bytes as they stream in (so a gzip bomb stops at the cap
 and the body is dropped the moment it passes. At most `feed_host_concurrency` requests
 are in flight per host, each starting `feed_host_delay` seconds after the previous one.
 Conditional GETs send the stored ETag / Last-Modified, and a 304 costs no body.
+
+Feed and item URLs come from untrusted documents, so unless `feed_allow_private_hosts`
+every request (each redirect hop included) must resolve to public addresses only: a feed
+cannot make the poller read 169.254.169.254 or an intranet page and mail it out as news.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -87,6 +93,20 @@ class HostGate:
             yield
 
 
+async def _public_only(request: httpx.Request) -> None:
+    """Refuse a request (first or redirected) whose host resolves to a non-public address."""
+    host = request.url.host
+    port = request.url.port or (443 if request.url.scheme == "https" else 80)
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise FetchError(f"cannot resolve {host}: {exc}") from None
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global:
+            raise FetchError(f"refused: {host} resolves to a non-public address ({address})")
+
+
 class Fetcher:
     """The one HTTP client of a poll; use as `async with Fetcher(settings) as fetch`."""
 
@@ -104,6 +124,7 @@ class Fetcher:
             max_redirects=settings.feed_max_redirects,
             trust_env=False,  # no proxies or netrc from the environment: settings are the one door
             limits=httpx.Limits(max_connections=max(4, settings.feed_concurrency * 2)),
+            event_hooks={"request": [] if settings.feed_allow_private_hosts else [_public_only]},
         )
 
     async def __aenter__(self) -> Fetcher:

@@ -15,9 +15,12 @@ backoff, and disabled after `feed_max_failures` errors in a row (404/410: at onc
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
 
 from briefing import store
 from briefing.config import Settings, get_settings
@@ -28,6 +31,8 @@ from briefing.feeds.robots import Robots
 from briefing.feeds.store import Feed, FeedItem, due_feeds, known_items, pending_items, record_failure, record_success
 from briefing.models import Article
 from briefing.store.tables import utcnow
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -147,6 +152,20 @@ async def poll_async(
 
 
 async def _poll_feed(ctx: _Poll, ref: _FeedRef) -> FeedResult:
+    """One feed; whatever goes wrong is this feed's result, never the whole poll's."""
+    try:
+        return await _poll_feed_unguarded(ctx, ref)
+    except IntegrityError:
+        # Another poller (a second process) stored the same items first: nothing is lost,
+        # this feed's transaction rolled back whole and its items are seen again next poll.
+        return FeedResult(ref.id, ref.url, "ok", problems=["another poll stored the same items at the same time"])
+    except Exception as exc:  # a bug or a parser crash on odd input: record it on the feed, go on
+        log.exception("polling %s failed", ref.url)
+        return _failed(ctx, ref, FeedResult(ref.id, ref.url, "failed"), f"internal error: {type(exc).__name__}: {exc}",
+                       permanent=False)
+
+
+async def _poll_feed_unguarded(ctx: _Poll, ref: _FeedRef) -> FeedResult:
     result = FeedResult(ref.id, ref.url, "ok")
     try:
         fetched = await ctx.fetcher.get(ref.url, accept=FEED_ACCEPT, etag=ref.etag, last_modified=ref.last_modified)
