@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     feed_backoff_max_minutes: float = 24 * 60.0
     feed_max_failures: int = 8  # consecutive errors before a feed is disabled (404/410: at once)
     feed_full_text_chars: int = 800  # entry content at least this long is the whole article
+    feed_max_entries: int = 200  # entries read per feed per poll (feeds list the newest first)
     feed_page_attempts: int = 5  # a page that keeps failing is given up after this many polls
     feed_allow_private_hosts: bool = False  # fetch from loopback/private/link-local addresses (tests, intranets)
 

@@ -485,3 +485,10 @@ def test_private_addresses_are_refused_unless_allowed(web, db, settings):
     poll(db, strict, now=NOW)
     assert "refused: 127.0.0.1 resolves to a non-public address" in (feed_row(db, feed).last_error or "")
     assert web.hits == [] and articles(db) == []
+
+
+def test_entries_per_poll_are_capped(web, db, settings):
+    add(db, serve_feed(web, "/f.xml", [Item(f"Story {n}", web.url(f"/{n}"), content=story(n)) for n in range(3)]))
+    capped = Settings(**{**settings.model_dump(), "feed_max_entries": 2})
+    report = poll(db, capped, now=NOW)
+    assert report.stored == 2 and report.feeds[0].problems == ["the feed lists 3 entries; only the first 2 were read"]

@@ -52,6 +52,7 @@ class Fetched:
     etag: str | None = None
     last_modified: str | None = None
     charset: str | None = None
+    content_type: str | None = None
 
     @property
     def not_modified(self) -> bool:
@@ -199,7 +200,7 @@ class Fetcher:
                 return Fetched(
                     str(response.url), response.status_code, b"".join(chunks),
                     response.headers.get("etag"), response.headers.get("last-modified"),
-                    response.charset_encoding,
+                    response.charset_encoding, response.headers.get("content-type"),
                 )
             finally:
                 self.traffic.bytes += response.num_bytes_downloaded

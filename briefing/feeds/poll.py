@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from briefing import store
 from briefing.config import Settings, get_settings
@@ -170,7 +171,7 @@ async def _poll_feed_unguarded(ctx: _Poll, ref: _FeedRef) -> FeedResult:
     try:
         fetched = await ctx.fetcher.get(ref.url, accept=FEED_ACCEPT, etag=ref.etag, last_modified=ref.last_modified)
         parsed = None if fetched.not_modified else await asyncio.to_thread(
-            parse_feed, fetched.body, url=fetched.url, content_type=None
+            parse_feed, fetched.body, url=fetched.url, content_type=fetched.content_type
         )
     except FetchError as exc:
         return _failed(ctx, ref, result, exc.reason, permanent=exc.permanent)
@@ -188,7 +189,11 @@ async def _poll_feed_unguarded(ctx: _Poll, ref: _FeedRef) -> FeedResult:
 def _plan(ctx: _Poll, ref: _FeedRef, parsed: ParsedFeed | None, result: FeedResult) -> tuple[list[_Work], int]:
     """The items to resolve now: entries never seen (by any feed), and this feed's pending ones."""
     keyed: dict[str, Entry] = {}
-    for entry in parsed.entries if parsed else []:
+    listed = parsed.entries if parsed else []
+    cap = ctx.settings.feed_max_entries
+    if len(listed) > cap:
+        result.problems.append(f"the feed lists {len(listed)} entries; only the first {cap} were read")
+    for entry in listed[:cap]:
         key = entries.entry_key(entry, ref.url)
         if key is None:
             result.problems.append(f"an entry without link or id ({entry.title[:60]!r}) was skipped")
@@ -290,14 +295,14 @@ def _save(
             result.problems.append(f"the feed is not well-formed but was read: {parsed.warning}")
 
 
-def _item(session: object, rows: dict[str, FeedItem], w: _Work, ref: _FeedRef, now: datetime) -> FeedItem:
+def _item(session: Session, rows: dict[str, FeedItem], w: _Work, ref: _FeedRef, now: datetime) -> FeedItem:
     row = rows.get(w.key)
     if row is None:
         row = FeedItem(
             canonical_url=w.key, feed_id=ref.id, status="pending", title=w.title, published_at=w.published_at,
             author=w.author, attempts=0, first_seen_at=now, updated_at=now,
         )
-        session.add(row)  # type: ignore[attr-defined]
+        session.add(row)
         rows[w.key] = row
     row.updated_at = now
     return row
