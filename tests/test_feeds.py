@@ -492,3 +492,26 @@ def test_entries_per_poll_are_capped(web, db, settings):
     capped = Settings(**{**settings.model_dump(), "feed_max_entries": 2})
     report = poll(db, capped, now=NOW)
     assert report.stored == 2 and report.feeds[0].problems == ["the feed lists 3 entries; only the first 2 were read"]
+
+
+def test_robots_txt_that_errors_means_no_pages_this_poll(web, db, settings):
+    web.routes["/robots.txt"] = Route(b"down", status=503)
+    web.routes["/p"] = Route(page("Pier", story(4)))
+    add(db, serve_feed(web, "/f.xml", [Item("Pier", web.url("/p"), summary="s")]))
+    assert poll(db, settings, now=NOW).feeds[0].pending == 1 and web.requests_to("/p") == []
+    web.routes["/robots.txt"] = Route(b"", status=404)  # no rules: allowed
+    assert poll(db, settings, now=NOW + timedelta(hours=1)).stored == 1
+
+
+def test_atom_feeds_with_relative_links_and_html_content(web, db, settings):
+    content = "".join(f"<p>{p}</p>" for p in story(9).split("\n\n")).replace("&", "&amp;").replace("<", "&lt;")
+    web.routes["/atom.xml"] = Route(f"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom Wire</title><id>urn:x</id><updated>2026-12-07T06:00:00Z</updated>
+<entry><title>Pier news</title><link href="/stories/9?utm_campaign=x"/><id>urn:9</id>
+<updated>2026-12-07T05:00:00Z</updated><author><name>Ines Ro</name></author>
+<content type="html">{content}</content></entry></feed>""".encode(), content_type="application/atom+xml")
+    add(db, web.url("/atom.xml"))
+    assert poll(db, settings, now=NOW).stored == 1
+    [row] = articles(db)
+    assert row.url == web.url("/stories/9") and row.outlet == "Atom Wire" and "update 9 of the story" in row.text
+    assert row.published_at == datetime(2026, 12, 7, 5, 0, tzinfo=UTC)
