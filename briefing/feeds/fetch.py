@@ -125,7 +125,7 @@ class Fetcher:
             max_redirects=settings.feed_max_redirects,
             trust_env=False,  # no proxies or netrc from the environment: settings are the one door
             limits=httpx.Limits(max_connections=max(4, settings.feed_concurrency * 2)),
-            event_hooks={"request": [] if settings.feed_allow_private_hosts else [_public_only]},
+            event_hooks={"request": [self._sent, *([] if settings.feed_allow_private_hosts else [_public_only])]},
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -151,7 +151,6 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         try:
             async with self._gate(url).slot():
-                self.traffic.requests += 1
                 async with asyncio.timeout(self.settings.feed_total_timeout):
                     return await self._get(url, headers)
         except FetchError as exc:
@@ -204,6 +203,10 @@ class Fetcher:
                 )
             finally:
                 self.traffic.bytes += response.num_bytes_downloaded
+
+    async def _sent(self, request: httpx.Request) -> None:
+        """Count every request on the wire, redirect hops included."""
+        self.traffic.requests += 1
 
     def _count(self, kind: str) -> None:
         self.traffic.errors[kind] = self.traffic.errors.get(kind, 0) + 1
