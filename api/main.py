@@ -16,7 +16,7 @@ from api.deps import AppState, get_rate_limited_key
 from api.jobs import JobRunner
 from api.limits import BodySizeLimit, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import articles, briefings, health, metrics, subscribers
+from api.routes import articles, briefings, feeds, health, metrics, subscribers
 from api.settings import ApiSettings
 from briefing import __version__
 from briefing.config import Settings, get_settings
@@ -38,6 +38,7 @@ TAGS = [
     {"name": "briefings", "description": "Build briefings and fetch them."},
     {"name": "articles", "description": "Store articles for the digest."},
     {"name": "subscribers", "description": "Who gets the daily digest; one-click unsubscribe."},
+    {"name": "feeds", "description": "News feeds polled for the digest, with their health."},
     {"name": "pages", "description": "Pages for people."},
     {"name": "health", "description": "Liveness and database check."},
     {"name": "metrics", "description": "Prometheus metrics."},
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, limits: ApiSettings | None = No
     limits = limits or ApiSettings()
     db = Database(settings.resolved_database_url)
     meters = Metrics()
+    meters.watch_feeds(db)
     runner = JobRunner(
         db,
         settings,
@@ -94,6 +96,7 @@ def create_app(settings: Settings | None = None, limits: ApiSettings | None = No
     app.include_router(briefings.router)
     app.include_router(articles.router)
     app.include_router(subscribers.router)
+    app.include_router(feeds.router)
     app.include_router(health.router)
     app.include_router(
         metrics.router,

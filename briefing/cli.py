@@ -153,12 +153,14 @@ def _mount() -> None:
     from briefing.cli_api import keys_app, serve
     from briefing.cli_digest import digest_app, subscribers_app
     from briefing.cli_eval import eval_command
+    from briefing.cli_feeds import feeds_app
 
     app.command("serve")(serve)
     app.add_typer(keys_app, name="keys")
     app.command("eval")(eval_command)
     app.add_typer(subscribers_app, name="subscribers")
     app.add_typer(digest_app, name="digest")
+    app.add_typer(feeds_app, name="feeds")
 
 
 _mount()

@@ -157,8 +157,9 @@ def run(
     due: Annotated[bool, typer.Option("--due", help="Only subscribers whose local send hour is now (for hourly cron).")] = False,
     max_stories: MaxStories = 5,
     stale_minutes: StaleMinutes = 30,
+    no_poll: Annotated[bool, typer.Option("--no-poll", help="Do not poll due feeds first.")] = False,
 ) -> None:
-    """Send today's digest: stories from the stored articles, one email per subscriber."""
+    """Poll due feeds, then send today's digest: stories from the stored articles, one email per subscriber."""
     from briefing.digest.run import describe, run_digest
 
     options = _options(
@@ -166,6 +167,10 @@ def run(
     )
     db = _database()
     try:
+        if not no_poll:
+            from briefing.cli_feeds import run_poll
+
+            run_poll(db, get_settings(), quiet_when_idle=True)
         report = run_digest(db, settings=get_settings(), options=options)
     except BriefingError as exc:
         raise _fail(str(exc)) from exc
@@ -181,12 +186,18 @@ def schedule(
     engine: EngineOpt = Engine.offline,
     max_stories: MaxStories = 5,
     stale_minutes: StaleMinutes = 30,
+    poll_minutes: Annotated[
+        float | None, typer.Option(min=0, help="Poll due feeds this often (default BRIEFING_FEED_INTERVAL_MINUTES); 0: never.")
+    ] = None,
 ) -> None:
-    """Run in the foreground, sending each subscriber's digest at their local send hour."""
+    """Run in the foreground: poll feeds every N minutes, send each subscriber's digest at their local send hour."""
     import logging
 
     from briefing.digest.schedule import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    typer.echo("digest scheduler: every hour on the hour (UTC); Ctrl-C to stop", err=True)
-    serve(get_settings(), _options(engine, max_stories, stale_minutes))
+    settings = get_settings()
+    every = settings.feed_interval_minutes if poll_minutes is None else poll_minutes
+    polling = f"feeds every {every:g} min, " if every else ""
+    typer.echo(f"digest scheduler: {polling}digest every hour on the hour (UTC); Ctrl-C to stop", err=True)
+    serve(settings, _options(engine, max_stories, stale_minutes), poll_minutes=every)

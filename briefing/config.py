@@ -43,6 +43,25 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     mail_from: str = "briefing@localhost"
 
+    # feeds (briefing/feeds): polite polling; tests shrink the waits
+    feed_contact_url: str = "https://example.org/briefing-bot"  # in the User-Agent: who polls
+    feed_interval_minutes: float = 30.0  # a healthy feed is polled this often
+    feed_concurrency: int = 16  # feeds fetched at once, all hosts together
+    feed_host_concurrency: int = 2  # requests in flight per host
+    feed_host_delay: float = 1.0  # seconds between request starts on one host
+    feed_connect_timeout: float = 10.0
+    feed_read_timeout: float = 20.0  # between bytes
+    feed_total_timeout: float = 60.0  # a whole response, however it trickles
+    feed_max_bytes: int = 10_000_000  # per response, decompressed, enforced while streaming
+    feed_max_redirects: int = 5
+    feed_backoff_minutes: float = 5.0  # first wait after an error; doubles per error
+    feed_backoff_max_minutes: float = 24 * 60.0
+    feed_max_failures: int = 8  # consecutive errors before a feed is disabled (404/410: at once)
+    feed_full_text_chars: int = 800  # entry content at least this long is the whole article
+    feed_max_entries: int = 200  # entries read per feed per poll (feeds list the newest first)
+    feed_page_attempts: int = 5  # a page that keeps failing is given up after this many polls
+    feed_allow_private_hosts: bool = False  # fetch from loopback/private/link-local addresses (tests, intranets)
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

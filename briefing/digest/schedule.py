@@ -6,8 +6,12 @@ the source of truth, so adding, changing or removing a subscriber needs no resta
 there is no per-subscriber job to keep in sync. Time zones with a half-hour offset get
 their digest at half past their send hour.
 
-Without a long-running process, cron does the same:
+A second job polls the due feeds every N minutes (`briefing.feeds.poll`), so the
+articles are in the store before the hour's digest reads them.
 
+Without a long-running process, cron does the same (`digest run` polls first):
+
+    */30 * * * * briefing feeds poll --once
     0 * * * * briefing digest run --due
 """
 
@@ -20,6 +24,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from briefing.config import Settings
 from briefing.digest.run import RunOptions, RunReport, describe, run_digest
@@ -28,6 +33,7 @@ from briefing.store import Database
 log = logging.getLogger(__name__)
 
 JOB_ID = "digest-hourly"
+POLL_JOB_ID = "feeds-poll"
 
 
 def tick(db: Database, settings: Settings, options: RunOptions, now: datetime | None = None) -> RunReport:
@@ -53,12 +59,36 @@ def add_digest_job(scheduler: BaseScheduler, db: Database, settings: Settings, o
     )
 
 
-def serve(settings: Settings, options: RunOptions) -> None:
-    """Block, running the digest every hour, until interrupted."""
+def poll_tick(db: Database, settings: Settings) -> None:
+    """Poll the feeds that are due; errors are the feeds' own (recorded on them), not the job's."""
+    from briefing.feeds.poll import poll
+
+    log.info("%s", poll(db, settings).summary())
+
+
+def add_poll_job(scheduler: BaseScheduler, db: Database, settings: Settings, minutes: float) -> None:
+    """Register the feed poll every `minutes` (first run at once)."""
+    scheduler.add_job(
+        poll_tick,
+        IntervalTrigger(minutes=minutes, timezone=UTC),
+        args=(db, settings),
+        id=POLL_JOB_ID,
+        name="poll due feeds",
+        next_run_time=datetime.now(UTC),
+        coalesce=True,
+        max_instances=1,
+        replace_existing=True,
+    )
+
+
+def serve(settings: Settings, options: RunOptions, *, poll_minutes: float = 0) -> None:
+    """Block, polling feeds every `poll_minutes` (0: never) and running the digest every hour."""
     db = Database.from_settings(settings)
     db.migrate()
     scheduler = BlockingScheduler(timezone=UTC)
     add_digest_job(scheduler, db, settings, options)
+    if poll_minutes > 0:
+        add_poll_job(scheduler, db, settings, poll_minutes)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

@@ -36,6 +36,7 @@ class HtmlArticle:
     url: str | None = None
     outlet: str | None = None
     published_at: datetime | None = None
+    author: str | None = None
 
 
 @dataclass
@@ -150,4 +151,5 @@ def extract_html(html: str) -> HtmlArticle:
         url=_first(getattr(doc, "url", None), meta.get("og:url"), meta.get("canonical")),
         outlet=_first(getattr(doc, "sitename", None), meta.get("og:site_name")),
         published_at=next((d for d in dates if d is not None), None),
+        author=_first(getattr(doc, "author", None), meta.get("author"), meta.get("article:author")),
     )

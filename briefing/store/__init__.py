@@ -25,6 +25,7 @@ from briefing.store.db import Database, make_engine, migrate
 from briefing.store.keys import KeyCheck, check_token, create_key, list_keys, revoke_key
 from briefing.store.tables import ApiKey, Base, BriefingJob, StoredArticle
 from briefing.store import digest as digest  # noqa: E402,F401  (registers the digest tables)
+from briefing.feeds import store as _feeds  # noqa: E402,F401  (registers the feed tables)
 
 __all__ = [
     "ApiKey",
