@@ -27,6 +27,7 @@ from briefing import store
 from briefing.config import Settings
 from briefing.digest.run import RunOptions, run_digest
 from briefing.digest.send import RetryPolicy
+from briefing.errors import InputError
 from briefing.ingest import read_paths
 from briefing.models import Article
 from briefing.store import digest as subs
@@ -484,3 +485,57 @@ def test_the_hourly_tick_and_the_scheduler(three, settings, inbox):
     if datetime.now(UTC).hour != now.hour:
         pytest.skip("the hour turned while the scheduler ran")
     assert "bo@example.com" in inbox.recipients  # the Tidewater story, sent by the scheduler
+
+
+# ---------------------------------------------------------------- header injection (issue 17 F1)
+
+INJECTION = (
+    "=?utf-8?q?=0D=0AReply-To:_evil@attacker.test=0D=0AX-Injected:_yes=0D=0A=0D=0AInjected_body_text?="
+)
+
+
+def assert_not_injected(msg: EmailMessage) -> None:
+    """No header the attacker wrote, and the body is the digest."""
+    assert msg["Reply-To"] is None and msg["X-Injected"] is None
+    assert msg.get_content_type() == "multipart/alternative"
+    assert "Injected body text" not in msg.get_body(("plain",)).get_content().split("\n", 1)[0]
+    assert "Unsubscribe" in msg.get_body(("html",)).get_content()
+    for name, value in msg.items():
+        assert "\r" not in value and "\n" not in value.strip(), name
+
+
+def test_a_name_made_of_encoded_words_is_refused_and_a_stored_one_is_sent_as_plain_text(db, settings, inbox):
+    with pytest.raises(InputError, match="encoded words"):
+        subscribe(db, "eve@example.com", name=INJECTION)
+    with db.transaction() as session:  # a row stored before names were checked
+        row, _ = subs.add_subscriber(session, "eve@example.com")
+        row.name = INJECTION
+
+    report = run(db, settings)
+
+    assert statuses(report) == {"eve@example.com": "sent"}
+    [msg] = inbox.to("eve@example.com")
+    assert_not_injected(msg)
+    assert msg["To"].addresses[0].addr_spec == "eve@example.com"
+    assert msg["To"].addresses[0].display_name == "Reply-To: evil@attacker.test X-Injected: yes Injected body text"
+
+
+def test_an_article_title_cannot_end_the_subject(settings, inbox):
+    database = store.Database(settings.resolved_database_url)
+    database.migrate()
+    articles = read_paths([str(CASES / "factory-fire")]).articles
+    title = "=?utf-8?q?=0D=0AReply-To:_evil@attacker.test=0D=0AX-Injected:_yes=0D=0A=0D=0AInjected?="
+    assert len(title) < 90  # short enough to reach the Subject whole
+    titled = [a.model_copy(update={"title": title}) for a in articles]
+    try:
+        with database.transaction() as session:
+            store.add_articles(session, titled, now=NOW - timedelta(hours=3))
+        subscribe(database, "ada@example.com", name="Ada")
+        run(database, settings)
+        [msg] = inbox.to("ada@example.com")
+        assert_not_injected(msg)
+        assert msg["Subject"].startswith("Your briefing — 22 Nov 2026: ")
+        assert "Reply-To: evil@attacker.test" in msg["Subject"]  # shown as words, not obeyed
+        assert delivery(database, "ada@example.com").subject == msg["Subject"]
+    finally:
+        database.dispose()

@@ -42,7 +42,10 @@ class SubscriberIn(BaseModel):
     )
 
     email: str = Field(min_length=3, max_length=254, description="The address the digest goes to.")
-    name: str = Field(default="", max_length=200, description="How the digest greets them.")
+    name: str = Field(
+        default="", max_length=subs.MAX_NAME_CHARS,
+        description="How the digest greets them: plain text, one line (no control characters or MIME encoded words).",
+    )
     topics: list[Annotated[str, Field(max_length=subs.MAX_TOPIC_CHARS)]] = Field(
         default_factory=list,
         max_length=subs.MAX_TOPICS,
@@ -55,6 +58,11 @@ class SubscriberIn(BaseModel):
     @classmethod
     def _email(cls, value: str) -> str:
         return _field_check(subs.normalise_email, value)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _field_check(subs.check_name, value)
 
     @field_validator("timezone")
     @classmethod

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -45,12 +46,15 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from briefing.untrusted import has_encoded_word
 from briefing.errors import InputError
 from briefing.store.tables import Base, utcnow
 
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed")
 MAX_TOPICS = 20
 MAX_TOPIC_CHARS = 200
+MAX_NAME_CHARS = 200
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 # local@domain, nothing that could end a header or hide a second address.
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -122,6 +126,22 @@ def check_timezone(name: str) -> str:
     return value
 
 
+def check_name(name: str | None) -> str:
+    """A display name: one line of plain text (it goes into the `To` header and the greeting).
+
+    Control characters, bidi overrides and RFC 2047 encoded words (`=?utf-8?q?…?=`, which
+    the email package would decode into line breaks) are refused, not silently mangled.
+    """
+    value = (name or "").strip()
+    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI for ch in value):
+        raise InputError("a name may not contain line breaks, control or bidi-override characters")
+    if has_encoded_word(value):
+        raise InputError("a name may not contain MIME encoded words ('=?charset?q?…?='); send it as plain text")
+    if len(value) > MAX_NAME_CHARS:
+        raise InputError(f"a name may have at most {MAX_NAME_CHARS} characters")
+    return " ".join(value.split())
+
+
 def check_hour(hour: int) -> int:
     if not 0 <= hour <= 23:
         raise InputError(f"send hour must be 0-23, not {hour}")
@@ -166,7 +186,7 @@ def add_subscriber(
     """Subscribe `email`; returns (row, created). An unsubscribed address is re-activated."""
     address = normalise_email(email)
     values = {
-        "name": " ".join((name or "").split())[:200],
+        "name": check_name(name),
         "topics": parse_topics(topics),
         "timezone": check_timezone(timezone),
         "send_hour": check_hour(send_hour),
@@ -421,6 +441,7 @@ __all__ = [
     "SubscriberExists",
     "add_subscriber",
     "check_hour",
+    "check_name",
     "check_timezone",
     "claim_delivery",
     "defer_delivery",
