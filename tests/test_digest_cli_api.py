@@ -118,6 +118,7 @@ def test_store_articles_then_digest_dry_run(env, tmp_path):
     [
         (["--date", "22/11/2026"], "error: --date must be YYYY-MM-DD"),
         (["--since", "yesterday"], "error: --since must be an ISO date-time"),
+        (["--since", "0001-01-01T00:00:00+14:00"], "error: the window start 0001-01-01T00:00:00+14:00 is out of range"),
         (["--to", "nobody@example.com"], "error: nobody@example.com is not an active subscriber"),
         (["--since", (datetime.now(UTC) + timedelta(days=1)).isoformat()], "error: the window is empty"),
     ],

@@ -501,6 +501,9 @@ def test_records_must_be_a_list() -> None:
         ("", None),
         (None, None),
         ([2025], None),
+        ("0001-01-01T00:00:00+14:00", None),  # issue 17 F3: no UTC form, so unknown
+        ("9999-12-31T23:59:59-14:00", None),
+        (datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))), None),
     ],
 )
 def test_dates_parse_to_aware_datetimes_or_none(value: object, expected: datetime | None) -> None:

@@ -7,7 +7,7 @@ an empty database this suite may wipe) to run every backend-neutral test on Post
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from alembic import command
@@ -228,6 +228,25 @@ def test_add_articles_dedups_against_stored_and_within_batch(db):
     ]
     assert rows[0].ingested_at.tzinfo is not None
     assert store.as_article(rows[1]).text == "Rain fell."
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))),
+        datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-14))),
+    ],
+)
+def test_times_with_no_utc_form_are_input_errors_not_overflows(db, when):
+    bad = article("bad", "The river rose.").model_copy(update={"published_at": when})
+    with pytest.raises(InputError, match="out of range"), db.transaction() as session:
+        store.add_articles(session, [article("good", "Rain fell."), bad])
+    with db.transaction() as session:
+        assert store.list_articles(session) == []  # all or nothing
+        with pytest.raises(InputError, match="out of range"):
+            store.list_articles(session, since=when)
+        with pytest.raises(InputError, match="out of range"):
+            store.list_articles(session, after=(when, 1))
 
 
 def test_list_articles_since_limit_and_cursor(db):

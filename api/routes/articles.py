@@ -18,9 +18,12 @@ from api.schemas import (
     ArticlesRequest,
     ArticlesStored,
     DuplicateRef,
+    ExistingTime,
     StoredRef,
     ingest,
 )
+from briefing.dates import to_utc
+from briefing.errors import InputError
 from briefing import store
 
 router = APIRouter(tags=["articles"])
@@ -66,8 +69,8 @@ def _encode_cursor(at: datetime, seq: int) -> str:
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         at, _, seq = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        return datetime.fromisoformat(at), int(seq)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return to_utc(datetime.fromisoformat(at)), int(seq)
+    except (ValueError, binascii.Error, UnicodeDecodeError, InputError):
         raise ApiError(422, "cursor is not one this API gave out", code="invalid_request") from None
 
 
@@ -76,7 +79,7 @@ def list_articles(
     key_id: KeyId,
     session: DbSession,
     since: Annotated[
-        datetime | None,
+        ExistingTime | None,
         Query(description="Only articles ingested at or after this ISO time (UTC if no zone)."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

@@ -34,6 +34,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from briefing.config import Settings, get_settings
+from briefing.dates import to_utc
 from briefing.digest.articles import load_window
 from briefing.digest.compose import MAX_POINTS, MAX_STORIES, Briefer, make_stories, pick_stories, summary
 from briefing.digest.email import Recipient, build_message, public_url
@@ -122,8 +123,8 @@ def window_bounds(now: datetime, day: date | None, since: datetime | None) -> tu
     until = now
     if day is not None:
         until = min(now, datetime.combine(day + timedelta(days=1), time(0), UTC))
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
+    if since is not None:
+        since = to_utc(since, "the window start")
     start = since or until - WINDOW
     if start >= until:
         raise InputError(f"the window is empty: {start.isoformat()} is not before {until.isoformat()}")
