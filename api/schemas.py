@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from briefing.dates import to_utc
 from briefing.errors import InputError
 from briefing.ingest import articles_from_records
+from briefing.ingest.records import NO_TEXT
 from briefing.models import Briefing, IngestResult, InputProblem
+from briefing.untrusted import has_text
 
 EngineName = Literal["offline", "llm", "auto"]
 JobStatus = Literal["queued", "running", "done", "failed"]
@@ -83,6 +85,13 @@ class ArticleIn(BaseModel):
     url: str | None = None
     outlet: str | None = None
     published_at: ExistingTime | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _visible(cls, value: str | None) -> str | None:
+        if value is not None and not has_text(value):
+            raise ValueError(f"no text: {NO_TEXT}")
+        return value
 
     @model_validator(mode="after")
     def _has_text(self) -> ArticleIn:

@@ -645,6 +645,20 @@ def test_a_time_with_no_utc_form_is_422_and_nothing_is_stored(
     assert job_count(client) == 0
 
 
+@pytest.mark.parametrize("text", ["\x00\x00\x00", "\u200b\u200c\u200d\u2060", "\ufeff\ufeff", "\x00\u200b\ufeff \n"])
+@pytest.mark.parametrize("route", ["/v1/articles", "/v1/briefings"])
+def test_text_of_only_invisible_characters_is_422_no_text(
+    client: TestClient, headers: dict[str, str], text: str, route: str
+) -> None:
+    """Issue 17 F8: NUL, zero-width and BOM characters are not an article."""
+    response = client.post(route, json={"articles": [RAIN, {"title": "Blank", "text": text}]}, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["loc"] == ["body", "articles", 1, "text"]
+    assert "no text" in response.json()["detail"]
+    assert client.get("/v1/articles", headers=headers).json()["articles"] == []
+    assert job_count(client) == 0
+
+
 # ---------------------------------------------------------------- OpenAPI
 
 
