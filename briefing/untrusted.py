@@ -81,8 +81,15 @@ def header_text(value: str | None, limit: int | None = None) -> str:
 
 
 def terminal_text(value: object) -> str:
-    """`value` as printable text on one line: no escape sequences, controls or bidi tricks."""
-    return _one_line(str(value if value is not None else ""), _HIDDEN).strip()
+    """`value` as printable text on one line: no escape sequences, controls or bidi tricks.
+
+    Spaces are kept as they are (callers align columns); other whitespace becomes a space.
+    """
+    return "".join(
+        ch if ch == " " else " " if ch.isspace() else ch
+        for ch in str(value if value is not None else "")
+        if ch.isspace() or unicodedata.category(ch) not in _HIDDEN
+    )
 
 
 # ---------------------------------------------------------------- article text
