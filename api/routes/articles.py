@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import DbSession, KeyId, State
+from api.deps import Caller, DbSession, State
 from api.errors import ApiError, responses
 from api.limits import check_articles
 from api.schemas import (
@@ -39,12 +39,16 @@ router = APIRouter(tags=["articles"])
     },
 )
 def add_articles(
-    key_id: KeyId, body: ArticlesRequest, state: State, session: DbSession, response: Response
+    caller: Caller, body: ArticlesRequest, state: State, session: DbSession, response: Response
 ) -> ArticlesStored:
-    """Store articles with their ingest time; repeats of stored text are named, not stored."""
+    """Store articles with their ingest time; repeats of stored text are named, not stored.
+
+    Text is deduplicated across the deployment: an article whose text is already stored
+    (by any key) is named as a duplicate and stays with the key that stored it first.
+    """
     check_articles(body.articles, state.limits)
     ingested = ingest(body.articles)
-    results = store.add_articles(session, ingested.articles, key_id=key_id)
+    results = store.add_articles(session, ingested.articles, key_id=caller.key_id)
     out = ArticlesStored(
         stored=[
             StoredRef(id=r.row.id, source_id=r.article.id, title=r.article.title)
@@ -76,7 +80,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 @router.get("/v1/articles", response_model=ArticleList, responses={**responses(401, 403, 422, 429)})
 def list_articles(
-    key_id: KeyId,
+    caller: Caller,
     session: DbSession,
     since: Annotated[
         ExistingTime | None,
@@ -87,9 +91,9 @@ def list_articles(
         str | None, Query(max_length=200, description="next_cursor of the previous page.")
     ] = None,
 ) -> ArticleList:
-    """Stored articles by ingest time, oldest first, a page at a time."""
+    """Articles this key stored (an admin key: every article), by ingest time, a page at a time."""
     after = _decode_cursor(cursor) if cursor else None
-    rows = store.list_articles(session, since=since, after=after, limit=limit)
+    rows = store.list_articles(session, since=since, after=after, limit=limit, key_id=caller.scope)
     articles = [ArticleOut.model_validate(r) for r in rows]
     next_cursor = _encode_cursor(rows[-1].ingested_at, rows[-1].seq) if len(rows) == limit else None
     return ArticleList(articles=articles, next_cursor=next_cursor)

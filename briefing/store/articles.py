@@ -84,9 +84,13 @@ def list_articles(
     since: datetime | None = None,
     after: tuple[datetime, int] | None = None,
     limit: int = 100,
+    key_id: str | None = None,
 ) -> list[StoredArticle]:
-    """Articles ingested at or after `since` (and past the `after` cursor), in ingest order."""
+    """Articles ingested at or after `since` (and past the `after` cursor), in ingest order;
+    only those stored with `key_id` when it is given (None: every article)."""
     query = select(StoredArticle).order_by(StoredArticle.ingested_at, StoredArticle.seq)
+    if key_id is not None:
+        query = query.where(StoredArticle.key_id == key_id)
     if since is not None:
         query = query.where(StoredArticle.ingested_at >= to_utc(since, "since"))
     if after is not None:

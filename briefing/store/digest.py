@@ -77,6 +77,10 @@ class Subscriber(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deactivated_at: Mapped[datetime | None] = mapped_column(default=None)
     deactivated_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    key_id: Mapped[str | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="SET NULL"), default=None, index=True,
+        doc="the API key that subscribed them (NULL: the CLI, or before keys owned rows)",
+    )
 
 
 class Delivery(Base):
@@ -182,8 +186,13 @@ def add_subscriber(
     timezone: str = "UTC",
     send_hour: int = 7,
     now: datetime | None = None,
+    key_id: str | None = None,
 ) -> tuple[Subscriber, bool]:
-    """Subscribe `email`; returns (row, created). An unsubscribed address is re-activated."""
+    """Subscribe `email`; returns (row, created). An unsubscribed address is re-activated.
+
+    A new row belongs to `key_id` (None: the operator's, from the CLI); a re-activated
+    row keeps its owner.
+    """
     address = normalise_email(email)
     values = {
         "name": check_name(name),
@@ -208,6 +217,7 @@ def add_subscriber(
         active=True,
         hard_bounces=0,
         created_at=now or utcnow(),
+        key_id=key_id,
         **values,
     )
     session.add(row)
@@ -223,9 +233,14 @@ def get_subscriber(session: Session, subscriber_id: str) -> Subscriber | None:
     return session.get(Subscriber, subscriber_id)
 
 
-def list_subscribers(session: Session, *, active: bool | None = None) -> list[Subscriber]:
-    """Subscribers in the order they joined (email breaks ties), optionally by state."""
+def list_subscribers(
+    session: Session, *, active: bool | None = None, key_id: str | None = None
+) -> list[Subscriber]:
+    """Subscribers in the order they joined (email breaks ties), optionally by state and
+    by owning key (None: every key's)."""
     query = select(Subscriber).order_by(Subscriber.created_at, Subscriber.email)
+    if key_id is not None:
+        query = query.where(Subscriber.key_id == key_id)
     if active is not None:
         query = query.where(Subscriber.active.is_(active))
     return list(session.scalars(query))
