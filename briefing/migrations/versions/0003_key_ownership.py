@@ -1,10 +1,11 @@
 """Key ownership: admin keys, and subscribers owned by the key that created them.
 
-Briefings and stored articles already carry `key_id`; subscribers get one here, and
-keys get an `admin` flag (an admin key sees and manages everything). Rows that exist
-before this migration keep `key_id` NULL: only admin keys see them through the API
-(the CLI, run by the operator, sees everything as before). An index per owner keeps
-"my articles, by ingest time" and "my subscribers" cheap.
+Briefings and stored articles have recorded the key that created them (`key_id`) from
+the start, so they stay with that key. Subscribers get `key_id` here, and keys get an
+`admin` flag (an admin key sees and manages everything). Subscribers that exist before
+this migration get `key_id` NULL, as do articles stored by the CLI: only admin keys see
+those through the API (the CLI, run by the operator, sees everything as before). An
+index per owner keeps "my articles, by ingest time" and "my subscribers" cheap.
 
 Revision ID: 0003_key_ownership
 Revises: 0002_digest
