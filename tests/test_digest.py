@@ -6,7 +6,13 @@ vanish, and the job has to cope.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +29,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import ApiSettings
-from briefing import store
+from briefing import processes, store
 from briefing.config import Settings
 from briefing.digest.run import RunOptions, run_digest
 from briefing.digest.send import RetryPolicy
@@ -539,3 +545,90 @@ def test_an_article_title_cannot_end_the_subject(settings, inbox):
         assert delivery(database, "ada@example.com").subject == msg["Subject"]
     finally:
         database.dispose()
+
+
+# ---------------------------------------------------------------- a run killed mid-send (issue 17 F6)
+
+
+@dataclass
+class HoldingInbox(Inbox):
+    """Holds the first DATA for `hold` open until `released`, then refuses it (never delivered)."""
+
+    hold: str | None = None
+    reached: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
+        if self.hold in envelope.rcpt_tos and not self.reached.is_set():
+            self.reached.set()
+            while not self.released.is_set():  # the event loop keeps serving other sessions
+                await asyncio.sleep(0.02)
+            return "451 4.3.0 connection gone"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_run_killed_mid_send_is_finished_by_the_next_run_at_once(three, settings, tmp_path):
+    inbox = HoldingInbox(hold="ada@example.com")
+    controller = LoopbackSMTP(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    inbox.controller = controller
+    try:
+        env = os.environ | {
+            "BRIEFING_DATA_DIR": str(tmp_path),
+            "BRIEFING_DATABASE_URL": settings.resolved_database_url,
+            "BRIEFING_SMTP_HOST": "127.0.0.1",
+            "BRIEFING_SMTP_PORT": str(controller.port),
+            "BRIEFING_SMTP_SECURITY": "none",
+            "BRIEFING_MAIL_FROM": settings.mail_from,
+            "BRIEFING_LOCAL_MODEL": "off",
+        }
+        cron = subprocess.Popen(  # `briefing digest run` for 22 Nov, as cron would start it
+            [sys.executable, "-c", "from briefing.cli import main; main()", "digest", "run", "--date", str(DAY)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        try:
+            assert inbox.reached.wait(120), cron.communicate(timeout=5)[0]  # mid-send to ada
+        finally:
+            cron.send_signal(signal.SIGKILL)
+            cron.wait()
+        inbox.released.set()
+        row = delivery(three, "ada@example.com")
+        assert row.status == "sending" and row.claimed_by.split(":")[1] == str(cron.pid)
+
+        rerun = run_digest(three, settings=settings_for(tmp_path, inbox), now=NOW, options=RunOptions(retry=FAST))
+    finally:
+        controller.stop()
+
+    assert statuses(rerun) == {"ada@example.com": "sent", "bo@example.com": "sent", "cy@example.com": "nothing to send"}
+    assert len(inbox.to("ada@example.com")) == 1 and len(inbox.to("bo@example.com")) == 1
+    assert delivery(three, "ada@example.com").status == "sent"
+
+
+@pytest.mark.parametrize(
+    ("holder", "stale_after", "expected"),
+    [
+        ("dead", timedelta(minutes=30), "sent"),  # same host, process gone: taken over at once
+        ("dead", None, "in progress"),  # at-most-once: never re-sent, dead owner or not
+        ("other-host", timedelta(minutes=30), "in progress"),  # cannot tell: the stale window decides
+        ("alive", timedelta(minutes=30), "in progress"),  # a live run still sending it
+    ],
+)
+def test_a_sending_row_is_taken_over_only_from_a_dead_process(three, settings, inbox, holder, stale_after, expected):
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # reaped: its pid is gone
+    owners = {
+        "dead": f"{socket.gethostname()}:{child.pid}:",
+        "other-host": f"elsewhere.example:{child.pid}:",
+        "alive": processes.this_process(),
+    }
+    with three.transaction() as session:
+        ada = subs.find_subscriber(session, "ada@example.com")
+        row = subs.ensure_delivery(session, ada.id, DAY)
+        assert subs.claim_delivery(session, row.id, now=NOW - timedelta(minutes=1), owner=owners[holder])
+
+    report = run(three, settings, stale_after=stale_after)
+
+    assert statuses(report)["ada@example.com"] == expected
+    assert len(inbox.to("ada@example.com")) == (expected == "sent")
+    if expected == "in progress":
+        assert owners[holder] in next(o.detail for o in report.outcomes if o.email == "ada@example.com")

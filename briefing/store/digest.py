@@ -11,11 +11,14 @@ outcome *after* it.
 
 Delivery guarantee: **at least once**, and only in one narrow window. A process that dies
 after the SMTP server accepted a message but before `finish_delivery` committed leaves the
-row in `sending`; once it is older than `stale_after` a later run sends it again (same
-Message-ID, so most clients fold the two). Pass `stale_after=None` for **at most once**:
-a stale `sending` row is then left alone (never re-sent) and shows up in the run report.
-Losing a reader's whole day to a crash is the worse failure for a daily digest, hence the
-default.
+row in `sending`. The claim records the claiming process (`claimed_by`, see
+`briefing.processes`): a later run on the same host takes the row over at once when that
+process is certainly gone (killed, pid gone or reused); otherwise (another host, or the
+owner still alive) once the claim is older than `stale_after`. Either way the message is
+sent again with the same Message-ID, so most clients fold the two. Pass
+`stale_after=None` for **at most once**: a `sending` row is then left alone (never
+re-sent), dead owner or not, and shows up in the run report. Losing a reader's whole day
+to a crash is the worse failure for a daily digest, hence the default.
 """
 
 from __future__ import annotations
@@ -46,9 +49,10 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from briefing.untrusted import has_encoded_word
 from briefing.errors import InputError
+from briefing.processes import is_dead, this_process
 from briefing.store.tables import Base, utcnow
+from briefing.untrusted import has_encoded_word
 
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed")
 MAX_TOPICS = 20
@@ -104,6 +108,9 @@ class Delivery(Base):
     stories: Mapped[list[Any] | None] = mapped_column(JSON, default=None, doc="what was sent")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    claimed_by: Mapped[str | None] = mapped_column(
+        String(255), default=None, doc="'host:pid:start' of the process that claimed it"
+    )
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
@@ -344,18 +351,29 @@ def claim_delivery(
     *,
     now: datetime | None = None,
     stale_after: timedelta | None = timedelta(minutes=30),
+    owner: str | None = None,
 ) -> bool:
-    """Atomically move a pending (or stale sending) row to sending; True if this caller won."""
+    """Atomically move a pending (or abandoned sending) row to sending; True if this caller won.
+
+    A `sending` row is abandoned when its claim is older than `stale_after`, or at once
+    when the process that claimed it is certainly dead (`processes.is_dead`). `owner`
+    names the claiming process (default: this one).
+    """
     now = now or utcnow()
     claimable = Delivery.status == "pending"
     if stale_after is not None:
         claimable = or_(
             claimable, and_(Delivery.status == "sending", Delivery.claimed_at < now - stale_after)
         )
+        holder = session.scalar(
+            select(Delivery.claimed_by).where(Delivery.id == delivery_id, Delivery.status == "sending")
+        )
+        if holder and is_dead(holder):  # conditional on the same holder: one taker wins
+            claimable = or_(claimable, and_(Delivery.status == "sending", Delivery.claimed_by == holder))
     result = session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, claimable)
-        .values(status="sending", claimed_at=now)
+        .values(status="sending", claimed_at=now, claimed_by=owner or this_process())
         .execution_options(synchronize_session=False)
     )
     session.flush()
