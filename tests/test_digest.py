@@ -31,6 +31,7 @@ from api.main import create_app
 from api.settings import ApiSettings
 from briefing import processes, store
 from briefing.config import Settings
+from briefing.digest import store_articles
 from briefing.digest.run import RunOptions, run_digest
 from briefing.digest.send import RetryPolicy
 from briefing.errors import InputError
@@ -526,16 +527,26 @@ def test_a_name_made_of_encoded_words_is_refused_and_a_stored_one_is_sent_as_pla
     assert msg["To"].addresses[0].display_name == "Reply-To: evil@attacker.test X-Injected: yes Injected body text"
 
 
-def test_an_article_title_cannot_end_the_subject(settings, inbox):
-    database = store.Database(settings.resolved_database_url)
-    database.migrate()
-    articles = read_paths([str(CASES / "factory-fire")]).articles
+@pytest.mark.parametrize("via", ["ingest --store", "POST /v1/articles"])
+def test_an_article_title_cannot_end_the_subject(settings, inbox, via):
     title = "=?utf-8?q?=0D=0AReply-To:_evil@attacker.test=0D=0AX-Injected:_yes=0D=0A=0D=0AInjected?="
     assert len(title) < 90  # short enough to reach the Subject whole
-    titled = [a.model_copy(update={"title": title}) for a in articles]
+    articles = [a.model_copy(update={"title": title}) for a in read_paths([str(CASES / "factory-fire")]).articles]
+    database = store.Database(settings.resolved_database_url)
+    database.migrate()
     try:
-        with database.transaction() as session:
-            store.add_articles(session, titled, now=NOW - timedelta(hours=3))
+        if via == "ingest --store":
+            store_articles(articles, settings, now=NOW - timedelta(hours=3))
+        else:
+            with TestClient(create_app(settings, ApiSettings(job_workers=0, build_processes=0))) as client:
+                with database.transaction() as session:
+                    token = store.create_key(session, "feeds")[1]
+                body = {"articles": [{"title": a.title, "text": a.text, "outlet": a.outlet} for a in articles]}
+                answer = client.post("/v1/articles", json=body, headers={"Authorization": f"Bearer {token}"})
+                assert answer.status_code == 201, answer.text
+            with database.transaction() as session:  # as if posted three hours before the run
+                for row in store.list_articles(session):
+                    row.ingested_at = NOW - timedelta(hours=3)
         subscribe(database, "ada@example.com", name="Ada")
         run(database, settings)
         [msg] = inbox.to("ada@example.com")
