@@ -1,6 +1,6 @@
 """Annotated dependencies: app state, one transaction per request, API key, rate limits.
 
-What a key may see: the briefings, stored articles and subscribers it created (`Caller.owns`);
+What a key may see: the briefings, stored articles and subscribers it created (`ApiCaller.owns`);
 anything else is answered 404, exactly as if it did not exist. An admin key
 (`briefing keys create NAME --admin`) sees and manages every key's rows, and the rows
 with no owner (made by the CLI, or stored before keys owned rows).
