@@ -9,6 +9,10 @@ next run for the whole stale window. `is_dead` answers True only when that is ce
 the owner ran on this host and its pid no longer exists, is a zombie, or now belongs to
 a process that started later (pid reuse, told apart by the start time in /proc). On
 another host, or without /proc, it answers False and the caller waits for the window.
+
+"This host" means the same host name: replicas that share one database must not share a
+host name unless they share a pid namespace too (distinct container host names, the
+default, are fine).
 """
 
 from __future__ import annotations
