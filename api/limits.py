@@ -1,4 +1,5 @@
-"""Request limits: body size (413, before parsing) and a per-key token bucket (429)."""
+"""Request limits: body size (413, before parsing), a token bucket per key (429), and one
+per client address for failed authentication (429 once a client has guessed too often)."""
 
 from __future__ import annotations
 
@@ -56,28 +57,66 @@ class _Bucket:
 
 
 class RateLimiter:
-    """Token bucket per key, in memory: `burst` at once, refilled at `per_minute`."""
+    """Token bucket per key, in memory: `burst` at once, refilled at `per_minute`.
+
+    At most `max_keys` buckets are kept: past that, buckets that have refilled (a full
+    bucket is the same as none) are dropped, so many distinct keys or addresses cannot
+    grow memory without bound.
+    """
 
     def __init__(
-        self, per_minute: float, burst: int, clock: Callable[[], float] = time.monotonic
+        self,
+        per_minute: float,
+        burst: int,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        max_keys: int = 10_000,
     ) -> None:
         self.rate = per_minute / 60.0
         self.burst = burst
         self.clock = clock
+        self.max_keys = max_keys
         self._buckets: dict[str, _Bucket] = {}
         self._lock = threading.Lock()
+
+    def _bucket(self, key: str, now: float) -> _Bucket:
+        """`key`'s bucket, refilled up to now (lock held)."""
+        if key not in self._buckets and len(self._buckets) >= self.max_keys:
+            self._prune(now)
+        bucket = self._buckets.setdefault(key, _Bucket(float(self.burst), now))
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+        bucket.updated = now
+        return bucket
+
+    def _prune(self, now: float) -> None:
+        full = [
+            k for k, b in self._buckets.items()
+            if b.tokens + (now - b.updated) * self.rate >= self.burst
+        ]
+        for k in full:
+            del self._buckets[k]
+
+    def _wait(self, bucket: _Bucket) -> int:
+        return max(1, math.ceil((1 - bucket.tokens) / self.rate))
 
     def acquire(self, key: str) -> int:
         """Take a token for `key`: 0 when allowed, else whole seconds until one is free."""
         now = self.clock()
         with self._lock:
-            bucket = self._buckets.setdefault(key, _Bucket(float(self.burst), now))
-            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
-            bucket.updated = now
+            bucket = self._bucket(key, now)
             if bucket.tokens >= 1:
                 bucket.tokens -= 1
                 return 0
-            return max(1, math.ceil((1 - bucket.tokens) / self.rate))
+            return self._wait(bucket)
+
+    def blocked(self, key: str) -> int:
+        """Whole seconds until `key` has a token again; 0 when it has one (none is taken)."""
+        now = self.clock()
+        with self._lock:
+            if key not in self._buckets:
+                return 0
+            bucket = self._bucket(key, now)
+            return 0 if bucket.tokens >= 1 else self._wait(bucket)
 
 
 def check_articles(articles: Sequence[ArticleIn], limits: ApiSettings) -> None:

@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI
 
 from api import errors
 from api.builds import BuildPool
-from api.deps import AppState, get_rate_limited_key
+from api.deps import AppState, get_rate_limited_caller
 from api.jobs import JobRunner
 from api.limits import BodySizeLimit, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
@@ -30,8 +30,14 @@ Turn news articles into short, cited briefings.
 revoked. `/healthz` is open; `/metrics` is open unless `BRIEFING_API_METRICS_REQUIRE_KEY=true`;
 `/briefings/{id}` (the HTML page) is open, its unguessable id being the capability.
 
+**What a key sees**: the briefings, stored articles and subscribers it created; another
+key's are 404, as if they did not exist. An admin key (`briefing keys create NAME --admin`)
+sees and manages all of them, and the rows with no owner (stored by the CLI, or before
+keys owned rows).
+
 **Limits** (`BRIEFING_API_*`): body size (413), articles per request and characters per
-article (422), requests per key (429 with Retry-After). Every error is a `Problem`.
+article (422), requests per key (429 with Retry-After), failed authentications per client
+address (429 with Retry-After). Every error is a `Problem`.
 """
 
 TAGS = [
@@ -70,6 +76,7 @@ def create_app(settings: Settings | None = None, limits: ApiSettings | None = No
         RateLimiter(limits.rate_per_minute, limits.rate_burst),
         runner,
         builds,
+        RateLimiter(limits.auth_failures_per_minute, limits.auth_failure_burst),
     )
 
     @asynccontextmanager
@@ -100,7 +107,7 @@ def create_app(settings: Settings | None = None, limits: ApiSettings | None = No
     app.include_router(health.router)
     app.include_router(
         metrics.router,
-        dependencies=[Depends(get_rate_limited_key)] if limits.metrics_require_key else [],
+        dependencies=[Depends(get_rate_limited_caller)] if limits.metrics_require_key else [],
     )
     app.add_middleware(BodySizeLimit, limit=limits.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=meters)  # outermost: sees every answer

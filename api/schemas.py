@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from briefing.dates import to_utc
 from briefing.errors import InputError
 from briefing.ingest import articles_from_records
+from briefing.ingest.records import NO_TEXT
 from briefing.models import Briefing, IngestResult, InputProblem
+from briefing.untrusted import has_text
 
 EngineName = Literal["offline", "llm", "auto"]
 JobStatus = Literal["queued", "running", "done", "failed"]
@@ -44,6 +47,19 @@ class Problem(BaseModel):
 _NOT_BLANK = r"\S"
 
 
+def _has_utc_form(value: datetime) -> datetime:
+    """A time must exist in UTC (0001-01-01T00:00+14:00 does not): else a 422 with the reason."""
+    try:
+        to_utc(value, "the time")
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+ExistingTime = Annotated[datetime, AfterValidator(_has_utc_form)]
+"""A datetime with a UTC form, for bodies and queries."""
+
+
 class ArticleIn(BaseModel):
     """One article as sent: `text`, or `html` to extract the text from (at least one)."""
 
@@ -68,7 +84,14 @@ class ArticleIn(BaseModel):
     )
     url: str | None = None
     outlet: str | None = None
-    published_at: datetime | None = None
+    published_at: ExistingTime | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _visible(cls, value: str | None) -> str | None:
+        if value is not None and not has_text(value):
+            raise ValueError(f"no text: {NO_TEXT}")
+        return value
 
     @model_validator(mode="after")
     def _has_text(self) -> ArticleIn:

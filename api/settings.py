@@ -18,6 +18,12 @@ class ApiSettings(BaseSettings):
     max_article_chars: int = Field(200_000, ge=1, description="422 above this many characters")
     rate_per_minute: float = Field(120.0, gt=0, description="token refill per key; 429 when empty")
     rate_burst: int = Field(30, ge=1, description="bucket size: requests a key may send at once")
+    auth_failures_per_minute: float = Field(
+        10.0, gt=0, description="failed authentications forgiven per client address per minute"
+    )
+    auth_failure_burst: int = Field(
+        10, ge=1, description="failed authentications a client address may make before 429"
+    )
     build_processes: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
         ge=0,

@@ -1,7 +1,8 @@
 """The `briefing` command line: parse arguments, call the library, format the result.
 
 Errors the user can fix are printed as one clear line on stderr with a non-zero exit;
-nothing here holds pipeline logic.
+nothing here holds pipeline logic. Article and file text reaches the terminal only
+through `_safe` (no escape sequences, controls or rich markup).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -22,6 +24,7 @@ from briefing.config import get_settings
 from briefing.errors import BriefingError
 from briefing.ingest import read_paths
 from briefing.models import Article, InputProblem
+from briefing.untrusted import terminal_text
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 err = Console(stderr=True)
@@ -37,8 +40,13 @@ class Format(str, Enum):
     json = "json"
 
 
+def _safe(value: object, limit: int | None = None) -> str:
+    """Article or file text for the terminal: no escape sequences or controls, no rich markup."""
+    return escape(terminal_text(value)[:limit])
+
+
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {_safe(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -46,7 +54,7 @@ def _read(paths: list[str]) -> tuple[list[Article], list[InputProblem]]:
     """Read inputs, report each unusable one, and stop only if nothing usable remains."""
     result = read_paths(paths, stdin=sys.stdin.buffer if "-" in paths else None)
     for problem in result.problems:
-        err.print(f"[yellow]skipped[/] {problem.source}: {problem.message}", highlight=False)
+        err.print(f"[yellow]skipped[/] {_safe(problem.source)}: {_safe(problem.message)}", highlight=False, soft_wrap=True)
     if not result.articles:
         raise _fail("no usable articles in the input")
     return result.articles, result.problems
@@ -81,7 +89,7 @@ def ingest(
         from briefing.digest import store_articles
 
         try:
-            err.print(store_articles(articles, get_settings()).summary(), highlight=False)
+            err.print(_safe(store_articles(articles, get_settings()).summary()), highlight=False)
         except BriefingError as exc:
             raise _fail(str(exc)) from exc
     try:
@@ -98,12 +106,16 @@ def ingest(
         table.add_column(column, justify="right" if column in ("chars", "kept", "boilerplate", "duplicate") else "left")
     for a in report.articles:
         table.add_row(
-            a.id, a.title[:48], a.origin, str(a.chars), str(a.kept_chars), str(a.boilerplate_chars), str(a.duplicate_chars)
+            _safe(a.id), _safe(a.title, 48), _safe(a.origin),
+            str(a.chars), str(a.kept_chars), str(a.boilerplate_chars), str(a.duplicate_chars),
         )
     out.print(table)
     for link in report.origins:
         if link.kind != "self":
-            out.print(f"{link.article_id} → {link.origin} ({link.kind}: {link.evidence})", highlight=False)
+            out.print(
+                f"{_safe(link.article_id)} → {_safe(link.origin)} ({_safe(link.kind)}: {_safe(link.evidence)})",
+                highlight=False,
+            )
     s = report.stats
     out.print(
         f"kept {s.kept_chars:,} of {s.input_chars:,} characters; dropped {s.boilerplate_chars:,} as boilerplate "
@@ -113,9 +125,12 @@ def ingest(
     if show_dropped:
         for article in report.boilerplate:
             for d in article.dropped:
-                out.print(f"{article.article_id} [{d.rule}] {d.text[:90]!r}", highlight=False)
+                out.print(f"{_safe(article.article_id)} \\[{d.rule}] {_safe(repr(d.text[:90]))}", highlight=False)
         for d in report.duplicates:
-            out.print(f"{d.passage.id} [{d.kind} of {d.duplicate_of}] {d.passage.text[:60]!r}", highlight=False)
+            out.print(
+                f"{_safe(d.passage.id)} \\[{d.kind} of {_safe(d.duplicate_of)}] {_safe(repr(d.passage.text[:60]))}",
+                highlight=False,
+            )
 
 
 @app.command()
@@ -141,7 +156,7 @@ def build(
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         out_file.write_text(text, encoding="utf-8")
-        err.print(f"wrote {out_file}", highlight=False)
+        err.print(f"wrote {_safe(out_file)}", highlight=False)
 
 
 def main() -> None:

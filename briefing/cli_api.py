@@ -44,18 +44,27 @@ def serve(
 
 
 @keys_app.command("create")
-def create_key(name: Annotated[str, typer.Argument(help="A name for the key's holder.")]) -> None:
-    """Create a key; the key itself is printed on the last line, and only this once."""
+def create_key(
+    name: Annotated[str, typer.Argument(help="A name for the key's holder.")],
+    admin: Annotated[
+        bool, typer.Option("--admin", help="Sees and manages every key's briefings, articles and subscribers.")
+    ] = False,
+) -> None:
+    """Create a key; the key itself is printed on the last line, and only this once.
+
+    A key sees only what it created; an --admin key sees everything.
+    """
     db = _database()
     try:
         with db.transaction() as session:
-            row, token = store.create_key(session, name)
+            row, token = store.create_key(session, name, admin=admin)
     except InputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
     finally:
         db.dispose()
-    typer.echo(f"created key {row.id} for {row.name!r}; store it now, it is not shown again:")
+    kind = "admin key" if row.admin else "key"
+    typer.echo(f"created {kind} {row.id} for {row.name!r}; store it now, it is not shown again:")
     typer.echo(token)
 
 
@@ -68,6 +77,7 @@ def list_keys() -> None:
             rows = store.list_keys(session)
             lines = [
                 f"{r.id}  {r.name:<24} created {r.created_at:%Y-%m-%d %H:%M}"
+                + ("  ADMIN" if r.admin else "")
                 + (f"  REVOKED {r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked_at else "")
                 for r in rows
             ]

@@ -19,6 +19,7 @@ from briefing import store
 from briefing.config import get_settings
 from briefing.errors import BriefingError
 from briefing.store import digest as subs
+from briefing.untrusted import terminal_text
 
 subscribers_app = typer.Typer(help="Manage who gets the daily email digest.", no_args_is_help=True)
 digest_app = typer.Typer(help="Build and send the daily email digest.", no_args_is_help=True)
@@ -31,7 +32,7 @@ class Engine(str, Enum):
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {terminal_text(message)}", err=True)
     return typer.Exit(1)
 
 
@@ -81,7 +82,7 @@ def list_subscribers(
             rows = subs.list_subscribers(session, active=None if everyone else True)
             lines = [
                 f"{r.id}  {r.email:<32} {r.send_hour:02d}:00 {r.timezone:<20} "
-                f"{', '.join(r.topics) or '(every story)'}"
+                f"{terminal_text(', '.join(r.topics)) or '(every story)'}"
                 + (f"  {r.name!r}" if r.name else "")
                 + ("" if r.active else f"  INACTIVE ({r.deactivated_reason})")
                 for r in rows
@@ -176,7 +177,7 @@ def run(
         raise _fail(str(exc)) from exc
     finally:
         db.dispose()
-    typer.echo("\n".join(describe(report)))
+    typer.echo("\n".join(terminal_text(line) for line in describe(report)))
     if report.stopped:
         raise typer.Exit(1)
 

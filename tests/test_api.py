@@ -5,6 +5,8 @@ With BRIEFING_TEST_POSTGRES_URL set (an empty database this suite may wipe), on 
 
 from __future__ import annotations
 
+import base64
+
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -604,9 +606,22 @@ def test_list_articles_since_limit_and_pages(client: TestClient, headers: dict[s
     assert seen == [a["id"] for a in everything["articles"]]
 
 
+def _cursor(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
 @pytest.mark.parametrize(
     "params",
-    [{"since": "yesterday"}, {"limit": 0}, {"limit": 1001}, {"cursor": "!!not-a-cursor!!"}],
+    [
+        {"since": "yesterday"},
+        {"limit": 0},
+        {"limit": 1001},
+        {"cursor": "!!not-a-cursor!!"},
+        {"since": "0001-01-01T00:00:00+14:00"},  # issue 17 F3: no UTC form
+        {"since": "9999-12-31T23:59:59-14:00"},
+        {"cursor": _cursor("0001-01-01T00:00:00+14:00|1")},
+        {"cursor": _cursor("9999-12-31T23:59:59-14:00|1")},
+    ],
 )
 def test_list_articles_rejects_bad_queries(
     client: TestClient, headers: dict[str, str], params: dict
@@ -614,6 +629,34 @@ def test_list_articles_rejects_bad_queries(
     response = client.get("/v1/articles", params=params, headers=headers)
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+@pytest.mark.parametrize("route", ["/v1/articles", "/v1/briefings"])
+def test_a_time_with_no_utc_form_is_422_and_nothing_is_stored(
+    client: TestClient, headers: dict[str, str], when: str, route: str
+) -> None:
+    body = {"articles": [RAIN, RAIN_2 | {"published_at": when}]}
+    response = client.post(route, json=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["loc"] == ["body", "articles", 1, "published_at"]
+    assert "out of range" in response.json()["detail"]
+    assert client.get("/v1/articles", headers=headers).json()["articles"] == []
+    assert job_count(client) == 0
+
+
+@pytest.mark.parametrize("text", ["\x00\x00\x00", "\u200b\u200c\u200d\u2060", "\ufeff\ufeff", "\x00\u200b\ufeff \n"])
+@pytest.mark.parametrize("route", ["/v1/articles", "/v1/briefings"])
+def test_text_of_only_invisible_characters_is_422_no_text(
+    client: TestClient, headers: dict[str, str], text: str, route: str
+) -> None:
+    """Issue 17 F8: NUL, zero-width and BOM characters are not an article."""
+    response = client.post(route, json={"articles": [RAIN, {"title": "Blank", "text": text}]}, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["loc"] == ["body", "articles", 1, "text"]
+    assert "no text" in response.json()["detail"]
+    assert client.get("/v1/articles", headers=headers).json()["articles"] == []
+    assert job_count(client) == 0
 
 
 # ---------------------------------------------------------------- OpenAPI

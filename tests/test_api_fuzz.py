@@ -24,7 +24,11 @@ from briefing.config import Settings
 DATA_DIR = Path(tempfile.gettempdir()) / f"briefing-fuzz-{secrets.token_hex(6)}"  # made on use
 CONFIG = Settings(data_dir=DATA_DIR)
 APP = create_app(
-    CONFIG, ApiSettings(rate_per_minute=1e6, rate_burst=100_000, job_workers=0, build_processes=0, max_articles=20)
+    CONFIG,
+    ApiSettings(
+        rate_per_minute=1e6, rate_burst=100_000, job_workers=0, build_processes=0, max_articles=20,
+        auth_failures_per_minute=1e6, auth_failure_burst=100_000,  # it sends wrong keys on purpose
+    ),
 )
 schema = schemathesis.openapi.from_dict(APP.openapi())
 schema.app = APP  # as from_asgi() does, without a request at import

@@ -6,7 +6,13 @@ vanish, and the job has to cope.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,10 +29,12 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import ApiSettings
-from briefing import store
+from briefing import processes, store
 from briefing.config import Settings
+from briefing.digest import store_articles
 from briefing.digest.run import RunOptions, run_digest
 from briefing.digest.send import RetryPolicy
+from briefing.errors import InputError
 from briefing.ingest import read_paths
 from briefing.models import Article
 from briefing.store import digest as subs
@@ -484,3 +492,154 @@ def test_the_hourly_tick_and_the_scheduler(three, settings, inbox):
     if datetime.now(UTC).hour != now.hour:
         pytest.skip("the hour turned while the scheduler ran")
     assert "bo@example.com" in inbox.recipients  # the Tidewater story, sent by the scheduler
+
+
+# ---------------------------------------------------------------- header injection (issue 17 F1)
+
+INJECTION = (
+    "=?utf-8?q?=0D=0AReply-To:_evil@attacker.test=0D=0AX-Injected:_yes=0D=0A=0D=0AInjected_body_text?="
+)
+
+
+def assert_not_injected(msg: EmailMessage) -> None:
+    """No header the attacker wrote, and the body is the digest."""
+    assert msg["Reply-To"] is None and msg["X-Injected"] is None
+    assert msg.get_content_type() == "multipart/alternative"
+    assert "Injected body text" not in msg.get_body(("plain",)).get_content().split("\n", 1)[0]
+    assert "Unsubscribe" in msg.get_body(("html",)).get_content()
+    for name, value in msg.items():
+        assert "\r" not in value and "\n" not in value.strip(), name
+
+
+def test_a_name_made_of_encoded_words_is_refused_and_a_stored_one_is_sent_as_plain_text(db, settings, inbox):
+    with pytest.raises(InputError, match="encoded words"):
+        subscribe(db, "eve@example.com", name=INJECTION)
+    with db.transaction() as session:  # a row stored before names were checked
+        row, _ = subs.add_subscriber(session, "eve@example.com")
+        row.name = INJECTION
+
+    report = run(db, settings)
+
+    assert statuses(report) == {"eve@example.com": "sent"}
+    [msg] = inbox.to("eve@example.com")
+    assert_not_injected(msg)
+    assert msg["To"].addresses[0].addr_spec == "eve@example.com"
+    assert msg["To"].addresses[0].display_name == "Reply-To: evil@attacker.test X-Injected: yes Injected body text"
+
+
+@pytest.mark.parametrize("via", ["ingest --store", "POST /v1/articles"])
+def test_an_article_title_cannot_end_the_subject(settings, inbox, via):
+    title = "=?utf-8?q?=0D=0AReply-To:_evil@attacker.test=0D=0AX-Injected:_yes=0D=0A=0D=0AInjected?="
+    assert len(title) < 90  # short enough to reach the Subject whole
+    articles = [a.model_copy(update={"title": title}) for a in read_paths([str(CASES / "factory-fire")]).articles]
+    database = store.Database(settings.resolved_database_url)
+    database.migrate()
+    try:
+        if via == "ingest --store":
+            store_articles(articles, settings, now=NOW - timedelta(hours=3))
+        else:
+            with TestClient(create_app(settings, ApiSettings(job_workers=0, build_processes=0))) as client:
+                with database.transaction() as session:
+                    token = store.create_key(session, "feeds")[1]
+                body = {"articles": [{"title": a.title, "text": a.text, "outlet": a.outlet} for a in articles]}
+                answer = client.post("/v1/articles", json=body, headers={"Authorization": f"Bearer {token}"})
+                assert answer.status_code == 201, answer.text
+            with database.transaction() as session:  # as if posted three hours before the run
+                for row in store.list_articles(session):
+                    row.ingested_at = NOW - timedelta(hours=3)
+        subscribe(database, "ada@example.com", name="Ada")
+        run(database, settings)
+        [msg] = inbox.to("ada@example.com")
+        assert_not_injected(msg)
+        assert msg["Subject"].startswith("Your briefing — 22 Nov 2026: ")
+        assert "Reply-To: evil@attacker.test" in msg["Subject"]  # shown as words, not obeyed
+        assert delivery(database, "ada@example.com").subject == msg["Subject"]
+    finally:
+        database.dispose()
+
+
+# ---------------------------------------------------------------- a run killed mid-send (issue 17 F6)
+
+
+@dataclass
+class HoldingInbox(Inbox):
+    """Holds the first DATA for `hold` open until `released`, then refuses it (never delivered)."""
+
+    hold: str | None = None
+    reached: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
+        if self.hold in envelope.rcpt_tos and not self.reached.is_set():
+            self.reached.set()
+            while not self.released.is_set():  # the event loop keeps serving other sessions
+                await asyncio.sleep(0.02)
+            return "451 4.3.0 connection gone"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_run_killed_mid_send_is_finished_by_the_next_run_at_once(three, settings, tmp_path):
+    inbox = HoldingInbox(hold="ada@example.com")
+    controller = LoopbackSMTP(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    inbox.controller = controller
+    try:
+        env = os.environ | {
+            "BRIEFING_DATA_DIR": str(tmp_path),
+            "BRIEFING_DATABASE_URL": settings.resolved_database_url,
+            "BRIEFING_SMTP_HOST": "127.0.0.1",
+            "BRIEFING_SMTP_PORT": str(controller.port),
+            "BRIEFING_SMTP_SECURITY": "none",
+            "BRIEFING_MAIL_FROM": settings.mail_from,
+            "BRIEFING_LOCAL_MODEL": "off",
+        }
+        cron = subprocess.Popen(  # `briefing digest run` for 22 Nov, as cron would start it
+            [sys.executable, "-c", "from briefing.cli import main; main()", "digest", "run", "--date", str(DAY)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        try:
+            assert inbox.reached.wait(120), cron.communicate(timeout=5)[0]  # mid-send to ada
+        finally:
+            cron.send_signal(signal.SIGKILL)
+            cron.wait()
+        inbox.released.set()
+        row = delivery(three, "ada@example.com")
+        assert row.status == "sending" and row.claimed_by.split(":")[1] == str(cron.pid)
+
+        rerun = run_digest(three, settings=settings_for(tmp_path, inbox), now=NOW, options=RunOptions(retry=FAST))
+    finally:
+        controller.stop()
+
+    assert statuses(rerun) == {"ada@example.com": "sent", "bo@example.com": "sent", "cy@example.com": "nothing to send"}
+    assert len(inbox.to("ada@example.com")) == 1 and len(inbox.to("bo@example.com")) == 1
+    assert delivery(three, "ada@example.com").status == "sent"
+
+
+@pytest.mark.parametrize(
+    ("holder", "stale_after", "expected"),
+    [
+        ("dead", timedelta(minutes=30), "sent"),  # same host, process gone: taken over at once
+        ("dead", None, "in progress"),  # at-most-once: never re-sent, dead owner or not
+        ("other-host", timedelta(minutes=30), "in progress"),  # cannot tell: the stale window decides
+        ("alive", timedelta(minutes=30), "in progress"),  # a live run still sending it
+    ],
+)
+def test_a_sending_row_is_taken_over_only_from_a_dead_process(three, settings, inbox, holder, stale_after, expected):
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # reaped: its pid is gone
+    owners = {
+        "dead": f"{socket.gethostname()}:{child.pid}:",
+        "other-host": f"elsewhere.example:{child.pid}:",
+        "alive": processes.this_process(),
+    }
+    with three.transaction() as session:
+        ada = subs.find_subscriber(session, "ada@example.com")
+        row = subs.ensure_delivery(session, ada.id, DAY)
+        assert subs.claim_delivery(session, row.id, now=NOW - timedelta(minutes=1), owner=owners[holder])
+
+    report = run(three, settings, stale_after=stale_after)
+
+    assert statuses(report)["ada@example.com"] == expected
+    assert len(inbox.to("ada@example.com")) == (expected == "sent")
+    if expected == "in progress":
+        assert owners[holder] in next(o.detail for o in report.outcomes if o.email == "ada@example.com")

@@ -74,6 +74,8 @@ def test_subscribers_add_list_remove(env):
         (["a@example.com", "--timezone", "Mars/Olympus"], "error: unknown time zone 'Mars/Olympus'"),
         (["a@example.com", "--timezone", "../../etc/passwd"], "error: unknown time zone"),
         (["a@example.com\nBcc: x@example.com"], "error: not an email address"),
+        (["a@example.com", "--name", "=?utf-8?q?=0D=0AReply-To:_evil@attacker.test?="], "error: a name may not contain MIME encoded words"),
+        (["a@example.com", "--name", "Ada\r\nBcc: x@example.com"], "error: a name may not contain line breaks"),
     ],
 )
 def test_subscribers_add_refuses_bad_input(env, args, message):
@@ -116,6 +118,7 @@ def test_store_articles_then_digest_dry_run(env, tmp_path):
     [
         (["--date", "22/11/2026"], "error: --date must be YYYY-MM-DD"),
         (["--since", "yesterday"], "error: --since must be an ISO date-time"),
+        (["--since", "0001-01-01T00:00:00+14:00"], "error: the window start 0001-01-01T00:00:00+14:00 is out of range"),
         (["--to", "nobody@example.com"], "error: nobody@example.com is not an active subscriber"),
         (["--since", (datetime.now(UTC) + timedelta(days=1)).isoformat()], "error: the window is empty"),
     ],
@@ -174,12 +177,18 @@ def test_api_add_list_delete(client):
         {"email": "a@example.com", "send_hour": 24},
         {"email": "a@example.com", "topics": ["x" * 201]},
         {"email": "a@example.com", "colour": "blue"},
+        {"email": "a@example.com", "name": "=?utf-8?q?=0D=0AReply-To:_evil@attacker.test=0D=0AX-Injected:_yes?="},
+        {"email": "a@example.com", "name": "Ada\r\nReply-To: evil@attacker.test"},
+        {"email": "a@example.com", "name": "\u202eadA"},
     ],
 )
 def test_api_refuses_bad_subscribers(client, body):
-    http, auth, _ = client
+    http, auth, db = client
     answer = http.post("/v1/subscribers", json=body, headers=auth)
     assert answer.status_code == 422 and answer.json()["code"] == "invalid_request"
+    assert answer.json()["errors"][0]["loc"][:2] == ["body", next(k for k in body if k != "email") if len(body) > 1 else "email"]
+    with db.transaction() as session:
+        assert subs.list_subscribers(session) == []  # nothing half-stored
 
 
 def test_api_needs_a_key_but_unsubscribe_does_not(client):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, date, datetime
+from email import message_from_bytes
+from email.policy import default as default_policy
 
 import pytest
 
@@ -18,6 +21,7 @@ from briefing.digest.email import (
     subject_for,
 )
 from briefing.errors import ConfigError
+from briefing.untrusted import header_text
 from briefing.models import Briefing, BriefingStats, Citation, ConflictValue, Flag, Point, Source
 
 DAY = date(2026, 11, 22)
@@ -125,3 +129,36 @@ def test_public_url_must_be_http(monkeypatch, bad):
 def test_public_url_from_env(monkeypatch):
     monkeypatch.setenv("BRIEFING_PUBLIC_URL", "https://news.example.org/briefing/")
     assert public_url() == "https://news.example.org/briefing"
+
+
+# ---------------------------------------------------------------- header text (issue 17 F1)
+
+_CRLF_WORD = "=?utf-8?q?=0D=0AReply-To:_evil@attacker.test=0D=0A=0D=0Abody?="
+
+
+@pytest.mark.parametrize(
+    ("raw", "plain"),
+    [
+        (_CRLF_WORD, "Reply-To: evil@attacker.test body"),
+        # an encoded word that decodes to another one: decoded until nothing changes
+        ("=?utf-8?b?" + base64.b64encode(_CRLF_WORD.encode()).decode() + "?=", "Reply-To: evil@attacker.test body"),
+        ("Ada\r\nBcc: x@example.com", "Ada Bcc: x@example.com"),
+        ("Zo\u00eb \u202eyb\u202c \u200bSmith", "Zo\u00eb yb Smith"),
+        ("What does =?x?q?y?= mean", "What does = ?x?q?y?= mean"),  # undecodable: broken up
+        ("Plain name", "Plain name"),
+    ],
+)
+def test_header_text_is_one_plain_line(raw, plain):
+    assert header_text(raw) == plain
+
+
+@pytest.mark.parametrize("name", [_CRLF_WORD, "Ada\r\nReply-To: evil@attacker.test"])
+def test_a_hostile_name_or_title_writes_no_header_of_its_own(monkeypatch, name):
+    monkeypatch.delenv("BRIEFING_PUBLIC_URL", raising=False)
+    recipient = Recipient(email="ada@example.com", name=name, token="tok123", id="s_0001")
+    msg = build_message(picked(title=name), recipient, day=DAY, now=NOW, settings=Settings(mail_from="n@b.example"))
+    parsed = message_from_bytes(msg.as_bytes(), policy=default_policy)
+    assert parsed["Reply-To"] is None and parsed["Bcc"] is None
+    assert [k for k in parsed.keys()] == [k for k in msg.keys()]  # the headers we wrote, no more
+    assert parsed["To"].addresses[0].addr_spec == "ada@example.com"
+    assert "\n" not in parsed["Subject"] and "evil@attacker.test" in parsed["Subject"]

@@ -217,6 +217,69 @@ def test_unusable_json_is_a_problem(data: bytes, source: str, message: str) -> N
     assert message in result.problems[0].message
 
 
+DEEP_OBJECTS = '{"a": ' * 100_000 + "1" + "}" * 100_000  # issue 17 F4
+DEEP_BRACKETS = "[" * 100_000 + "]" * 100_000
+GOOD_RECORD = '{"title": "River rises", "text": "The river rose two metres on Monday, officials said."}'
+
+
+def test_a_line_nested_too_deeply_is_named_and_the_other_lines_still_read(tmp_path: Path) -> None:
+    (tmp_path / "feed.jsonl").write_text(f"{GOOD_RECORD}\n{DEEP_OBJECTS}\n{GOOD_RECORD}\n")
+    result = read_paths([tmp_path / "feed.jsonl"])
+    assert ids(result) == ["feed#1", "feed#3"]
+    assert [p.source for p in result.problems] == [f"{tmp_path / 'feed.jsonl'}:2"]
+    assert "nested too deeply" in result.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("deep.json", DEEP_BRACKETS), ("deep.json", DEEP_OBJECTS), ("deep.jsonl", DEEP_OBJECTS),
+     ("meta.json", DEEP_BRACKETS)],
+)
+def test_a_file_nested_too_deeply_is_skipped_and_its_neighbours_read(tmp_path: Path, name: str, data: str) -> None:
+    (tmp_path / name).write_text(data)
+    (tmp_path / "good.json").write_text(GOOD_RECORD)
+    result = read_paths([tmp_path])
+    assert ids(result) == ["good"]
+    assert [p.source.split(":")[0] for p in result.problems] == [str(tmp_path / name)]
+    assert "nested too deeply" in result.problems[0].message
+
+
+def test_stdin_nested_too_deeply_is_a_problem() -> None:
+    result = read_paths(["-"], stdin=io.BytesIO(DEEP_OBJECTS.encode()))
+    assert result.articles == []
+    assert [(p.source, "nested too deeply" in p.message) for p in result.problems] == [("<stdin>", True)]
+
+
+# ------------------------------------------------------------------ text with nothing to read (issue 17 F8)
+
+INVISIBLE = "\u200b\ufeff\u200d\u2060\u00ad \u202e\x00\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("blank.txt", "\u200b\u200c\ufeff\u2060\n\u200b"),
+        ("blank.jsonl", json.dumps({"title": "Nothing", "text": INVISIBLE})),
+        ("blank.json", json.dumps([{"title": "Nothing", "text": INVISIBLE}])),
+        ("blank.html", "<html><body><p>\u200b\u200b\ufeff</p></body></html>"),
+    ],
+)
+def test_text_of_invisible_characters_is_a_named_problem(tmp_path: Path, name: str, data: str) -> None:
+    (tmp_path / name).write_text(data, encoding="utf-8")
+    (tmp_path / "good.json").write_text(GOOD_RECORD)
+    result = read_paths([tmp_path])
+    assert ids(result) == ["good"]
+    assert [p.source.split(":")[0].split("#")[0] for p in result.problems] == [str(tmp_path / name)]
+    assert any(w in result.problems[0].message for w in ("no article text", "no readable text"))
+
+
+def test_records_of_invisible_text_are_problems() -> None:
+    result = articles_from_records([{"text": INVISIBLE}, {"text": "Rain fell on Monday."}])
+    assert ids(result) == ["request#2"]
+    assert [p.source for p in result.problems] == ["request#1"]
+    assert "no article text" in result.problems[0].message
+
+
 # ------------------------------------------------------------------ feeds
 
 
@@ -501,6 +564,9 @@ def test_records_must_be_a_list() -> None:
         ("", None),
         (None, None),
         ([2025], None),
+        ("0001-01-01T00:00:00+14:00", None),  # issue 17 F3: no UTC form, so unknown
+        ("9999-12-31T23:59:59-14:00", None),
+        (datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))), None),
     ],
 )
 def test_dates_parse_to_aware_datetimes_or_none(value: object, expected: datetime | None) -> None:

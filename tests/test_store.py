@@ -7,7 +7,7 @@ an empty database this suite may wipe) to run every backend-neutral test on Post
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from alembic import command
@@ -230,6 +230,25 @@ def test_add_articles_dedups_against_stored_and_within_batch(db):
     assert store.as_article(rows[1]).text == "Rain fell."
 
 
+@pytest.mark.parametrize(
+    "when",
+    [
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))),
+        datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-14))),
+    ],
+)
+def test_times_with_no_utc_form_are_input_errors_not_overflows(db, when):
+    bad = article("bad", "The river rose.").model_copy(update={"published_at": when})
+    with pytest.raises(InputError, match="out of range"), db.transaction() as session:
+        store.add_articles(session, [article("good", "Rain fell."), bad])
+    with db.transaction() as session:
+        assert store.list_articles(session) == []  # all or nothing
+        with pytest.raises(InputError, match="out of range"):
+            store.list_articles(session, since=when)
+        with pytest.raises(InputError, match="out of range"):
+            store.list_articles(session, after=(when, 1))
+
+
 def test_list_articles_since_limit_and_cursor(db):
     t0 = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
     with db.transaction() as session:
@@ -411,3 +430,29 @@ def test_recover_requeues_then_fails_after_max_attempts(db):
         job = store.get_job(session, job_id)
         assert job.status == "failed" and "abandoned after 3 attempts" in job.error
         assert store.get_job(session, waiting).status == "queued"
+
+
+def test_the_key_ownership_migration_keeps_subscribers_and_their_delivery_log(tmp_path):
+    """0003 rebuilds `subscribers` on SQLite; deliveries' ON DELETE CASCADE must not fire."""
+    url = f"sqlite:///{tmp_path / 'upgrade.db'}"
+    store.migrate(url, "0002_digest")
+    engine = store.make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO subscribers (id, email, name, topics, timezone, send_hour, active, unsubscribe_token,"
+            " hard_bounces, created_at) VALUES ('s_1', 'ada@example.com', 'Ada', '[]', 'UTC', 7, 1, 'tok', 0,"
+            " '2026-11-22 07:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO deliveries (subscriber_id, digest_date, status, attempts, created_at)"
+            " VALUES ('s_1', '2026-11-22', 'sent', 1, '2026-11-22 07:00:00')"
+        )
+    for revision in ("head", "0002_digest", "head"):
+        with engine.begin() as conn:
+            (command.upgrade if revision == "head" else command.downgrade)(alembic_config(conn), revision)
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM deliveries").scalar() == 1, revision
+            assert conn.exec_driver_sql("SELECT email FROM subscribers").scalar() == "ada@example.com"
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT key_id FROM subscribers").scalar() is None  # admin-only
+    engine.dispose()

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import DbSession, KeyId, State
+from api.deps import Caller, DbSession, State
 from api.errors import ApiError, responses
 from api.limits import check_articles
 from api.schemas import (
@@ -18,9 +18,12 @@ from api.schemas import (
     ArticlesRequest,
     ArticlesStored,
     DuplicateRef,
+    ExistingTime,
     StoredRef,
     ingest,
 )
+from briefing.dates import to_utc
+from briefing.errors import InputError
 from briefing import store
 
 router = APIRouter(tags=["articles"])
@@ -36,12 +39,16 @@ router = APIRouter(tags=["articles"])
     },
 )
 def add_articles(
-    key_id: KeyId, body: ArticlesRequest, state: State, session: DbSession, response: Response
+    caller: Caller, body: ArticlesRequest, state: State, session: DbSession, response: Response
 ) -> ArticlesStored:
-    """Store articles with their ingest time; repeats of stored text are named, not stored."""
+    """Store articles with their ingest time; repeats of stored text are named, not stored.
+
+    Text is deduplicated across the deployment: an article whose text is already stored
+    (by any key) is named as a duplicate and stays with the key that stored it first.
+    """
     check_articles(body.articles, state.limits)
     ingested = ingest(body.articles)
-    results = store.add_articles(session, ingested.articles, key_id=key_id)
+    results = store.add_articles(session, ingested.articles, key_id=caller.key_id)
     out = ArticlesStored(
         stored=[
             StoredRef(id=r.row.id, source_id=r.article.id, title=r.article.title)
@@ -66,17 +73,17 @@ def _encode_cursor(at: datetime, seq: int) -> str:
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         at, _, seq = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        return datetime.fromisoformat(at), int(seq)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return to_utc(datetime.fromisoformat(at)), int(seq)
+    except (ValueError, binascii.Error, UnicodeDecodeError, InputError):
         raise ApiError(422, "cursor is not one this API gave out", code="invalid_request") from None
 
 
 @router.get("/v1/articles", response_model=ArticleList, responses={**responses(401, 403, 422, 429)})
 def list_articles(
-    key_id: KeyId,
+    caller: Caller,
     session: DbSession,
     since: Annotated[
-        datetime | None,
+        ExistingTime | None,
         Query(description="Only articles ingested at or after this ISO time (UTC if no zone)."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -84,9 +91,9 @@ def list_articles(
         str | None, Query(max_length=200, description="next_cursor of the previous page.")
     ] = None,
 ) -> ArticleList:
-    """Stored articles by ingest time, oldest first, a page at a time."""
+    """Articles this key stored (an admin key: every article), by ingest time, a page at a time."""
     after = _decode_cursor(cursor) if cursor else None
-    rows = store.list_articles(session, since=since, after=after, limit=limit)
+    rows = store.list_articles(session, since=since, after=after, limit=limit, key_id=caller.scope)
     articles = [ArticleOut.model_validate(r) for r in rows]
     next_cursor = _encode_cursor(rows[-1].ingested_at, rows[-1].seq) if len(rows) == limit else None
     return ArticleList(articles=articles, next_cursor=next_cursor)

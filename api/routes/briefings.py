@@ -9,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Header, Path, Query, Response
 from fastapi.responses import HTMLResponse
 
 from api import jobs
-from api.deps import DbSession, KeyId, State
+from api.deps import ApiCaller, Caller, DbSession, State
 from api.errors import ApiError, responses
 from api.limits import check_articles
 from api.schemas import BriefingLinks, BriefingRequest, BriefingResource
@@ -57,9 +57,11 @@ def as_resource(job: BriefingJob) -> BriefingResource:
     )
 
 
-def _job_or_404(session: DbSession, briefing_id: str) -> BriefingJob:
+def _job_or_404(session: DbSession, briefing_id: str, caller: ApiCaller | None = None) -> BriefingJob:
+    """The job, if it exists and `caller` may see it (another key's is 404, not 403: no
+    hint that it exists). No caller: the open page, where the id is the capability."""
     job = store.get_job(session, briefing_id)
-    if job is None:
+    if job is None or (caller is not None and not caller.owns(job.key_id)):
         raise ApiError(404, f"no briefing with id {briefing_id!r}")
     return job
 
@@ -80,7 +82,7 @@ def _job_or_404(session: DbSession, briefing_id: str) -> BriefingJob:
     },
 )
 def create_briefing(
-    key_id: KeyId,
+    caller: Caller,
     body: BriefingRequest,
     state: State,
     session: DbSession,
@@ -93,7 +95,7 @@ def create_briefing(
     submitted = jobs.submit(
         session,
         body,
-        key_id=key_id,
+        key_id=caller.key_id,
         idempotency_key=idempotency_key,
         builds=state.builds,
         metrics=state.metrics,
@@ -125,15 +127,16 @@ def create_briefing(
 )
 def get_briefing(
     briefing_id: BriefingId,
-    key_id: KeyId,
+    caller: Caller,
     session: DbSession,
     format: Annotated[
         Literal["json", "md", "html", "text"],
         Query(description="json: the job and its briefing; md, html, text: the briefing rendered."),
     ] = "json",
 ) -> BriefingResource | Response:
-    """A briefing job: its status, then its result; 409 for a rendering before it is done."""
-    job = _job_or_404(session, briefing_id)
+    """A briefing job this key created: its status, then its result; 409 for a rendering
+    before it is done; 404 for another key's (an admin key sees every job)."""
+    job = _job_or_404(session, briefing_id, caller)
     if format == "json":
         return as_resource(job)
     briefing = store.job_briefing(job)

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Path, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.deps import DbSession, KeyId
+from api.deps import Caller, DbSession
 from api.errors import ApiError, responses
 from briefing.errors import InputError
 from briefing.store import digest as subs
@@ -42,7 +42,10 @@ class SubscriberIn(BaseModel):
     )
 
     email: str = Field(min_length=3, max_length=254, description="The address the digest goes to.")
-    name: str = Field(default="", max_length=200, description="How the digest greets them.")
+    name: str = Field(
+        default="", max_length=subs.MAX_NAME_CHARS,
+        description="How the digest greets them: plain text, one line (no control characters or MIME encoded words).",
+    )
     topics: list[Annotated[str, Field(max_length=subs.MAX_TOPIC_CHARS)]] = Field(
         default_factory=list,
         max_length=subs.MAX_TOPICS,
@@ -55,6 +58,11 @@ class SubscriberIn(BaseModel):
     @classmethod
     def _email(cls, value: str) -> str:
         return _field_check(subs.normalise_email, value)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _field_check(subs.check_name, value)
 
     @field_validator("timezone")
     @classmethod
@@ -101,11 +109,16 @@ def _out(row: subs.Subscriber) -> SubscriberOut:
         **responses(400, 401, 403, 409, 413, 422, 429),
     },
 )
-def add_subscriber(key_id: KeyId, body: SubscriberIn, session: DbSession, response: Response) -> SubscriberOut:
-    """Subscribe an address to the daily digest; 409 if it is already subscribed."""
+def add_subscriber(caller: Caller, body: SubscriberIn, session: DbSession, response: Response) -> SubscriberOut:
+    """Subscribe an address to the daily digest, owned by this key; 409 if it is already
+    subscribed (through another key: 409 without its id, which this key may not use)."""
+    existing = subs.find_subscriber(session, body.email)
+    if existing is not None and not caller.owns(existing.key_id):
+        raise ApiError(409, f"{existing.email} is subscribed through another API key", code="already_subscribed")
     try:
         row, created = subs.add_subscriber(
-            session, body.email, name=body.name, topics=body.topics, timezone=body.timezone, send_hour=body.send_hour
+            session, body.email, name=body.name, topics=body.topics, timezone=body.timezone,
+            send_hour=body.send_hour, key_id=caller.key_id,
         )
     except subs.SubscriberExists as exc:
         raise ApiError(409, str(exc), code="already_subscribed") from None
@@ -114,9 +127,9 @@ def add_subscriber(key_id: KeyId, body: SubscriberIn, session: DbSession, respon
 
 
 @router.get("/v1/subscribers", response_model=SubscriberList, responses={**responses(401, 403, 429)})
-def list_subscribers(key_id: KeyId, session: DbSession) -> SubscriberList:
-    """Every subscriber, active or not, in the order they joined."""
-    return SubscriberList(subscribers=[_out(r) for r in subs.list_subscribers(session)])
+def list_subscribers(caller: Caller, session: DbSession) -> SubscriberList:
+    """This key's subscribers (an admin key: everyone's), active or not, in the order they joined."""
+    return SubscriberList(subscribers=[_out(r) for r in subs.list_subscribers(session, key_id=caller.scope)])
 
 
 @router.delete(
@@ -125,10 +138,10 @@ def list_subscribers(key_id: KeyId, session: DbSession) -> SubscriberList:
     response_class=Response,
     responses={**responses(401, 403, 404, 422, 429, json_only=True)},
 )
-def delete_subscriber(key_id: KeyId, subscriber_id: SubscriberId, session: DbSession) -> Response:
-    """Delete a subscriber and their delivery log."""
+def delete_subscriber(caller: Caller, subscriber_id: SubscriberId, session: DbSession) -> Response:
+    """Delete a subscriber of this key and their delivery log; another key's is 404."""
     row = subs.get_subscriber(session, subscriber_id)
-    if row is None:
+    if row is None or not caller.owns(row.key_id):
         raise ApiError(404, f"no subscriber {subscriber_id}")
     subs.remove_subscriber(session, row.id)
     return Response(status_code=204)

@@ -8,6 +8,9 @@ and inline styles, which is what common mail clients render. The text part comes
 from `templates/digest.txt.j2`. Citations are numbered per story, one number per
 source article, in order of first use, and each number links to that article.
 
+Every header that takes subscriber or article text (`Subject`, the `To` display name)
+gets it through `briefing.untrusted.header_text`: plain text, one line, no encoded words.
+
 `List-Unsubscribe` carries `<BRIEFING_PUBLIC_URL/unsubscribe/TOKEN>` with
 `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058); the same link is
 visible at the foot of both parts.
@@ -30,6 +33,7 @@ from jinja2 import Environment
 from briefing import templating
 from briefing.config import Settings, get_settings
 from briefing.digest.compose import Picked
+from briefing.untrusted import header_text
 from briefing.errors import ConfigError
 from briefing.models import Briefing, Flag, Source
 from briefing.render.flags import FLAG_LABELS, describe_flag, flag_label, source_name, value_phrase
@@ -78,7 +82,7 @@ def date_text(day: date) -> str:
 
 def subject_for(day: date, picked: Sequence[Picked]) -> str:
     """'Your briefing — 22 Nov 2026: <top story>'."""
-    top = clean_inline(picked[0].briefing.title or picked[0].story.headline) if picked else ""
+    top = header_text(picked[0].briefing.title or picked[0].story.headline) if picked else ""
     head = f"Your briefing — {date_text(day)}"
     return f"{head}: {trim(top, SUBJECT_STORY_CHARS)}" if top else head
 
@@ -285,7 +289,7 @@ def build_message(
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = view.subject
     msg["From"] = settings.mail_from
-    msg["To"] = Address(display_name=clean_inline(recipient.name), addr_spec=recipient.email)
+    msg["To"] = Address(display_name=header_text(recipient.name, NAME_CHARS), addr_spec=recipient.email)
     msg["Date"] = format_datetime(now or datetime.now(UTC))
     msg["Message-ID"] = message_id(day, recipient, settings.mail_from)
     msg["List-Id"] = "Daily briefing <digest.briefing>"

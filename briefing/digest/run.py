@@ -13,8 +13,10 @@
 3. **send**: the delivery row is claimed (`pending` → `sending`, committed), the message
    sent, the outcome committed (`sent`, or `failed` for a 5xx, or back to `pending` for a
    4xx). A run that dies half-way leaves the unsent rows `pending` (or unclaimed) and the
-   next run sends exactly those; see `briefing.store.digest` for the one at-least-once
-   window and how to choose at-most-once instead.
+   next run sends exactly those. The one row it may leave `sending` names the dead run's
+   process: the next run on the same host takes it over at once, on another host after
+   `stale_after`; see `briefing.store.digest` for that at-least-once window and how to
+   choose at-most-once instead.
 
 `due` also picks up a subscriber whose send hour has passed today but whose delivery is
 still unfinished (deferred by a 4xx, or left by a crash), so the hourly cron finishes
@@ -34,6 +36,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from briefing.config import Settings, get_settings
+from briefing.dates import to_utc
 from briefing.digest.articles import load_window
 from briefing.digest.compose import MAX_POINTS, MAX_STORIES, Briefer, make_stories, pick_stories, summary
 from briefing.digest.email import Recipient, build_message, public_url
@@ -122,8 +125,8 @@ def window_bounds(now: datetime, day: date | None, since: datetime | None) -> tu
     until = now
     if day is not None:
         until = min(now, datetime.combine(day + timedelta(days=1), time(0), UTC))
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
+    if since is not None:
+        since = to_utc(since, "the window start")
     start = since or until - WINDOW
     if start >= until:
         raise InputError(f"the window is empty: {start.isoformat()} is not before {until.isoformat()}")
@@ -241,10 +244,13 @@ def _deliver(
     with db.transaction() as session:
         row = subs.ensure_delivery(session, recipient.id, day, now=now)
         won = subs.claim_delivery(session, row.id, now=now, stale_after=options.stale_after)
-        delivery_id, status = row.id, session.get(subs.Delivery, row.id, populate_existing=True).status  # type: ignore[union-attr]
+        held = session.get(subs.Delivery, row.id, populate_existing=True)
+        assert held is not None
+        delivery_id, status, holder = held.id, held.status, held.claimed_by
     if not won:
         label = {"sent": "already sent", "failed": "failed earlier"}.get(status, "in progress")
-        report.outcomes.append(Outcome(recipient.email, day, label, "" if label != "in progress" else "another run holds it"))
+        detail = "" if label != "in progress" else f"another run ({holder or 'unknown process'}) holds it"
+        report.outcomes.append(Outcome(recipient.email, day, label, detail))
         return None
 
     def record(status: str, detail: str) -> None:

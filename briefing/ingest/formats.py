@@ -47,6 +47,9 @@ _FEED_MARKERS = ("<rss", "<feed", "<rdf:rdf")
 _SNIFF_CHARS = 2048
 
 
+TOO_DEEP = "nested too deeply to read (thousands of brackets or objects inside each other)"
+
+
 def _problem(source: str, message: str) -> IngestResult:
     return IngestResult(problems=[InputProblem(source=source, message=message)])
 
@@ -54,7 +57,7 @@ def _problem(source: str, message: str) -> IngestResult:
 def _parses(line: str) -> bool:
     try:
         return isinstance(json.loads(line), dict)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 
@@ -113,6 +116,8 @@ def read_json(doc: Doc) -> IngestResult:
     """One article object, a list of them, or {"articles": [...]}."""
     try:
         data = json.loads(doc.text)
+    except RecursionError:
+        return _problem(doc.name, TOO_DEEP)
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and _parses(doc.text.lstrip().split("\n", 1)[0]):
             return read_jsonl(doc)  # JSON Lines saved as .json: read it for what it is
@@ -134,6 +139,9 @@ def _jsonl_items(doc: Doc, problems: list[InputProblem]) -> Iterator[Item]:
         where = f"{doc.name}:{lineno}"
         try:
             record = json.loads(line)
+        except RecursionError:
+            problems.append(InputProblem(source=where, message=TOO_DEEP))
+            continue
         except json.JSONDecodeError as exc:
             problems.append(
                 InputProblem(
@@ -228,4 +236,7 @@ def read_doc(doc: Doc, fmt: str | None) -> IngestResult:
     """Read one decoded input with the reader for `fmt`, sniffing when the format is unknown."""
     if not doc.text.strip():
         return _problem(doc.name, "the file is empty")
-    return READERS[fmt or sniff_format(doc.text)](doc)
+    try:
+        return READERS[fmt or sniff_format(doc.text)](doc)
+    except RecursionError:  # a parser below (HTML, XML) met input nested past the stack
+        return _problem(doc.name, TOO_DEEP)

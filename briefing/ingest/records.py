@@ -9,6 +9,7 @@ from briefing.errors import InputError
 from briefing.ingest.html import extract_html
 from briefing.ingest.text import guess_title, parse_date
 from briefing.models import Article, IngestResult, InputProblem
+from briefing.untrusted import has_text
 
 # Accepted field names, canonical first; the aliases cover common news-API exports.
 _TEXT_KEYS = ("text", "body", "content")
@@ -16,6 +17,7 @@ _TITLE_KEYS = ("title", "headline")
 _URL_KEYS = ("url", "link")
 _OUTLET_KEYS = ("outlet", "source", "site_name", "publisher")
 _DATE_KEYS = ("published_at", "published", "date", "pubDate")
+NO_TEXT = "only whitespace, control or invisible characters (NUL, zero-width, BOM)"
 
 
 class Item(NamedTuple):
@@ -60,8 +62,8 @@ def article_from_record(record: Mapping[str, object], default_id: str, path: str
     page = extract_html(html) if text is None and html is not None else None
     if page is not None:
         text = page.text
-    if text is None or not text.strip():
-        raise _Unusable('no article text: give a non-empty "text" (or "html") string')
+    if text is None or not has_text(text):
+        raise _Unusable(f'no article text: {NO_TEXT}; give a non-empty "text" (or "html") string')
     title = _string(record, _TITLE_KEYS) or (page.title if page else "") or guess_title(text)
     published = parse_date(_first_value(record, _DATE_KEYS))
     return Article(
@@ -73,6 +75,25 @@ def article_from_record(record: Mapping[str, object], default_id: str, path: str
         text=text,
         path=path,
     )
+
+
+def without_textless(result: IngestResult) -> IngestResult:
+    """Articles with nothing to read (only whitespace, NUL, zero-width or BOM characters)
+    become problems, whichever reader made them: one check for files, stdin and the API."""
+    kept = [a for a in result.articles if has_text(a.text)]
+    if len(kept) == len(result.articles):
+        return result
+    problems = [
+        InputProblem(source=a.path or a.id, message=f"no article text in {a.id!r}: {NO_TEXT}")
+        for a in result.articles
+        if not has_text(a.text)
+    ]
+    return IngestResult(articles=kept, problems=result.problems + problems)
+
+
+def finish(result: IngestResult) -> IngestResult:
+    """What every reader returns: textless articles reported, ids unique."""
+    return with_unique_ids(without_textless(result))
 
 
 def with_unique_ids(result: IngestResult) -> IngestResult:
@@ -113,4 +134,4 @@ def articles_from_records(
     if isinstance(records, (str, bytes, Mapping)):
         raise InputError("articles_from_records takes a list of records, not a single value")
     items = (Item(f"{source}#{n}", f"{source}#{n}", r) for n, r in enumerate(records, 1))
-    return with_unique_ids(articles_from_items(items, path=None))
+    return finish(articles_from_items(items, path=None))

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from briefing.errors import InputError
-from briefing.ingest.formats import SUFFIX_FORMATS, Doc, read_doc
-from briefing.ingest.records import with_unique_ids
+from briefing.ingest.formats import SUFFIX_FORMATS, TOO_DEEP, Doc, read_doc
+from briefing.ingest.records import finish
 from briefing.ingest.text import binary_reason, decode, parse_date
 from briefing.models import Article, IngestResult, InputProblem
 
@@ -53,7 +53,7 @@ def read_bytes(name: str, data: bytes) -> IngestResult:
     """One in-memory file (an upload): format from the name's suffix, sniffed when unknown."""
     stem = Path(name).stem or "input"
     where = name or "<upload>"
-    return with_unique_ids(_read_blob(where, stem, data, name or None, _format_for(name)))
+    return finish(_read_blob(where, stem, data, name or None, _format_for(name)))
 
 
 def _read_stdin(stream: TextIO | BinaryIO) -> IngestResult:
@@ -84,6 +84,8 @@ def _load_meta(folder: Path) -> tuple[Meta, list[InputProblem]]:
         data = json.loads(decode(meta_path.read_bytes()))
     except OSError as exc:
         return {}, [InputProblem(source=where, message=f"cannot read: {exc.strerror or exc}")]
+    except RecursionError:
+        return {}, [InputProblem(source=where, message=f"{TOO_DEEP}; metadata ignored")]
     except json.JSONDecodeError as exc:
         message = f"not valid JSON: {exc.msg} (column {exc.colno}); metadata ignored"
         return {}, [InputProblem(source=f"{where}:{exc.lineno}", message=message)]
@@ -194,4 +196,4 @@ def read_paths(
     parts = [_read_path(p, stdin, metas) for p in paths]
     merged = _merge(parts)
     merged.problems = metas.problems + merged.problems
-    return with_unique_ids(merged)
+    return finish(merged)

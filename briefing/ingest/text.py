@@ -8,6 +8,8 @@ import re
 from datetime import UTC, date, datetime
 from time import struct_time
 
+from briefing.dates import representable
+
 # Signatures of common non-text files, so the message can say what the file is.
 _MAGIC: dict[bytes, str] = {
     b"%PDF-": "a PDF file",
@@ -142,4 +144,6 @@ def parse_date(value: object) -> datetime | None:
         parsed = _parse_date_text(value)
     else:
         parsed = None
-    return _aware(parsed) if parsed is not None else None
+    if parsed is None or not representable(parsed):  # e.g. 0001-01-01T00:00+14:00: no UTC form
+        return None
+    return _aware(parsed)

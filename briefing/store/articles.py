@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from briefing.dates import to_utc
 from briefing.models import Article
 from briefing.store.tables import StoredArticle, utcnow
 
@@ -42,6 +43,10 @@ def add_articles(
 ) -> list[Inserted]:
     """Store articles not seen before (by content hash); duplicates point at the existing row."""
     now = now or utcnow()
+    # Checked before any row is built: the store holds only dates with a UTC form.
+    published = [
+        to_utc(a.published_at, f"published_at of {a.id!r}") if a.published_at else None for a in articles
+    ]
     hashes = [content_hash(a.text) for a in articles]
     existing = {
         row.content_hash: row
@@ -50,7 +55,7 @@ def add_articles(
         )
     }
     out: list[Inserted] = []
-    for article, digest in zip(articles, hashes, strict=True):
+    for article, digest, published_at in zip(articles, hashes, published, strict=True):
         if digest in existing:
             out.append(Inserted(article, existing[digest], duplicate=True))
             continue
@@ -61,7 +66,7 @@ def add_articles(
             title=article.title,
             outlet=article.outlet,
             url=article.url,
-            published_at=article.published_at,
+            published_at=published_at,
             text=article.text,
             ingested_at=now,
             key_id=key_id,
@@ -79,13 +84,17 @@ def list_articles(
     since: datetime | None = None,
     after: tuple[datetime, int] | None = None,
     limit: int = 100,
+    key_id: str | None = None,
 ) -> list[StoredArticle]:
-    """Articles ingested at or after `since` (and past the `after` cursor), in ingest order."""
+    """Articles ingested at or after `since` (and past the `after` cursor), in ingest order;
+    only those stored with `key_id` when it is given (None: every article)."""
     query = select(StoredArticle).order_by(StoredArticle.ingested_at, StoredArticle.seq)
+    if key_id is not None:
+        query = query.where(StoredArticle.key_id == key_id)
     if since is not None:
-        query = query.where(StoredArticle.ingested_at >= since)
+        query = query.where(StoredArticle.ingested_at >= to_utc(since, "since"))
     if after is not None:
-        at, seq = after
+        at, seq = to_utc(after[0], "cursor"), after[1]
         query = query.where(
             or_(
                 StoredArticle.ingested_at > at,

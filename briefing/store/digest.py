@@ -11,17 +11,21 @@ outcome *after* it.
 
 Delivery guarantee: **at least once**, and only in one narrow window. A process that dies
 after the SMTP server accepted a message but before `finish_delivery` committed leaves the
-row in `sending`; once it is older than `stale_after` a later run sends it again (same
-Message-ID, so most clients fold the two). Pass `stale_after=None` for **at most once**:
-a stale `sending` row is then left alone (never re-sent) and shows up in the run report.
-Losing a reader's whole day to a crash is the worse failure for a daily digest, hence the
-default.
+row in `sending`. The claim records the claiming process (`claimed_by`, see
+`briefing.processes`): a later run on the same host takes the row over at once when that
+process is certainly gone (killed, pid gone or reused); otherwise (another host, or the
+owner still alive) once the claim is older than `stale_after`. Either way the message is
+sent again with the same Message-ID, so most clients fold the two. Pass
+`stale_after=None` for **at most once**: a `sending` row is then left alone (never
+re-sent), dead owner or not, and shows up in the run report. Losing a reader's whole day
+to a crash is the worse failure for a daily digest, hence the default.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -46,11 +50,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from briefing.errors import InputError
+from briefing.processes import is_dead, this_process
 from briefing.store.tables import Base, utcnow
+from briefing.untrusted import has_encoded_word
 
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed")
 MAX_TOPICS = 20
 MAX_TOPIC_CHARS = 200
+MAX_NAME_CHARS = 200
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 # local@domain, nothing that could end a header or hide a second address.
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -73,6 +81,10 @@ class Subscriber(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deactivated_at: Mapped[datetime | None] = mapped_column(default=None)
     deactivated_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    key_id: Mapped[str | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="SET NULL"), default=None, index=True,
+        doc="the API key that subscribed them (NULL: the CLI, or before keys owned rows)",
+    )
 
 
 class Delivery(Base):
@@ -96,6 +108,9 @@ class Delivery(Base):
     stories: Mapped[list[Any] | None] = mapped_column(JSON, default=None, doc="what was sent")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    claimed_by: Mapped[str | None] = mapped_column(
+        String(255), default=None, doc="'host:pid:start' of the process that claimed it"
+    )
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
@@ -120,6 +135,22 @@ def check_timezone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise InputError(f"unknown time zone {name!r}; use an IANA name such as Europe/Vienna") from None
     return value
+
+
+def check_name(name: str | None) -> str:
+    """A display name: one line of plain text (it goes into the `To` header and the greeting).
+
+    Control characters, bidi overrides and RFC 2047 encoded words (`=?utf-8?q?…?=`, which
+    the email package would decode into line breaks) are refused, not silently mangled.
+    """
+    value = (name or "").strip()
+    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI for ch in value):
+        raise InputError("a name may not contain line breaks, control or bidi-override characters")
+    if has_encoded_word(value):
+        raise InputError("a name may not contain MIME encoded words ('=?charset?q?…?='); send it as plain text")
+    if len(value) > MAX_NAME_CHARS:
+        raise InputError(f"a name may have at most {MAX_NAME_CHARS} characters")
+    return " ".join(value.split())
 
 
 def check_hour(hour: int) -> int:
@@ -162,11 +193,16 @@ def add_subscriber(
     timezone: str = "UTC",
     send_hour: int = 7,
     now: datetime | None = None,
+    key_id: str | None = None,
 ) -> tuple[Subscriber, bool]:
-    """Subscribe `email`; returns (row, created). An unsubscribed address is re-activated."""
+    """Subscribe `email`; returns (row, created). An unsubscribed address is re-activated.
+
+    A new row belongs to `key_id` (None: the operator's, from the CLI); a re-activated
+    row keeps its owner.
+    """
     address = normalise_email(email)
     values = {
-        "name": " ".join((name or "").split())[:200],
+        "name": check_name(name),
         "topics": parse_topics(topics),
         "timezone": check_timezone(timezone),
         "send_hour": check_hour(send_hour),
@@ -188,6 +224,7 @@ def add_subscriber(
         active=True,
         hard_bounces=0,
         created_at=now or utcnow(),
+        key_id=key_id,
         **values,
     )
     session.add(row)
@@ -203,9 +240,14 @@ def get_subscriber(session: Session, subscriber_id: str) -> Subscriber | None:
     return session.get(Subscriber, subscriber_id)
 
 
-def list_subscribers(session: Session, *, active: bool | None = None) -> list[Subscriber]:
-    """Subscribers in the order they joined (email breaks ties), optionally by state."""
+def list_subscribers(
+    session: Session, *, active: bool | None = None, key_id: str | None = None
+) -> list[Subscriber]:
+    """Subscribers in the order they joined (email breaks ties), optionally by state and
+    by owning key (None: every key's)."""
     query = select(Subscriber).order_by(Subscriber.created_at, Subscriber.email)
+    if key_id is not None:
+        query = query.where(Subscriber.key_id == key_id)
     if active is not None:
         query = query.where(Subscriber.active.is_(active))
     return list(session.scalars(query))
@@ -309,18 +351,29 @@ def claim_delivery(
     *,
     now: datetime | None = None,
     stale_after: timedelta | None = timedelta(minutes=30),
+    owner: str | None = None,
 ) -> bool:
-    """Atomically move a pending (or stale sending) row to sending; True if this caller won."""
+    """Atomically move a pending (or abandoned sending) row to sending; True if this caller won.
+
+    A `sending` row is abandoned when its claim is older than `stale_after`, or at once
+    when the process that claimed it is certainly dead (`processes.is_dead`). `owner`
+    names the claiming process (default: this one).
+    """
     now = now or utcnow()
     claimable = Delivery.status == "pending"
     if stale_after is not None:
         claimable = or_(
             claimable, and_(Delivery.status == "sending", Delivery.claimed_at < now - stale_after)
         )
+        holder = session.scalar(
+            select(Delivery.claimed_by).where(Delivery.id == delivery_id, Delivery.status == "sending")
+        )
+        if holder and is_dead(holder):  # conditional on the same holder: one taker wins
+            claimable = or_(claimable, and_(Delivery.status == "sending", Delivery.claimed_by == holder))
     result = session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, claimable)
-        .values(status="sending", claimed_at=now)
+        .values(status="sending", claimed_at=now, claimed_by=owner or this_process())
         .execution_options(synchronize_session=False)
     )
     session.flush()
@@ -421,6 +474,7 @@ __all__ = [
     "SubscriberExists",
     "add_subscriber",
     "check_hour",
+    "check_name",
     "check_timezone",
     "claim_delivery",
     "defer_delivery",

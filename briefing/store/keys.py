@@ -19,17 +19,23 @@ class KeyCheck:
 
     key_id: str | None
     status: str  # "ok" | "unknown" | "revoked"
+    admin: bool = False
 
 
-def create_key(session: Session, name: str) -> tuple[ApiKey, str]:
-    """Store a new key named `name`; returns the row and the token (shown once)."""
+def create_key(session: Session, name: str, *, admin: bool = False) -> tuple[ApiKey, str]:
+    """Store a new key named `name`; returns the row and the token (shown once).
+
+    An `admin` key sees and manages every key's briefings, articles and subscribers.
+    """
     name = name.strip()
     if not name:
         raise InputError("a key needs a non-empty name")
     if session.scalar(select(ApiKey).where(ApiKey.name == name)) is not None:
         raise InputError(f"a key named {name!r} already exists")
     minted = keys.new_key()
-    row = ApiKey(id=minted.key_id, name=name, secret_hash=minted.secret_hash, created_at=utcnow())
+    row = ApiKey(
+        id=minted.key_id, name=name, secret_hash=minted.secret_hash, created_at=utcnow(), admin=admin
+    )
     session.add(row)
     session.flush()
     return row, minted.token
@@ -60,4 +66,4 @@ def check_token(session: Session, token: str) -> KeyCheck:
     row = session.get(ApiKey, parsed.key_id)
     if row is None or not keys.secret_matches(parsed.secret, row.secret_hash):
         return KeyCheck(None, "unknown")
-    return KeyCheck(row.id, "revoked" if row.revoked_at is not None else "ok")
+    return KeyCheck(row.id, "revoked" if row.revoked_at is not None else "ok", bool(row.admin))
