@@ -184,14 +184,17 @@ def client(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     with TestClient(create_app(settings, ApiSettings(job_workers=0, build_processes=0))) as test_client:
         db = store.Database(settings.resolved_database_url)
         with db.transaction() as session:
-            token = store.create_key(session, "t")[1]
+            token = store.create_key(session, "admin", admin=True)[1]
+            plain = store.create_key(session, "plain")[1]
         db.dispose()
-        yield test_client, {"Authorization": f"Bearer {token}"}
+        yield test_client, {"Authorization": f"Bearer {token}"}, {"Authorization": f"Bearer {plain}"}
 
 
 def test_feeds_api_add_list_delete_and_metrics(client):
-    http, auth = client
+    http, auth, plain = client
     assert http.get("/v1/feeds").status_code == 401
+    refused = http.post("/v1/feeds", json={"url": "https://news.example.org/rss"}, headers=plain)
+    assert refused.status_code == 403 and refused.json()["code"] == "admin_only"
     made = http.post("/v1/feeds", json={"url": "https://news.example.org/rss", "name": "Example", "topics": ["ports"]},
                      headers=auth)
     assert made.status_code == 201
@@ -204,6 +207,8 @@ def test_feeds_api_add_list_delete_and_metrics(client):
         assert answer.json()["code"] == "invalid_request"
     listed = http.get("/v1/feeds", headers=auth).json()["feeds"]
     assert [f["url"] for f in listed] == ["https://news.example.org/rss"]
+    assert http.get("/v1/feeds", headers=plain).json()["feeds"] == listed  # shared by the deployment
+    assert http.delete(f"/v1/feeds/{feed['id']}", headers=plain).status_code == 403
     metrics = http.get("/metrics").text
     assert 'briefing_feeds{state="new"} 1.0' in metrics and "briefing_feed_articles_stored 0.0" in metrics
     assert http.delete(f"/v1/feeds/{feed['id']}", headers=auth).status_code == 204

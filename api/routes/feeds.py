@@ -1,6 +1,10 @@
 """News feeds: POST/GET /v1/feeds, DELETE /v1/feeds/{id} (API key). Polling is the CLI's
 and the scheduler's (`briefing feeds poll`, `briefing digest schedule`); the API manages
 the list and shows each feed's health.
+
+Feeds belong to the deployment, not to a key: every stored article they bring in is material
+for every subscriber's digest. So any key may list them, and only an admin key may add or
+remove one (another key gets 403).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.deps import DbSession, KeyId
+from api.deps import ApiCaller, Caller, DbSession
 from api.errors import ApiError, responses
 from briefing.errors import InputError
 from briefing.feeds import store as feeds
@@ -67,6 +71,12 @@ class FeedList(BaseModel):
     feeds: list[FeedOut]
 
 
+def _require_admin(caller: ApiCaller) -> None:
+    if not caller.admin:
+        raise ApiError(403, "feeds are shared by the whole deployment: only an admin key may add or remove one",
+                       code="admin_only")
+
+
 def _out(row: feeds.Feed, pending: int = 0) -> FeedOut:
     return FeedOut(
         id=row.id, url=row.url, name=row.name, title=row.title, topics=list(row.topics or []), state=feeds.health(row),
@@ -78,8 +88,9 @@ def _out(row: feeds.Feed, pending: int = 0) -> FeedOut:
 
 
 @router.post("/v1/feeds", status_code=201, response_model=FeedOut, responses={**responses(400, 401, 403, 409, 413, 422, 429)})
-def add_feed(key_id: KeyId, body: FeedIn, session: DbSession) -> FeedOut:
-    """Add a feed (polled on the next poll); 409 if the URL is already a feed."""
+def add_feed(caller: Caller, body: FeedIn, session: DbSession) -> FeedOut:
+    """Add a feed (polled on the next poll; admin keys only); 409 if the URL is already a feed."""
+    _require_admin(caller)
     try:
         row = feeds.add_feed(session, body.url, name=body.name, topics=body.topics)
     except feeds.FeedExists as exc:
@@ -88,7 +99,7 @@ def add_feed(key_id: KeyId, body: FeedIn, session: DbSession) -> FeedOut:
 
 
 @router.get("/v1/feeds", response_model=FeedList, responses={**responses(401, 403, 429)})
-def list_feeds(key_id: KeyId, session: DbSession) -> FeedList:
+def list_feeds(caller: Caller, session: DbSession) -> FeedList:
     """Every feed with its health: last success, last error and why, items seen, next poll."""
     pending = feeds.pending_counts(session)
     return FeedList(feeds=[_out(r, pending.get(r.id, 0)) for r in feeds.list_feeds(session)])
@@ -98,8 +109,9 @@ def list_feeds(key_id: KeyId, session: DbSession) -> FeedList:
     "/v1/feeds/{feed_id}", status_code=204, response_class=Response,
     responses={**responses(401, 403, 404, 422, 429, json_only=True)},
 )
-def delete_feed(key_id: KeyId, feed_id: FeedId, session: DbSession) -> Response:
-    """Delete a feed and its item log; articles already stored stay."""
+def delete_feed(caller: Caller, feed_id: FeedId, session: DbSession) -> Response:
+    """Delete a feed and its item log (admin keys only); articles already stored stay."""
+    _require_admin(caller)
     if session.get(feeds.Feed, feed_id) is None:
         raise ApiError(404, f"no feed {feed_id}")
     feeds.remove_feed(session, feed_id)

@@ -1,11 +1,8 @@
 """Feeds: the feeds to poll (with their health) and the items seen in them.
 
-Revision ID: 0004_feeds
-Revises: 0002_digest
+Revision ID: 0005_feeds
+Revises: 0004_delivery_owner
 Create Date: 2026-12-07
-
-NOTE: written in parallel with 0003_key_ownership; when both are merged this may need
-re-chaining (down_revision = "0003_…") so the history stays one line.
 """
 
 from __future__ import annotations
@@ -16,8 +13,8 @@ from alembic import op
 import briefing.feeds.store  # noqa: F401  (registers the feed tables on Base.metadata)
 from briefing.store.tables import UTCDateTime
 
-revision = "0004_feeds"
-down_revision = "0002_digest"
+revision = "0005_feeds"
+down_revision = "0004_delivery_owner"
 branch_labels = None
 depends_on = None
 
