@@ -20,7 +20,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from briefing.claims import Claim, extract_claims
-from briefing.conflicts import Disagreement, compatible, figures_at_odds, find_conflicts, same_thing
+from briefing import budget
+from briefing.conflicts import (
+    MAX_CONFLICTS,
+    Disagreement,
+    compatible,
+    figures_at_odds,
+    find_conflicts,
+    same_thing,
+)
 from briefing.flags import anonymous_articles, point_flags
 from briefing.models import (
     Briefing,
@@ -62,14 +70,18 @@ def build(corpus: Corpus, *, max_points: int = 8) -> Briefing:
     origin_sizes = Counter(corpus.dedup.origins.get(a.id, a.id) for a in corpus.articles)
     points: list[Point] = []
     conflicts: list[Conflict] = []
+    notes: list[str] = []
     if claims:
         index = SimilarityIndex([c.stems for c in claims])
         centrality = index.centrality([c.sentence.article_id for c in claims])
         found = find_conflicts(claims, index, _cite)
         conflicts = [d.conflict for d in found]
+        if len(found) >= MAX_CONFLICTS:
+            notes.append(f"listed the first {MAX_CONFLICTS} conflicts found; there may be more")
         groups = _group(claims, index, centrality)
         anonymous = anonymous_articles(claims)
         for g in _select(groups, claims, index, max_points, origin_sizes):
+            budget.check("composing points")
             support = _support(g, claims, index)
             mine = [d.conflict for d in found if any(_concerns(d, i, claims, index) for i in g.members)]
             points.append(
@@ -92,7 +104,7 @@ def build(corpus: Corpus, *, max_points: int = 8) -> Briefing:
             engine="offline",
             engine_version=ENGINE_VERSION,
             timings={"compose": elapsed},
-        ),
+        ).model_copy(update={"truncated": [*corpus.stats.truncated, *notes]}),
     )
 
 
@@ -108,7 +120,9 @@ def _group(claims: list[Claim], index: SimilarityIndex, centrality: np.ndarray) 
     order = np.argsort(-(centrality + 0.3 * lead), kind="stable")
     groups: list[Group] = []
     seed_of: dict[int, int] = {}  # seed claim index -> group index
-    for i in map(int, order):
+    for n, i in enumerate(map(int, order)):
+        if n % 1024 == 0:
+            budget.check("grouping")
         best, best_sim = None, 0.0
         for j, sim in index.neighbours(i).items():
             g = seed_of.get(j)
