@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None, limits: ApiSettings | None = No
         poll_seconds=limits.job_poll_seconds,
         lease_seconds=limits.job_lease_seconds,
     )
-    builds = BuildPool(limits.build_processes, settings)
+    builds = BuildPool(limits.build_processes, settings, kill_after=limits.build_kill_seconds)
     state = AppState(
         settings,
         limits,
