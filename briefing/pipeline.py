@@ -103,21 +103,32 @@ def _unrepeated_sentences(
             )
     sentences: list[Passage] = []
     for article, kept in zip(articles, cleaned, strict=True):
-        spans = sorted(repeats.get(article.id, []))
-        starts = [b for b, _ in spans]
-        reach = []  # the furthest end of spans[:k+1]: where to stop looking back
-        for _, e in spans:
-            reach.append(max(e, reach[-1]) if reach else e)
+        spans = Spans(repeats.get(article.id, []))
         for s in split_sentences(article, kept):
-            inside = 0
-            k = bisect_right(starts, s.end) - 1  # spans starting at or before the sentence's end
-            while k >= 0 and reach[k] > s.start:
-                b, e = spans[k]
-                inside += max(0, min(s.end, e) - max(s.start, b))
-                k -= 1
-            if inside * 2 < (s.end - s.start):
+            if spans.overlap(s.start, s.end) * 2 < (s.end - s.start):
                 sentences.append(s)
     return sentences
+
+
+class Spans:
+    """Character spans (they may overlap) and how many characters of a range they cover,
+    counting a character once per span; found by bisection, not a pass over every span."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [b for b, _ in self.spans]
+        self.reach: list[int] = []  # the furthest end among spans[:k+1]: where to stop looking
+        for _, e in self.spans:
+            self.reach.append(max(e, self.reach[-1]) if self.reach else e)
+
+    def overlap(self, start: int, end: int) -> int:
+        total = 0
+        k = bisect_right(self.starts, end) - 1  # the last span starting at or before `end`
+        while k >= 0 and self.reach[k] > start:
+            b, e = self.spans[k]
+            total += max(0, min(end, e) - max(start, b))
+            k -= 1
+        return total
 
 
 def verify(briefing: Briefing) -> Briefing:
