@@ -1,7 +1,8 @@
 """Adversarial inputs (issue 17, F2): small requests that once cost minutes and gigabytes.
 
 Each input is generated (seeded) in code and built in its own child process, which
-reports its wall time (after imports and a warm-up build, as in an API worker) and peak
+reports its wall time (after imports and a warm-up build, as in an API worker or a
+started CLI) and peak
 RSS (getrusage of itself, imports included), so one input's memory never hides another's. A child runs under an address-space cap (--mem-cap-gib) and a timeout
 (--timeout), so a regression fails here instead of taking the machine down.
 
@@ -74,49 +75,54 @@ INPUTS = {
 def _child(name: str) -> None:
     """Build one input in this process and print one JSON line about it. The clock starts
     after imports and a warm-up build (as in an API worker), so it times the build."""
+    import briefing.cli  # noqa: F401  (the CLI input's imports, outside the clock)
     from briefing.models import Article
     from briefing.pipeline import build_briefing
 
     build_briefing([Article(id="warm", text="The council met on Monday. It approved 3 plans, officials said.")])
     report: dict = {"name": name}
     start = time.perf_counter()
-    try:
-        if name == "d":
-            report.update(_cli_big_file())
-        else:
-            articles = [Article(**a) for a in INPUTS[name][1]()]
-            report["articles"] = len(articles)
-            report["chars"] = sum(len(a.text) for a in articles)
-            result = build_briefing(articles)
-            report["points"] = len(result.points)
-            report["truncated"] = bool(getattr(result.stats, "truncated", None))
-            report["outcome"] = "ok"
-    except Exception as exc:  # the table says what went wrong; the bench goes on
-        report["outcome"] = f"{type(exc).__name__}: {str(exc)[:60]}"
-    report["wall_s"] = round(time.perf_counter() - start, 2)
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            if name == "d":
+                path = _big_file(Path(tmp))  # written before the clock starts
+                report.update(articles=1, chars=path.stat().st_size)
+                start = time.perf_counter()
+                report["outcome"] = f"exit {_cli_build(path)}"
+            else:
+                articles = [Article(**a) for a in INPUTS[name][1]()]
+                report["articles"] = len(articles)
+                report["chars"] = sum(len(a.text) for a in articles)
+                start = time.perf_counter()
+                result = build_briefing(articles)
+                report["points"] = len(result.points)
+                report["truncated"] = bool(result.stats.truncated)
+                report["outcome"] = "ok"
+        except Exception as exc:  # the table says what went wrong; the bench goes on
+            report["outcome"] = f"{type(exc).__name__}: {str(exc)[:60]}"
+        report["wall_s"] = round(time.perf_counter() - start, 2)
     report["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(report))
 
 
-def _cli_big_file() -> dict:
-    """`briefing build` of a 50 MB plain-text file, in this process (typer, not a shell)."""
-    from briefing.cli import app
-
+def _big_file(folder: Path) -> Path:
+    """A 50 MB plain-text file of one repeated line."""
     line = "The council said 12 workers were hurt near the bridge on Monday.\n"
-    size = 50 * 1024 * 1024
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "big.txt"
-        with path.open("w") as fh:
-            for _ in range(size // len(line) + 1):
-                fh.write(line)
-        try:
-            app(["build", str(path)], standalone_mode=False)
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        except Exception as exc:  # typer's Exit without standalone mode
-            code = getattr(exc, "exit_code", 1)
-        return {"articles": 1, "chars": path.stat().st_size, "outcome": f"exit {code}"}
+    path = folder / "big.txt"
+    with path.open("w") as fh:
+        fh.write(line * (50 * 1024 * 1024 // len(line) + 1))
+    return path
+
+
+def _cli_build(path: Path) -> int:
+    """`briefing build PATH` in this process (typer, not a shell); its exit status."""
+    from briefing.cli import app  # imported by the warm-up, so not timed
+
+    try:
+        code = app(["build", str(path)], standalone_mode=False)  # returns an Exit's code
+    except SystemExit as exc:
+        code = exc.code
+    return code if isinstance(code, int) else 0
 
 
 def _limit_memory(gib: float) -> None:

@@ -251,7 +251,7 @@ def _bounded(pairs: set[tuple[int, int]], index: SimilarityIndex) -> set[tuple[i
     MAX_PAIRS in all, the most similar first; ties go to the earlier claims."""
     if len(pairs) <= MAX_PARTNERS:
         return pairs
-    first, second = np.array(sorted(pairs), dtype=np.int64).T
+    first, second = np.array(list(pairs), dtype=np.int64).T
     sims = np.asarray(index.sims[first, second]).ravel()
     order = np.lexsort((second, first, -sims))  # stable: by similarity, then by pair
     seen = np.zeros(index.sims.shape[0], dtype=np.int64)
