@@ -135,3 +135,12 @@ def test_repeat_overlap_by_bisection_matches_the_plain_sum() -> None:
         start, end = sorted(rng.sample(range(600), 2))
         plain = sum(max(0, min(end, e) - max(start, b)) for b, e in raw)
         assert Spans(raw).overlap(start, end) == plain
+
+
+@pytest.mark.parametrize("fmt, label", [("md", "Not all read:"), ("text", "NOT ALL READ:"), ("html", "Not all read:")])
+def test_every_rendering_says_what_was_left_unread(fmt: str, label: str) -> None:
+    from briefing.render import render
+
+    result = build_briefing(articles(shared_words(10, 2_000)), settings=Settings(max_sentences=50))
+    rendered = render(result, fmt)
+    assert label in rendered and "BRIEFING_MAX_SENTENCES" in rendered.replace("\\", "")  # md escapes _
