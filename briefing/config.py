@@ -38,8 +38,8 @@ class Settings(BaseSettings):
     # build stops with BuildBudgetExceeded instead of holding a worker; 0 = no budget.
     # Trades a slow-but-finished briefing for a prompt, clear refusal.
     build_seconds: float = Field(30.0, ge=0)
-    # CLI: bytes read from one input file or stdin before it is refused (streamed, so a
-    # huge file costs at most this much memory)
+    # CLI: bytes read from files and stdin in one run, all together; an input that would
+    # pass it is refused (reading is streamed, so a huge file costs at most this much memory)
     max_input_bytes: int = Field(20_000_000, ge=1)
 
     # llm

@@ -32,7 +32,7 @@ def test_a_50_mb_file_is_refused_with_the_limit_named_and_a_non_zero_exit(tmp_pa
         fh.truncate(50 * 1024 * 1024)
     result = CliRunner().invoke(app, ["build", str(big)])
     assert result.exit_code == 1
-    assert "larger than the 20,000,000-byte limit" in result.output
+    assert "larger than the 20,000,000-byte limit on input read at once" in result.output
     assert "BRIEFING_MAX_INPUT_BYTES" in result.output
     assert "no usable articles" in result.output
 
@@ -44,6 +44,7 @@ def test_stdin_past_the_cap_is_refused(small_cap: int) -> None:
 
 
 def test_a_file_under_the_cap_still_builds_beside_one_over_it(tmp_path: Path, small_cap: int) -> None:
+    """Files are read in name order ("big" first): what it would have used is left to "small"."""
     (tmp_path / "big.txt").write_bytes(LINE * 40)
     (tmp_path / "small.txt").write_bytes(
         b"Council approves bridge repairs\n\nThe council approved the repairs on Monday, officials said. "
@@ -77,3 +78,12 @@ def test_stdin_is_read_streamed_and_left_once_past_the_cap() -> None:
     assert not result.articles
     assert "larger than the 5,000,000-byte limit" in result.problems[0].message
     assert stream.served < 5_000_000 + 2 * (1 << 20)  # stopped within a chunk or two of the cap
+
+
+def test_the_cap_holds_for_all_inputs_together(tmp_path: Path) -> None:
+    for name in "abc":
+        (tmp_path / f"{name}.txt").write_bytes(LINE * 10)  # 650 bytes each
+    result = read_paths([tmp_path], max_bytes=1_500)
+    assert [a.id for a in result.articles] == ["a", "b"]
+    assert result.problems[0].source.endswith("c.txt")
+    assert "with the 1,300 bytes read before it" in result.problems[0].message

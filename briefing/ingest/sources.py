@@ -23,11 +23,28 @@ Meta = dict[str, Mapping[str, object]]
 _READ_CHUNK = 1 << 20  # bytes per read while streaming a file or stdin
 
 
-def _too_large(limit: int) -> str:
-    return (
-        f"larger than the {limit:,}-byte limit per input; split it, or raise "
-        "BRIEFING_MAX_INPUT_BYTES"
-    )
+class _Allowance:
+    """Bytes one call may still read, over all its inputs: memory stays bounded however
+    many files a folder holds."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.left = limit
+
+    def refusal(self) -> str:
+        first = self.left == self.limit
+        return (
+            f"larger than the {self.limit:,}-byte limit on input read at once"
+            + ("" if first else f" (with the {self.limit - self.left:,} bytes read before it)")
+            + "; split it, or raise BRIEFING_MAX_INPUT_BYTES"
+        )
+
+    def read(self, stream: BinaryIO | TextIO) -> bytes | str | None:
+        """The stream's content, or None (nothing counted) once it passes what is left."""
+        data = _read_capped(stream, self.left)
+        if data is not None:
+            self.left -= len(data)
+        return data
 
 
 def _read_capped(stream: BinaryIO | TextIO, limit: int) -> bytes | str | None:
@@ -78,16 +95,16 @@ def read_bytes(name: str, data: bytes) -> IngestResult:
     return with_unique_ids(_read_blob(where, stem, data, name or None, _format_for(name)))
 
 
-def _read_stdin(stream: TextIO | BinaryIO, max_bytes: int) -> IngestResult:
+def _read_stdin(stream: TextIO | BinaryIO, allowance: _Allowance) -> IngestResult:
     """Stdin, format sniffed; bytes are preferred so our decoding rules apply, not the locale's."""
     name = "<stdin>"
     buffer = getattr(stream, "buffer", None)
     try:
-        data = _read_capped(buffer if buffer is not None else stream, max_bytes)
+        data = allowance.read(buffer if buffer is not None else stream)
     except (OSError, UnicodeDecodeError) as exc:
         return _problem(name, f"cannot read stdin: {exc}")
     if data is None:
-        return _problem(name, _too_large(max_bytes))
+        return _problem(name, allowance.refusal())
     if isinstance(data, bytes):
         return _read_blob(name, "stdin", data, name, None)
     if "\x00" in data:
@@ -135,7 +152,7 @@ def _apply_meta(article: Article, fields: Mapping[str, object]) -> Article:
     return article.model_copy(update=update) if update else article
 
 
-def _read_file(path: Path, meta: Meta, max_bytes: int) -> IngestResult:
+def _read_file(path: Path, meta: Meta, allowance: _Allowance) -> IngestResult:
     """One file, with its sidecar metadata applied."""
     name = str(path)
     if path.name == META_NAME:
@@ -143,14 +160,14 @@ def _read_file(path: Path, meta: Meta, max_bytes: int) -> IngestResult:
             name, "meta.json holds metadata for the other files in its folder; it is not an article"
         )
     try:
-        if path.stat().st_size > max_bytes:  # refused before reading a byte
-            return _problem(name, _too_large(max_bytes))
+        if path.stat().st_size > allowance.left:  # refused before reading a byte
+            return _problem(name, allowance.refusal())
         with path.open("rb") as stream:  # streamed too: a file may grow, or be a pipe
-            data = _read_capped(stream, max_bytes)
+            data = allowance.read(stream)
     except OSError as exc:
         return _problem(name, f"cannot read: {exc.strerror or exc}")
     if data is None:
-        return _problem(name, _too_large(max_bytes))
+        return _problem(name, allowance.refusal())
     assert isinstance(data, bytes)
     result = _read_blob(name, path.stem, data, name, _format_for(path.name))
     fields = meta.get(path.name)
@@ -159,7 +176,7 @@ def _read_file(path: Path, meta: Meta, max_bytes: int) -> IngestResult:
     return result
 
 
-def _read_folder(folder: Path, meta: Meta, max_bytes: int) -> IngestResult:
+def _read_folder(folder: Path, meta: Meta, allowance: _Allowance) -> IngestResult:
     """Every supported, non-hidden file directly in the folder, in name order."""
     try:
         entries = sorted(folder.iterdir(), key=lambda p: p.name)
@@ -174,7 +191,7 @@ def _read_folder(folder: Path, meta: Meta, max_bytes: int) -> IngestResult:
             message = f"skipped: {file.suffix!r} is not a supported format"
             parts.append(_problem(str(file), message))
         else:
-            parts.append(_read_file(file, meta, max_bytes))
+            parts.append(_read_file(file, meta, allowance))
     names = {p.name for p in files}
     where = str(folder / META_NAME)
     parts += [
@@ -201,16 +218,16 @@ class _MetaCache:
 
 
 def _read_path(
-    raw: str | Path, stdin: TextIO | BinaryIO | None, metas: _MetaCache, max_bytes: int
+    raw: str | Path, stdin: TextIO | BinaryIO | None, metas: _MetaCache, allowance: _Allowance
 ) -> IngestResult:
     """One command-line argument: "-", a folder or a file."""
     if str(raw) == STDIN:
-        return _read_stdin(stdin if stdin is not None else sys.stdin, max_bytes)
+        return _read_stdin(stdin if stdin is not None else sys.stdin, allowance)
     path = Path(raw)
     if path.is_dir():
-        return _read_folder(path, metas(path), max_bytes)
+        return _read_folder(path, metas(path), allowance)
     if path.is_file():
-        return _read_file(path, metas(path.parent), max_bytes)
+        return _read_file(path, metas(path.parent), allowance)
     if path.exists():
         return _problem(str(raw), "not a regular file or folder")
     return _problem(str(raw), "no such file or folder")
@@ -223,12 +240,13 @@ def read_paths(
     max_bytes: int | None = None,
 ) -> IngestResult:
     """Read files, folders and "-" (stdin); a bad input becomes a problem, never an exception.
-    A file or stdin over `max_bytes` (default: Settings.max_input_bytes) is one such problem."""
+    Inputs are read streamed, at most `max_bytes` (default: Settings.max_input_bytes) in
+    all; a file or stdin that would pass it is one such problem, and is not read."""
     if isinstance(paths, (str, Path)):
         raise InputError("read_paths takes a list of paths; wrap a single path in a list")
-    limit = max_bytes if max_bytes is not None else get_settings().max_input_bytes
+    allowance = _Allowance(max_bytes if max_bytes is not None else get_settings().max_input_bytes)
     metas = _MetaCache()
-    parts = [_read_path(p, stdin, metas, limit) for p in paths]
+    parts = [_read_path(p, stdin, metas, allowance) for p in paths]
     merged = _merge(parts)
     merged.problems = metas.problems + merged.problems
     return with_unique_ids(merged)
