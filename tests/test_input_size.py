@@ -87,3 +87,15 @@ def test_the_cap_holds_for_all_inputs_together(tmp_path: Path) -> None:
     assert [a.id for a in result.articles] == ["a", "b"]
     assert result.problems[0].source.endswith("c.txt")
     assert "with the 1,300 bytes read before it" in result.problems[0].message
+
+
+def test_ingest_says_what_it_left_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRIEFING_MAX_SENTENCES", "5")
+    get_settings.cache_clear()
+    try:
+        (tmp_path / "long.txt").write_bytes(LINE * 30)
+        result = CliRunner().invoke(app, ["ingest", str(tmp_path / "long.txt")])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "not all read" in result.output and "BRIEFING_MAX_SENTENCES" in result.output
