@@ -4,7 +4,6 @@ is left running (they once lived on, reparented, at 150-280 MB each)."""
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-RUNNING = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
+STARTED = "Application startup complete"  # each server process, once its build pool is warm
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
 
 
@@ -45,28 +44,31 @@ def alive(pid: int) -> bool:
     return stat is not None and stat[0] != "Z"  # a zombie has exited; only its entry remains
 
 
-def test_build_workers_and_the_resource_tracker_die_with_a_killed_server(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_build_workers_and_the_resource_tracker_die_with_a_killed_server(tmp_path: Path, workers: int) -> None:
+    """With --workers 2 the server processes themselves are children of uvicorn's supervisor."""
     env = {
         **os.environ,
         "BRIEFING_DATA_DIR": str(tmp_path),
         "BRIEFING_DATABASE_URL": f"sqlite:///{tmp_path / 'orphans.db'}",
         "BRIEFING_API_BUILD_PROCESSES": "2",
     }
-    code = "from briefing.cli_api import serve; serve(host='127.0.0.1', port=0)"
+    code = f"from briefing.cli_api import serve; serve(host='127.0.0.1', port=0, workers={workers})"
     server = subprocess.Popen(
         [sys.executable, "-c", code], env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
     )
     try:
         assert server.stderr is not None
         log = []
-        for line in server.stderr:  # the pool is started and warm before uvicorn says it runs
+        for line in server.stderr:
             log.append(line)
-            if RUNNING.search(line):
+            if sum(STARTED in seen for seen in log) == workers:
                 break
         else:
             raise AssertionError("server did not start:\n" + "".join(log))
         children = descendants(server.pid)
-        assert len(children) >= 3, children  # two build workers and the resource tracker
+        # per server process two build workers, and a resource tracker
+        assert len(children) >= 3 * workers, children
         server.send_signal(signal.SIGKILL)
         server.wait(10)
         deadline = time.monotonic() + 10
