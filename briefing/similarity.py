@@ -1,9 +1,10 @@
 """Sentence similarity: TF-IDF over content stems, as a sparse matrix.
 
 Cheap and deterministic; good enough to find the same claim told by two outlets
-(shared names and vocabulary) without a model. Only each item's nearest neighbours are
-kept, computed a block of rows at a time, so memory is O(n·k), never O(n²): sentences
-that all share words (one sentence repeated 70,000 times) once asked for 50 GiB.
+(shared names and vocabulary) without a model. The product is computed a block of rows
+at a time; with `k`, only each item's nearest neighbours are kept, so memory is O(n·k),
+not O(n²): sentences that all share words (one sentence repeated 70,000 times) once
+asked for 50 GiB.
 """
 
 from __future__ import annotations
@@ -16,19 +17,20 @@ import numpy as np
 from scipy import sparse
 
 
-# Most similar items kept per item (besides itself). Grouping and conflict search only
-# look at neighbours; real stories have at most ~12 above the floor per sentence. Lower
-# saves memory and time on repetitive input; too low could miss a claim's twin among
-# near-identical repeats.
+# Most similar items kept per item (besides itself) by the offline engine's sentence index.
+# Grouping and conflict search only look at neighbours; real stories have at most ~12 above
+# the floor per sentence. Lower saves memory and time on repetitive input; too low could
+# miss a claim's twin among near-identical repeats.
 MAX_NEIGHBOURS = 50
 _BLOCK_ROWS = 256  # rows multiplied at once: bounds the transient product to 256 × n
 
 
 class SimilarityIndex:
-    """Unit TF-IDF vectors of token lists and their cosines above a floor, for each item's
-    `k` nearest neighbours (a pair is kept when either side keeps it, so sim is symmetric)."""
+    """Unit TF-IDF vectors of token lists and their cosines above a floor: all of them, or
+    with `k` each item's k nearest neighbours (a pair is kept when either side keeps it, so
+    sim stays symmetric)."""
 
-    def __init__(self, docs: Sequence[Sequence[str]], floor: float = 0.2, k: int = MAX_NEIGHBOURS):
+    def __init__(self, docs: Sequence[Sequence[str]], floor: float = 0.2, k: int | None = None):
         vocab: dict[str, int] = {}
         indptr, cols, vals = [0], [], []
         df: Counter[str] = Counter()
@@ -75,8 +77,8 @@ class SimilarityIndex:
         return np.asarray(self.vectors.dot(centroid / norm)).ravel()
 
 
-def _nearest(vectors: sparse.csr_matrix, floor: float, k: int) -> sparse.csr_matrix:
-    """Cosines >= floor, each row's k+1 largest (itself included), made symmetric."""
+def _nearest(vectors: sparse.csr_matrix, floor: float, k: int | None) -> sparse.csr_matrix:
+    """Cosines >= floor; with k, each row's k+1 largest (itself included), made symmetric."""
     n = vectors.shape[0]
     transposed = vectors.T.tocsc()
     blocks = []
@@ -84,6 +86,9 @@ def _nearest(vectors: sparse.csr_matrix, floor: float, k: int) -> sparse.csr_mat
         block = vectors[lo : lo + _BLOCK_ROWS].dot(transposed).tocsr()
         block.data[block.data < floor] = 0.0
         block.eliminate_zeros()
+        if k is None:
+            blocks.append(block)
+            continue
         for r in np.flatnonzero(np.diff(block.indptr) > k + 1):
             a, b = block.indptr[r], block.indptr[r + 1]
             row = block.data[a:b]
@@ -91,6 +96,8 @@ def _nearest(vectors: sparse.csr_matrix, floor: float, k: int) -> sparse.csr_mat
         block.eliminate_zeros()
         blocks.append(block)
     sims = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, 0), dtype=np.float32)
+    if k is None:
+        return sims
     # a pair kept by one side only is added from that side, values left as computed
     mirror = sims.T.tocsr()
     present = sims.copy()

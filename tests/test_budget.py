@@ -51,7 +51,7 @@ def test_shared_word_figures_are_read_up_to_the_sentence_cap_and_say_so() -> Non
 def test_conflict_search_compares_a_bounded_number_of_pairs() -> None:
     corpus = prepare(articles(shared_words(20, 2_000)))
     claims = [c for c in extract_claims(corpus) if c.candidate]
-    index = SimilarityIndex([c.stems for c in claims])
+    index = SimilarityIndex([c.stems for c in claims], k=MAX_NEIGHBOURS)
     pairs = _candidate_pairs(claims, index)
     bounded = _bounded(pairs, index)
     assert len(pairs) > len(bounded)  # this input offers far more than the search takes
@@ -61,7 +61,7 @@ def test_conflict_search_compares_a_bounded_number_of_pairs() -> None:
 
 def test_similarity_of_one_sentence_repeated_keeps_k_neighbours_not_n_squared() -> None:
     n = 3_000  # the F2 input had 70,000: a dense product asked for 50 GiB
-    index = SimilarityIndex([["council", "worker", "hurt", "bridg"]] * n)
+    index = SimilarityIndex([["council", "worker", "hurt", "bridg"]] * n, k=MAX_NEIGHBOURS)
     assert index.sims.nnz <= n * 2 * (MAX_NEIGHBOURS + 1)
     assert len(index.neighbours(0)) >= MAX_NEIGHBOURS
     assert index.sim(0, 1) == index.sim(1, 0)
@@ -71,7 +71,7 @@ def test_similarity_of_one_sentence_repeated_keeps_k_neighbours_not_n_squared() 
 def test_nearest_neighbours_are_the_full_matrix_on_real_stories(case: Path) -> None:
     corpus = prepare(read_paths([case]).articles)
     docs = [c.stems for c in extract_claims(corpus) if c.candidate]
-    capped, full = SimilarityIndex(docs), SimilarityIndex(docs, k=len(docs))
+    capped, full = SimilarityIndex(docs, k=MAX_NEIGHBOURS), SimilarityIndex(docs)
     assert (capped.sims != full.sims).nnz == 0
 
 

@@ -40,7 +40,7 @@ from briefing.models import (
     Source,
 )
 from briefing.origins import outlet_name
-from briefing.similarity import SimilarityIndex
+from briefing.similarity import MAX_NEIGHBOURS, SimilarityIndex
 
 ENGINE_VERSION = "0.1"
 GROUP_SIMILARITY = 0.5  # same claim: cosine to the group's seed
@@ -49,6 +49,9 @@ REDUNDANCY_PENALTY = 2.5
 NEW_ORIGIN_BONUS = 0.6
 SAME_ORIGIN_PENALTY = 0.5  # per point already taken from an origin, divided by its articles
 MAX_CITATIONS = 4
+# titles each title is compared with to find the most shared headline: exact up to 501
+# articles, bounded memory (not n²) for a folder of thousands
+TITLE_NEIGHBOURS = 500
 _HEADLINE_SUFFIX = re.compile(r"\s+[–—-]\s+[A-Z][\w .&']{1,30}$")
 
 
@@ -72,7 +75,7 @@ def build(corpus: Corpus, *, max_points: int = 8) -> Briefing:
     conflicts: list[Conflict] = []
     notes: list[str] = []
     if claims:
-        index = SimilarityIndex([c.stems for c in claims])
+        index = SimilarityIndex([c.stems for c in claims], k=MAX_NEIGHBOURS)
         centrality = index.centrality([c.sentence.article_id for c in claims])
         found = find_conflicts(claims, index, _cite)
         conflicts = [d.conflict for d in found]
@@ -292,6 +295,7 @@ def _title(corpus: Corpus) -> str:
     titles = [a.title for a in corpus.articles if a.title]
     if not titles:
         return "Briefing"
-    index = SimilarityIndex([[w.lower() for w in re.findall(r"\w+", t)] for t in titles], floor=0.0)
+    words = [[w.lower() for w in re.findall(r"\w+", t)] for t in titles]
+    index = SimilarityIndex(words, floor=0.0, k=TITLE_NEIGHBOURS)
     scores = np.asarray(index.sims.sum(axis=1)).ravel()
     return _HEADLINE_SUFFIX.sub("", titles[int(np.argmax(scores))]).strip()
