@@ -16,18 +16,21 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
+from typing import TypeVar
 
 from api.lifeline import die_with_parent
+from api.schemas import ArticleIn, ingest
 from briefing.config import Settings
 from briefing.errors import BuildBudgetExceeded
-from briefing.models import Article, Briefing
+from briefing.models import Article, Briefing, IngestResult
 from briefing.pipeline import build_briefing
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 _QUEUED_POLL_SECONDS = 0.05  # how often a waiting request looks whether its build has started
 
 _WARM_UP = Article(
@@ -80,9 +83,18 @@ class BuildPool:
         self, articles: Sequence[Article], *, engine: str, max_points: int | None
     ) -> Briefing:
         """Build a briefing; a pool broken by a dead worker is restarted and the build retried once."""
-        job = partial(
-            build_briefing, list(articles), engine=engine, max_points=max_points, settings=self.settings
+        return self._run(
+            partial(build_briefing, list(articles), engine=engine, max_points=max_points, settings=self.settings)
         )
+
+    def ingest(self, articles: Sequence[ArticleIn]) -> IngestResult:
+        """Read request articles on a worker too: extracting text from HTML is CPU work
+        (~0.7 s per 200 kB page), and in a request thread it would hold the server's GIL."""
+        return self._run(partial(ingest, list(articles)))
+
+    def _run(self, job: Callable[[], T]) -> T:
+        """Run a job on the pool (in this thread without one); a pool broken by a dead
+        worker is restarted and the job retried once."""
         executor = self._executor
         if executor is None:
             with self._lock:
@@ -94,7 +106,7 @@ class BuildPool:
             fresh = self._restarted(executor)
             return self._result(fresh, fresh.submit(job))
 
-    def _result(self, executor: ProcessPoolExecutor, future: Future[Briefing]) -> Briefing:
+    def _result(self, executor: ProcessPoolExecutor, future: Future[T]) -> T:
         """The build's result; past `kill_after` seconds of running, the workers are killed
         (the pool is replaced; other builds on it are retried) and the build refused."""
         if self.kill_after is None:

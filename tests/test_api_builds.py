@@ -92,3 +92,16 @@ def _running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_request_articles_are_read_on_a_worker_as_in_the_thread(pool: BuildPool) -> None:
+    """HTML extraction is CPU work too; on the pool it does not hold the server's GIL."""
+    from api.schemas import ArticleIn
+
+    page = "<html><head><title>Bridge shut</title></head><body><article><p>" + (
+        "The council closed the bridge on Monday after engineers found cracks, officials said. " * 3
+    ) + "</p></article></body></html>"
+    articles = [ArticleIn(html=page, outlet="Valley Times"), ArticleIn(text="Plain text, read as is.")]
+    read = pool.ingest(articles)
+    assert read == BuildPool(0, pool.settings).ingest(articles)
+    assert "closed the bridge" in read.articles[0].text and read.articles[0].title == "Bridge shut"
