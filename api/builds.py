@@ -4,6 +4,11 @@ A briefing build is pure CPU (~25 ms for ten articles). Built in the request thr
 at once take turns on the GIL and each costs more than alone; on a pool of processes
 they run side by side, and requests beyond the pool's size wait in its queue in order.
 With `processes=0` builds run in the request's thread, one at a time (no GIL fight).
+
+Each build stops itself at its budget (Settings.build_seconds); a worker still busy
+`kill_after` seconds after its build started is killed and the pool replaced, so a stuck
+build never holds a worker. Workers die with the server (see `api.lifeline`): a `kill -9`
+of `briefing serve` leaves no build process behind.
 """
 
 from __future__ import annotations
@@ -11,16 +16,22 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
+from typing import TypeVar
 
+from api.lifeline import die_with_parent
+from api.schemas import ArticleIn, ingest
 from briefing.config import Settings
-from briefing.models import Article, Briefing
+from briefing.errors import BuildBudgetExceeded
+from briefing.models import Article, Briefing, IngestResult
 from briefing.pipeline import build_briefing
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+_QUEUED_POLL_SECONDS = 0.05  # how often a waiting request looks whether its build has started
 
 _WARM_UP = Article(
     id="warm-up",
@@ -38,9 +49,10 @@ def _warm(settings: Settings) -> None:
 class BuildPool:
     """`build()` runs `build_briefing` on a worker process (or in-thread with processes=0)."""
 
-    def __init__(self, processes: int, settings: Settings) -> None:
+    def __init__(self, processes: int, settings: Settings, kill_after: float | None = None) -> None:
         self.processes = processes
         self.settings = settings
+        self.kill_after = kill_after
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()  # in-thread builds, one at a time; pool (re)starts
 
@@ -54,7 +66,7 @@ class BuildPool:
     def _new_executor(self) -> ProcessPoolExecutor:
         # spawn, not fork: the server process has threads (job workers, the event loop's pool)
         executor = ProcessPoolExecutor(
-            self.processes, mp_context=multiprocessing.get_context("spawn")
+            self.processes, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent
         )
         warm_ups = [executor.submit(_warm, self.settings) for _ in range(self.processes)]
         for future in warm_ups:
@@ -71,18 +83,53 @@ class BuildPool:
         self, articles: Sequence[Article], *, engine: str, max_points: int | None
     ) -> Briefing:
         """Build a briefing; a pool broken by a dead worker is restarted and the build retried once."""
-        job = partial(
-            build_briefing, list(articles), engine=engine, max_points=max_points, settings=self.settings
+        return self._run(
+            partial(build_briefing, list(articles), engine=engine, max_points=max_points, settings=self.settings)
         )
+
+    def ingest(self, articles: Sequence[ArticleIn]) -> IngestResult:
+        """Read request articles on a worker too: extracting text from HTML is CPU work
+        (~0.7 s per 200 kB page), and in a request thread it would hold the server's GIL."""
+        return self._run(partial(ingest, list(articles)))
+
+    def _run(self, job: Callable[[], T]) -> T:
+        """Run a job on the pool (in this thread without one); a pool broken by a dead
+        worker is restarted and the job retried once."""
         executor = self._executor
         if executor is None:
             with self._lock:
                 return job()
         try:
-            return executor.submit(job).result()
+            return self._result(executor, executor.submit(job))
         except BrokenProcessPool:
             log.warning("a build worker died; restarting the pool")
-            return self._restarted(executor).submit(job).result()
+            fresh = self._restarted(executor)
+            return self._result(fresh, fresh.submit(job))
+
+    def _result(self, executor: ProcessPoolExecutor, future: Future[T]) -> T:
+        """The build's result; past `kill_after` seconds of running, the workers are killed
+        (the pool is replaced; other builds on it are retried) and the build refused."""
+        if self.kill_after is None:
+            return future.result()
+        # time in the queue behind other builds is not this build's; the executor marks a
+        # build running once it is handed to the workers' queue, at most one build early
+        while not future.running() and not future.done():
+            try:
+                return future.result(timeout=_QUEUED_POLL_SECONDS)
+            except TimeoutError:
+                continue
+        try:
+            return future.result(timeout=self.kill_after)
+        except TimeoutError:
+            log.warning("a build ran past %.0f s; killing its pool's workers", self.kill_after)
+            for process in list((executor._processes or {}).values()):
+                process.kill()
+            self._restarted(executor)
+            raise BuildBudgetExceeded(
+                f"the build was still running after {self.kill_after:g} seconds and was "
+                "stopped; send fewer or shorter articles",
+                seconds=self.kill_after,
+            ) from None
 
     def _restarted(self, broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
         """A fresh pool in place of a broken one (once, however many requests saw it break)."""

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from api.schemas import FieldError, Problem
-from briefing.errors import EngineError, InputError
+from briefing.errors import BuildBudgetExceeded, EngineError, InputError
 
 CODES = {
     400: "bad_request",
@@ -104,6 +104,14 @@ async def _engine_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(502, f"the engine could not build a briefing: {exc}")
 
 
+async def _over_budget(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BuildBudgetExceeded)
+    # the worker is free again; on a quieter server, or with less input, a retry can pass
+    return problem(
+        503, str(exc), code="build_budget_exceeded", headers={"Retry-After": str(max(1, round(exc.seconds)))}
+    )
+
+
 async def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(
         409,
@@ -123,6 +131,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(EngineError, _engine_error)
+    app.add_exception_handler(BuildBudgetExceeded, _over_budget)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(Exception, _unexpected)
 
@@ -137,12 +146,19 @@ _DESCRIBED = {
     422: "Invalid request, with field-level reasons",
     429: "Rate limit exceeded",
     502: "The engine failed",
+    503: "The build ran past its time budget and was stopped; send less, or retry later",
 }
 _HEADERS = {
     401: {"WWW-Authenticate": {"description": "Bearer challenge", "schema": {"type": "string"}}},
     429: {
         "Retry-After": {
             "description": "Seconds until a request is allowed",
+            "schema": {"type": "integer"},
+        }
+    },
+    503: {
+        "Retry-After": {
+            "description": "Seconds to wait before a retry",
             "schema": {"type": "integer"},
         }
     },

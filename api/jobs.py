@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from api.builds import BuildPool
 from api.errors import ApiError
 from api.metrics import Metrics
-from api.schemas import BriefingRequest, ingest
+from api.schemas import BriefingRequest
 from briefing import store
 from briefing.config import Settings
 from briefing.errors import BriefingError
@@ -51,7 +51,7 @@ def submit(
                     code="idempotency_mismatch",
                 )
             return Submitted(earlier, created=False)
-    ingested = ingest(body.articles)
+    ingested = builds.ingest(body.articles)
     engine, max_points = body.options.engine, body.options.max_points
     briefing = None
     if engine == "offline":

@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI
 from api import errors
 from api.builds import BuildPool
 from api.deps import AppState, get_rate_limited_caller
+from api.lifeline import die_with_parent
 from api.jobs import JobRunner
 from api.limits import BodySizeLimit, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
@@ -67,7 +68,7 @@ def create_app(settings: Settings | None = None, limits: ApiSettings | None = No
         poll_seconds=limits.job_poll_seconds,
         lease_seconds=limits.job_lease_seconds,
     )
-    builds = BuildPool(limits.build_processes, settings)
+    builds = BuildPool(limits.build_processes, settings, kill_after=limits.build_kill_seconds)
     state = AppState(
         settings,
         limits,
@@ -112,3 +113,10 @@ def create_app(settings: Settings | None = None, limits: ApiSettings | None = No
     app.add_middleware(BodySizeLimit, limit=limits.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=meters)  # outermost: sees every answer
     return app
+
+
+def create_supervised_app() -> FastAPI:
+    """`create_app` for one process of `briefing serve --workers N`: it exits when the
+    process supervising it dies, even by `kill -9` (issue 17, F5)."""
+    die_with_parent()
+    return create_app()

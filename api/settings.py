@@ -30,6 +30,13 @@ class ApiSettings(BaseSettings):
         description="processes building offline briefings (default: one per core); "
         "0 builds in the request's thread, one at a time",
     )
+    build_kill_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="a build process still running this long after its build started is "
+        "killed and replaced, and the request answered 503 (a backstop for the pipeline's "
+        "own budget, BRIEFING_BUILD_SECONDS, which should be lower)",
+    )
     job_workers: int = Field(1, ge=0, description="threads building llm/auto briefings")
     job_max_attempts: int = Field(3, ge=1, description="builds tried before a job is failed")
     job_poll_seconds: float = Field(2.0, gt=0, description="how often idle workers look for jobs")

@@ -122,6 +122,8 @@ def ingest(
         f"and {s.duplicate_chars:,} as duplicates",
         highlight=False,
     )
+    for note in s.truncated:
+        err.print(f"[yellow]not all read:[/] {note}", highlight=False)
     if show_dropped:
         for article in report.boilerplate:
             for d in article.dropped:

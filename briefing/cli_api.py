@@ -35,8 +35,8 @@ def serve(
     """Serve the HTTP API (database from BRIEFING_DATABASE_URL, else SQLite in the data dir)."""
     import uvicorn
 
-    if workers > 1:  # each process builds its own app from the environment
-        uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
+    if workers > 1:  # each process builds its own app from the environment, and dies with us
+        uvicorn.run("api.main:create_supervised_app", factory=True, host=host, port=port, workers=workers)
         return
     from api.main import create_app
 

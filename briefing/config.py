@@ -27,6 +27,22 @@ class Settings(BaseSettings):
     syndication_containment: float = 0.6
     max_points: int = 8
 
+    # work limits: every stage after cleaning is bounded by what these let through, so a
+    # small request can never cost minutes or gigabytes. Generous next to real stories (the
+    # largest eval case is 46k characters and 182 sentences, bench/briefing.py's 50 articles
+    # 252k and 1,606, all read whole); past them the briefing reads
+    # the first part of each article (leads first) and says so in stats.truncated.
+    max_corpus_chars: int = Field(300_000, ge=1, description="kept characters read per build, shared fairly between articles")
+    max_article_sentences: int = Field(500, ge=1, description="sentences read per article")
+    max_sentences: int = Field(2_000, ge=1, description="sentences read per build, shared fairly between articles")
+    # wall-clock budget per build (model-free stages and the offline engine): past it the
+    # build stops with BuildBudgetExceeded instead of holding a worker; 0 = no budget.
+    # Trades a slow-but-finished briefing for a prompt, clear refusal.
+    build_seconds: float = Field(30.0, ge=0)
+    # CLI: bytes read from files and stdin in one run, all together; an input that would
+    # pass it is refused (reading is streamed, so a huge file costs at most this much memory)
+    max_input_bytes: int = Field(20_000_000, ge=1)
+
     # llm
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
 
+import numpy as np
+
+from briefing import budget
 from briefing.claims import Claim, Quantity
 from briefing.models import Citation, Conflict, ConflictValue
 from briefing.similarity import SimilarityIndex
@@ -44,6 +47,15 @@ _TALLY = re.compile(
     r"|(?<!not )(?<!n't )\bunanimous(?:ly)?\b",
     re.IGNORECASE,
 )
+
+# Work bounds of the pair search. Real stories have at most ~7 candidate partners per
+# claim and ~30 pairs in all, and a few conflicts; many sentences that share words and
+# each carry a figure once gave 20,000 "conflicts" and minutes of work. Higher finds
+# more disagreements in huge, repetitive inputs; lower is faster.
+MAX_PARTNERS = 20  # candidate partners per claim, most similar first
+MAX_PAIRS = 20_000  # candidate pairs per build, most similar first
+MAX_CONFLICTS = 25  # conflicts reported per build (a briefing listing more says nothing)
+MAX_KEY_MEMBERS = 50  # claims sharing one key ("killed … people") compared all with all
 
 MIN_SIMILARITY = {"number": 0.3, "date": 0.3, "time": 0.3, "name": 0.25, "vote": 0.25}
 _SPOKES = re.compile(r"spokes(?:person|man|woman)", re.IGNORECASE)
@@ -174,13 +186,18 @@ class Disagreement:
 def find_conflicts(
     claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Claim], Citation]
 ) -> list[Disagreement]:
-    """All disagreements between claims of different origins, deduplicated."""
+    """Disagreements between claims of different origins, deduplicated; at most
+    MAX_CONFLICTS, from the most similar candidate pairs (see `_bounded`)."""
     found: dict[tuple, Disagreement] = {}
-    for i, j in sorted(_candidate_pairs(claims, index)):
+    for n, (i, j) in enumerate(sorted(_bounded(_candidate_pairs(claims, index), index))):
+        if len(found) >= MAX_CONFLICTS:
+            break
+        if n % 1024 == 0:
+            budget.check("conflict search")
         a, b = claims[i], claims[j]
         for kind, subject, va, vb, about in _disagreements(a, b, index.sim(i, j)):
             key = (kind, frozenset({va.lower(), vb.lower()}))
-            if key in found:
+            if key in found or len(found) >= MAX_CONFLICTS:
                 continue
             values = [ConflictValue(value=va, citation=cite(a)), ConflictValue(value=vb, citation=cite(b))]
             # a time of day is reported as a "date" conflict: the schema has no "time" kind
@@ -212,7 +229,7 @@ def _candidate_pairs(claims: Sequence[Claim], index: SimilarityIndex) -> set[tup
         if i < j and comparable(i, j)
     }
     voters = [i for i, v in enumerate(votes) if v]
-    if len(voters) <= 50:  # few votes in a story: compare every two (the words decide after)
+    if len(voters) <= MAX_KEY_MEMBERS:  # few votes in a story: compare every two (the words decide after)
         pairs.update((x, y) for x in voters for y in voters if x < y)
     by_key: dict[object, list[int]] = {}
     for i, c in enumerate(claims):
@@ -223,13 +240,31 @@ def _candidate_pairs(claims: Sequence[Claim], index: SimilarityIndex) -> set[tup
             if " " in role:  # office with its organisation
                 by_key.setdefault(role, []).append(i)
     for members in by_key.values():
-        if len(members) <= 50:  # a key on every sentence says nothing
-            pairs.update((x, y) for x in members for y in members if x < y)
-    return {
-        (i, j)
-        for i, j in pairs
-        if claims[i].origin != claims[j].origin and claims[i].text != claims[j].text
-    }
+        if len(members) <= MAX_KEY_MEMBERS:  # a key on every sentence says nothing
+            pairs.update(combinations(sorted(set(members)), 2))
+    origins = [c.origin for c in claims]
+    texts = [c.text for c in claims]
+    return {(i, j) for i, j in pairs if origins[i] != origins[j] and texts[i] != texts[j]}
+
+
+def _bounded(pairs: set[tuple[int, int]], index: SimilarityIndex) -> set[tuple[int, int]]:
+    """At most MAX_PARTNERS pairs per claim (a pair stays if either claim keeps it) and
+    MAX_PAIRS in all, the most similar first; ties go to the earlier claims."""
+    if len(pairs) <= MAX_PARTNERS:
+        return pairs
+    first, second = np.array(list(pairs), dtype=np.int64).T
+    sims = np.asarray(index.sims[first, second]).ravel()
+    order = np.lexsort((second, first, -sims))  # stable: by similarity, then by pair
+    seen = np.zeros(index.sims.shape[0], dtype=np.int64)
+    kept: set[tuple[int, int]] = set()
+    for i, j in zip(first[order].tolist(), second[order].tolist(), strict=True):
+        if seen[i] < MAX_PARTNERS or seen[j] < MAX_PARTNERS:
+            kept.add((i, j))
+            seen[i] += 1
+            seen[j] += 1
+            if len(kept) >= MAX_PAIRS:
+                break
+    return kept
 
 
 def _disagreements(a: Claim, b: Claim, sim: float):

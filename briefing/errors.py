@@ -2,6 +2,8 @@
 
     BriefingError
     ├── InputError          bad or unusable input (file, folder, JSON, request body)
+    │   └── InputTooLarge   over a size limit (a file past max_input_bytes)
+    ├── BuildBudgetExceeded a build ran past its wall-clock budget (build_seconds)
     ├── ConfigError         settings that cannot work
     └── EngineError         an engine could not produce a briefing
         └── LLMError        the model endpoint failed (carries attempts and last reply)
@@ -18,6 +20,18 @@ class BriefingError(Exception):
 
 class InputError(BriefingError):
     """Input that cannot be used; the message names the file or field."""
+
+
+class InputTooLarge(InputError):
+    """Input over a size limit; the message names the limit and the setting that sets it."""
+
+
+class BuildBudgetExceeded(BriefingError):
+    """A build ran past its wall-clock budget; retrying the same input will not help."""
+
+    def __init__(self, message: str, *, seconds: float) -> None:
+        super().__init__(message)
+        self.seconds = seconds
 
 
 class ConfigError(BriefingError):

@@ -152,6 +152,9 @@ class CorpusStats(BaseModel):
     boilerplate_chars: int = 0
     duplicate_chars: int = 0
     timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage")
+    truncated: list[str] = Field(
+        default_factory=list, description="what the build left unread because of its work limits"
+    )
 
 
 class Corpus(BaseModel):
@@ -251,6 +254,10 @@ class BriefingStats(BaseModel):
     usage: dict[str, dict[str, int]] = Field(default_factory=dict, description="tokens per step")
     cost_usd: float | None = None
     prompts: dict[str, str] = Field(default_factory=dict, description="prompt name -> version@sha256")
+    truncated: list[str] = Field(
+        default_factory=list,
+        description="what the build left unread because of its work limits (empty: it read everything)",
+    )
 
     @classmethod
     def of(cls, corpus: CorpusStats, **fields: object) -> BriefingStats:
@@ -260,6 +267,7 @@ class BriefingStats(BaseModel):
             kept_chars=corpus.kept_chars,
             articles=corpus.articles,
             origins=corpus.origins,
+            truncated=list(corpus.truncated),
             **fields,
         )
 

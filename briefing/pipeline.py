@@ -7,15 +7,18 @@ the API, the digest job and the eval harness all come through here.
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
+from briefing import budget
 from briefing.chunk import chunk_passages, split_sentences
 from briefing.clean import clean_articles
 from briefing.config import Settings, get_settings
 from briefing.dedup import deduplicate
 from briefing.errors import InputError
 from briefing.models import Article, Briefing, Corpus, CorpusStats, DedupResult, DroppedPoint, Passage
+from briefing.truncate import cap_kept_chars, cap_sentences
 
 
 StageCallback = Callable[[str], None]
@@ -27,6 +30,7 @@ def _quiet(stage: str) -> None:
 
 @contextmanager
 def _timed(timings: dict[str, float], stage: str, on_stage: StageCallback = _quiet) -> Iterator[None]:
+    budget.check(stage)
     on_stage(stage)
     start = time.perf_counter()
     yield
@@ -36,7 +40,10 @@ def _timed(timings: dict[str, float], stage: str, on_stage: StageCallback = _qui
 def prepare(
     articles: Sequence[Article], settings: Settings | None = None, on_stage: StageCallback = _quiet
 ) -> Corpus:
-    """Clean, chunk and deduplicate articles; the evidence every engine starts from."""
+    """Clean, chunk and deduplicate articles; the evidence every engine starts from.
+
+    Past the work limits in `settings` only the first part of each article is read, and
+    `stats.truncated` says so."""
     settings = settings or get_settings()
     articles = [a for a in articles if a.text.strip()]
     if not articles:
@@ -44,6 +51,8 @@ def prepare(
     timings: dict[str, float] = {}
     with _timed(timings, "clean", on_stage):
         cleaned = clean_articles(articles)
+    all_cleaned = cleaned
+    cleaned, truncated = cap_kept_chars(articles, cleaned, settings.max_corpus_chars)
     with _timed(timings, "chunk", on_stage):
         passages = [
             p
@@ -59,8 +68,12 @@ def prepare(
         )
     with _timed(timings, "sentences", on_stage):
         sentences = _unrepeated_sentences(articles, cleaned, dedup)
+        sentences, notes = cap_sentences(
+            sentences, settings.max_article_sentences, settings.max_sentences
+        )
+        truncated += notes
     input_chars = sum(len(a.text) for a in articles)
-    boilerplate = sum(d.end - d.start for c in cleaned for d in c.dropped)
+    boilerplate = sum(d.end - d.start for c in all_cleaned for d in c.dropped)
     duplicate = sum(d.passage.end - d.passage.start for d in dedup.duplicates)
     stats = CorpusStats(
         articles=len(articles),
@@ -70,6 +83,7 @@ def prepare(
         boilerplate_chars=boilerplate,
         duplicate_chars=duplicate,
         timings=timings,
+        truncated=truncated,
     )
     return Corpus(
         articles=list(articles), cleaned=cleaned, sentences=sentences, dedup=dedup, stats=stats
@@ -89,12 +103,32 @@ def _unrepeated_sentences(
             )
     sentences: list[Passage] = []
     for article, kept in zip(articles, cleaned, strict=True):
-        spans = repeats.get(article.id, [])
+        spans = Spans(repeats.get(article.id, []))
         for s in split_sentences(article, kept):
-            inside = sum(max(0, min(s.end, e) - max(s.start, b)) for b, e in spans)
-            if inside * 2 < (s.end - s.start):
+            if spans.overlap(s.start, s.end) * 2 < (s.end - s.start):
                 sentences.append(s)
     return sentences
+
+
+class Spans:
+    """Character spans (they may overlap) and how many characters of a range they cover,
+    counting a character once per span; found by bisection, not a pass over every span."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [b for b, _ in self.spans]
+        self.reach: list[int] = []  # the furthest end among spans[:k+1]: where to stop looking
+        for _, e in self.spans:
+            self.reach.append(max(e, self.reach[-1]) if self.reach else e)
+
+    def overlap(self, start: int, end: int) -> int:
+        total = 0
+        k = bisect_right(self.starts, end) - 1  # the last span starting at or before `end`
+        while k >= 0 and self.reach[k] > start:
+            b, e = self.spans[k]
+            total += max(0, min(end, e) - max(start, b))
+            k -= 1
+        return total
 
 
 def verify(briefing: Briefing) -> Briefing:
@@ -135,11 +169,17 @@ def build_briefing(
 
     settings = settings or get_settings()
     start = time.perf_counter()
-    corpus = prepare(articles, settings, on_stage)
-    on_stage(f"{engine} engine")
-    result = run_engine(
-        engine, corpus, max_points=max_points or settings.max_points, settings=settings, on_stage=on_stage
-    )
+    points = max_points or settings.max_points
+    # the budget bounds our own CPU work; the llm engines wait on a model under their own timeouts
+    with budget.within(settings.build_seconds):
+        corpus = prepare(articles, settings, on_stage)
+        if engine == "offline":
+            on_stage(f"{engine} engine")
+            result = run_engine(engine, corpus, max_points=points, settings=settings, on_stage=on_stage)
+            budget.check("checking")
+    if engine != "offline":
+        on_stage(f"{engine} engine")
+        result = run_engine(engine, corpus, max_points=points, settings=settings, on_stage=on_stage)
     on_stage("checking every point against its citations")
     check_start = time.perf_counter()
     result = verify(result)

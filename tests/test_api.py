@@ -731,3 +731,27 @@ def test_keys_cli_create_list_revoke(tmp_path: Path, monkeypatch: pytest.MonkeyP
         assert missing.exit_code == 1 and "no key named or with id 'nobody'" in missing.output
     finally:
         get_settings.cache_clear()
+
+
+def test_a_build_over_its_budget_is_503_with_a_reason_and_the_server_goes_on(
+    settings: Settings,
+) -> None:
+    """Issue 17, F2: a build past Settings.build_seconds is stopped, not left holding a worker."""
+    slow = settings.model_copy(update={"build_seconds": 1e-9})
+    with TestClient(create_app(slow, limits())) as app:
+        token = new_key(app)
+        answer = app.post("/v1/briefings", json=BODY, headers=auth(token))
+        assert answer.status_code == 503
+        assert answer.json()["code"] == "build_budget_exceeded"
+        assert "budget" in answer.json()["detail"] and "BRIEFING_BUILD_SECONDS" in answer.json()["detail"]
+        assert int(answer.headers["Retry-After"]) >= 1
+        assert app.get("/healthz").status_code == 200
+
+
+def test_a_truncated_build_says_so_in_its_stats(make_client: Callable[..., TestClient]) -> None:
+    client = make_client()
+    long = {**RAIN, "text": " ".join(f"Officials said {n} people were moved to a school on Monday." for n in range(700))}
+    answer = client.post("/v1/briefings", json={"articles": [long, RAIN_2]}, headers=auth(new_key(client)))
+    assert answer.status_code == 201, answer.text
+    notes = answer.json()["briefing"]["stats"]["truncated"]
+    assert any("BRIEFING_MAX_ARTICLE_SENTENCES" in note for note in notes)

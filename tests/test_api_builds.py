@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,3 +57,51 @@ def test_input_errors_come_back_from_the_worker(pool: BuildPool) -> None:
 
     with pytest.raises(InputError, match="no article with any text"):
         pool.build([Article(id="a", title="t", text="   ")], engine="offline", max_points=3)
+
+
+def test_a_build_running_past_kill_after_is_stopped_and_its_worker_replaced(tmp_path: Path) -> None:
+    """Issue 17, F2: the backstop when a build does not stop itself (its budget is off here)."""
+    from bench.adversarial import shared_words
+    from briefing.errors import BuildBudgetExceeded
+    from briefing.models import Article
+
+    slow = [Article(**a) for a in shared_words(100, 2_000)]  # about a second or more of work
+    pool = BuildPool(1, Settings(data_dir=tmp_path, build_seconds=0), kill_after=0.2)
+    pool.start()
+    try:
+        executor = pool._executor
+        assert executor is not None
+        stuck = list(executor._processes)
+        with pytest.raises(BuildBudgetExceeded, match="still running after 0.2 seconds"):
+            pool.build(slow, engine="offline", max_points=3)
+        assert pool._executor is not executor
+        deadline = time.monotonic() + 10
+        while any(_running(pid) for pid in stuck) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_running(pid) for pid in stuck)
+        pool.kill_after = None
+        quick = pool.build(read_paths([EXAMPLE]).articles, engine="offline", max_points=3)
+        assert len(quick.points) == 3
+    finally:
+        pool.stop()
+
+
+def _running(pid: int) -> bool:
+    """Not exited (a zombie, killed but not yet reaped, has exited)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_request_articles_are_read_on_a_worker_as_in_the_thread(pool: BuildPool) -> None:
+    """HTML extraction is CPU work too; on the pool it does not hold the server's GIL."""
+    from api.schemas import ArticleIn
+
+    page = "<html><head><title>Bridge shut</title></head><body><article><p>" + (
+        "The council closed the bridge on Monday after engineers found cracks, officials said. " * 3
+    ) + "</p></article></body></html>"
+    articles = [ArticleIn(html=page, outlet="Valley Times"), ArticleIn(text="Plain text, read as is.")]
+    read = pool.ingest(articles)
+    assert read == BuildPool(0, pool.settings).ingest(articles)
+    assert "closed the bridge" in read.articles[0].text and read.articles[0].title == "Bridge shut"

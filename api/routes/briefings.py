@@ -78,7 +78,7 @@ def _job_or_404(session: DbSession, briefing_id: str, caller: ApiCaller | None =
             "description": "Queued (llm/auto): poll the Location until status is done or failed",
             "headers": _LOCATION,
         },
-        **responses(400, 401, 403, 409, 413, 422, 429, 502),
+        **responses(400, 401, 403, 409, 413, 422, 429, 502, 503),
     },
 )
 def create_briefing(

@@ -20,7 +20,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from briefing.claims import Claim, extract_claims
-from briefing.conflicts import Disagreement, compatible, figures_at_odds, find_conflicts, same_thing
+from briefing import budget
+from briefing.conflicts import (
+    MAX_CONFLICTS,
+    Disagreement,
+    compatible,
+    figures_at_odds,
+    find_conflicts,
+    same_thing,
+)
 from briefing.flags import anonymous_articles, point_flags
 from briefing.models import (
     Briefing,
@@ -32,7 +40,7 @@ from briefing.models import (
     Source,
 )
 from briefing.origins import outlet_name
-from briefing.similarity import SimilarityIndex
+from briefing.similarity import MAX_NEIGHBOURS, SimilarityIndex
 
 ENGINE_VERSION = "0.1"
 GROUP_SIMILARITY = 0.5  # same claim: cosine to the group's seed
@@ -41,6 +49,9 @@ REDUNDANCY_PENALTY = 2.5
 NEW_ORIGIN_BONUS = 0.6
 SAME_ORIGIN_PENALTY = 0.5  # per point already taken from an origin, divided by its articles
 MAX_CITATIONS = 4
+# titles each title is compared with to find the most shared headline: exact up to 501
+# articles, bounded memory (not n²) for a folder of thousands
+TITLE_NEIGHBOURS = 500
 _HEADLINE_SUFFIX = re.compile(r"\s+[–—-]\s+[A-Z][\w .&']{1,30}$")
 
 
@@ -62,14 +73,18 @@ def build(corpus: Corpus, *, max_points: int = 8) -> Briefing:
     origin_sizes = Counter(corpus.dedup.origins.get(a.id, a.id) for a in corpus.articles)
     points: list[Point] = []
     conflicts: list[Conflict] = []
+    notes: list[str] = []
     if claims:
-        index = SimilarityIndex([c.stems for c in claims])
+        index = SimilarityIndex([c.stems for c in claims], k=MAX_NEIGHBOURS)
         centrality = index.centrality([c.sentence.article_id for c in claims])
         found = find_conflicts(claims, index, _cite)
         conflicts = [d.conflict for d in found]
+        if len(found) >= MAX_CONFLICTS:
+            notes.append(f"listed the first {MAX_CONFLICTS} conflicts found; there may be more")
         groups = _group(claims, index, centrality)
         anonymous = anonymous_articles(claims)
         for g in _select(groups, claims, index, max_points, origin_sizes):
+            budget.check("composing points")
             support = _support(g, claims, index)
             mine = [d.conflict for d in found if any(_concerns(d, i, claims, index) for i in g.members)]
             points.append(
@@ -92,7 +107,7 @@ def build(corpus: Corpus, *, max_points: int = 8) -> Briefing:
             engine="offline",
             engine_version=ENGINE_VERSION,
             timings={"compose": elapsed},
-        ),
+        ).model_copy(update={"truncated": [*corpus.stats.truncated, *notes]}),
     )
 
 
@@ -108,7 +123,9 @@ def _group(claims: list[Claim], index: SimilarityIndex, centrality: np.ndarray) 
     order = np.argsort(-(centrality + 0.3 * lead), kind="stable")
     groups: list[Group] = []
     seed_of: dict[int, int] = {}  # seed claim index -> group index
-    for i in map(int, order):
+    for n, i in enumerate(map(int, order)):
+        if n % 1024 == 0:
+            budget.check("grouping")
         best, best_sim = None, 0.0
         for j, sim in index.neighbours(i).items():
             g = seed_of.get(j)
@@ -278,6 +295,7 @@ def _title(corpus: Corpus) -> str:
     titles = [a.title for a in corpus.articles if a.title]
     if not titles:
         return "Briefing"
-    index = SimilarityIndex([[w.lower() for w in re.findall(r"\w+", t)] for t in titles], floor=0.0)
+    words = [[w.lower() for w in re.findall(r"\w+", t)] for t in titles]
+    index = SimilarityIndex(words, floor=0.0, k=TITLE_NEIGHBOURS)
     scores = np.asarray(index.sims.sum(axis=1)).ravel()
     return _HEADLINE_SUFFIX.sub("", titles[int(np.argmax(scores))]).strip()

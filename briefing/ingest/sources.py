@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from briefing.config import get_settings
 from briefing.errors import InputError
 from briefing.ingest.formats import SUFFIX_FORMATS, TOO_DEEP, Doc, read_doc
 from briefing.ingest.records import finish
@@ -19,6 +20,44 @@ META_NAME = "meta.json"
 _META_TEXT_FIELDS = ("title", "outlet", "url")
 
 Meta = dict[str, Mapping[str, object]]
+_READ_CHUNK = 1 << 20  # bytes per read while streaming a file or stdin
+
+
+class _Allowance:
+    """Bytes one call may still read, over all its inputs: memory stays bounded however
+    many files a folder holds."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.left = limit
+
+    def refusal(self) -> str:
+        first = self.left == self.limit
+        return (
+            f"larger than the {self.limit:,}-byte limit on input read at once"
+            + ("" if first else f" (with the {self.limit - self.left:,} bytes read before it)")
+            + "; split it, or raise BRIEFING_MAX_INPUT_BYTES"
+        )
+
+    def read(self, stream: BinaryIO | TextIO) -> bytes | str | None:
+        """The stream's content, or None (nothing counted) once it passes what is left."""
+        data = _read_capped(stream, self.left)
+        if data is not None:
+            self.left -= len(data)
+        return data
+
+
+def _read_capped(stream: BinaryIO | TextIO, limit: int) -> bytes | str | None:
+    """Everything in the stream, read a chunk at a time, or None once it passes `limit`
+    (bytes, or characters for a text stream): a huge input costs at most `limit` of memory."""
+    parts: list = []
+    size = 0
+    while chunk := stream.read(_READ_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            return None
+        parts.append(chunk)
+    return parts[0][:0].join(parts) if parts else stream.read(0)  # b"" or ""
 
 
 def _problem(source: str, message: str) -> IngestResult:
@@ -56,14 +95,16 @@ def read_bytes(name: str, data: bytes) -> IngestResult:
     return finish(_read_blob(where, stem, data, name or None, _format_for(name)))
 
 
-def _read_stdin(stream: TextIO | BinaryIO) -> IngestResult:
+def _read_stdin(stream: TextIO | BinaryIO, allowance: _Allowance) -> IngestResult:
     """Stdin, format sniffed; bytes are preferred so our decoding rules apply, not the locale's."""
     name = "<stdin>"
     buffer = getattr(stream, "buffer", None)
     try:
-        data = (buffer if buffer is not None else stream).read()
+        data = allowance.read(buffer if buffer is not None else stream)
     except (OSError, UnicodeDecodeError) as exc:
         return _problem(name, f"cannot read stdin: {exc}")
+    if data is None:
+        return _problem(name, allowance.refusal())
     if isinstance(data, bytes):
         return _read_blob(name, "stdin", data, name, None)
     if "\x00" in data:
@@ -113,7 +154,7 @@ def _apply_meta(article: Article, fields: Mapping[str, object]) -> Article:
     return article.model_copy(update=update) if update else article
 
 
-def _read_file(path: Path, meta: Meta) -> IngestResult:
+def _read_file(path: Path, meta: Meta, allowance: _Allowance) -> IngestResult:
     """One file, with its sidecar metadata applied."""
     name = str(path)
     if path.name == META_NAME:
@@ -121,9 +162,15 @@ def _read_file(path: Path, meta: Meta) -> IngestResult:
             name, "meta.json holds metadata for the other files in its folder; it is not an article"
         )
     try:
-        data = path.read_bytes()
+        if path.stat().st_size > allowance.left:  # refused before reading a byte
+            return _problem(name, allowance.refusal())
+        with path.open("rb") as stream:  # streamed too: a file may grow, or be a pipe
+            data = allowance.read(stream)
     except OSError as exc:
         return _problem(name, f"cannot read: {exc.strerror or exc}")
+    if data is None:
+        return _problem(name, allowance.refusal())
+    assert isinstance(data, bytes)
     result = _read_blob(name, path.stem, data, name, _format_for(path.name))
     fields = meta.get(path.name)
     if fields:
@@ -131,7 +178,7 @@ def _read_file(path: Path, meta: Meta) -> IngestResult:
     return result
 
 
-def _read_folder(folder: Path, meta: Meta) -> IngestResult:
+def _read_folder(folder: Path, meta: Meta, allowance: _Allowance) -> IngestResult:
     """Every supported, non-hidden file directly in the folder, in name order."""
     try:
         entries = sorted(folder.iterdir(), key=lambda p: p.name)
@@ -146,7 +193,7 @@ def _read_folder(folder: Path, meta: Meta) -> IngestResult:
             message = f"skipped: {file.suffix!r} is not a supported format"
             parts.append(_problem(str(file), message))
         else:
-            parts.append(_read_file(file, meta))
+            parts.append(_read_file(file, meta, allowance))
     names = {p.name for p in files}
     where = str(folder / META_NAME)
     parts += [
@@ -172,28 +219,36 @@ class _MetaCache:
         return self._tables[key]
 
 
-def _read_path(raw: str | Path, stdin: TextIO | BinaryIO | None, metas: _MetaCache) -> IngestResult:
+def _read_path(
+    raw: str | Path, stdin: TextIO | BinaryIO | None, metas: _MetaCache, allowance: _Allowance
+) -> IngestResult:
     """One command-line argument: "-", a folder or a file."""
     if str(raw) == STDIN:
-        return _read_stdin(stdin if stdin is not None else sys.stdin)
+        return _read_stdin(stdin if stdin is not None else sys.stdin, allowance)
     path = Path(raw)
     if path.is_dir():
-        return _read_folder(path, metas(path))
+        return _read_folder(path, metas(path), allowance)
     if path.is_file():
-        return _read_file(path, metas(path.parent))
+        return _read_file(path, metas(path.parent), allowance)
     if path.exists():
         return _problem(str(raw), "not a regular file or folder")
     return _problem(str(raw), "no such file or folder")
 
 
 def read_paths(
-    paths: Sequence[str | Path], *, stdin: TextIO | BinaryIO | None = None
+    paths: Sequence[str | Path],
+    *,
+    stdin: TextIO | BinaryIO | None = None,
+    max_bytes: int | None = None,
 ) -> IngestResult:
-    """Read files, folders and "-" (stdin); a bad input becomes a problem, never an exception."""
+    """Read files, folders and "-" (stdin); a bad input becomes a problem, never an exception.
+    Inputs are read streamed, at most `max_bytes` (default: Settings.max_input_bytes) in
+    all; a file or stdin that would pass it is one such problem, and is not read."""
     if isinstance(paths, (str, Path)):
         raise InputError("read_paths takes a list of paths; wrap a single path in a list")
+    allowance = _Allowance(max_bytes if max_bytes is not None else get_settings().max_input_bytes)
     metas = _MetaCache()
-    parts = [_read_path(p, stdin, metas) for p in paths]
+    parts = [_read_path(p, stdin, metas, allowance) for p in paths]
     merged = _merge(parts)
     merged.problems = metas.problems + merged.problems
     return finish(merged)

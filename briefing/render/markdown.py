@@ -61,6 +61,8 @@ def render_markdown(briefing: Briefing) -> str:
     out: list[str] = [f"# {md(v.title)}", "", v.scope]
     if v.degraded:
         out += ["", f"> **Degraded:** {md(v.degraded)}"]
+    for note in v.truncated:
+        out += ["", f"> **Not all read:** {md(note)}"]
     out.append("")
 
     if not v.points:

@@ -51,6 +51,8 @@ def render_text(briefing: Briefing) -> str:
     out += _wrap(v.scope)
     if v.degraded:
         out += [""] + _wrap(f"NOTE: {v.degraded}", "", "      ")
+    for note in v.truncated:
+        out += [""] + _wrap(f"NOT ALL READ: {note}", "", "      ")
     out.append("")
 
     if not v.points:

@@ -190,6 +190,7 @@ class View:
     entries: list[Entry]
     footer: str
     engine: str
+    truncated: list[str] = field(default_factory=list)  # what the build left unread
 
     def entry(self, n: int) -> Entry:
         return self.entries[n - 1]
@@ -364,4 +365,5 @@ def build_view(b: Briefing) -> View:
         entries=entries,
         footer=_footer(b),
         engine=_engine(b),
+        truncated=[clean_inline(note) for note in b.stats.truncated],
     )
