@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from briefing.dates import to_utc
@@ -71,7 +72,16 @@ def add_articles(
             ingested_at=now,
             key_id=key_id,
         )
-        session.add(row)
+        try:  # another process may store the same text between our select and this insert
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            theirs = session.scalar(select(StoredArticle).where(StoredArticle.content_hash == digest))
+            if theirs is None:
+                raise
+            existing[digest] = theirs
+            out.append(Inserted(article, theirs, duplicate=True))
+            continue
         existing[digest] = row
         out.append(Inserted(article, row, duplicate=False))
     session.flush()
