@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     queue_max_backoff_seconds: float = 300.0
     dedup_redis_url: str | None = None  # the shared near-duplicate index (default: broker_url)
     dedup_num_perm: int = 128  # MinHash permutations of the shared ingest index
+    dedup_ingest_threshold: float = 0.7  # whole-article word 3-gram Jaccard above which a new article is a near copy
 
     @property
     def resolved_dedup_redis_url(self) -> str | None:

@@ -70,7 +70,7 @@ class NearIndex:
     @classmethod
     def from_settings(cls, settings: Settings) -> NearIndex:
         return cls(
-            threshold=settings.near_dup_threshold,
+            threshold=settings.dedup_ingest_threshold,
             num_perm=settings.dedup_num_perm,
             redis_url=settings.resolved_dedup_redis_url,
             basename=settings.queue_namespace,

@@ -33,7 +33,7 @@ from briefing.digest.queued import enqueue_run
 from briefing.digest.run import RunOptions
 from briefing.ingest import read_paths
 from briefing.models import Article
-from briefing.queue.broker import actors
+from briefing.queue.broker import actors, outstanding
 from briefing.store import StoredArticle
 from briefing.store import digest as subs
 
@@ -132,6 +132,10 @@ class Deployment:
                  alive=proc)
         return proc
 
+    def drain(self, seconds: float = 60) -> None:
+        """Wait until every enqueued task has run and been acknowledged."""
+        wait_for(lambda: outstanding(self.actors) == 0, seconds, "the queue to drain")
+
     def stop(self) -> None:
         for proc in self.workers:
             if proc.poll() is None:
@@ -221,7 +225,7 @@ def test_digest_run_through_the_queue_mails_everyone_once(database_url, deployme
         assert first is not None
         again = dep.actors.send_digest.send(first.id, DAY.isoformat(), {
             "now": NOW.isoformat(), "since": (NOW - timedelta(hours=24)).isoformat(), "until": NOW.isoformat()})
-    dep.actors.broker.join(dep.actors.send_digest.queue_name, timeout=30_000)
+    dep.drain()
     assert again.message_id
     assert inbox.counts() == Counter(emails)
 
@@ -277,7 +281,7 @@ def test_llm_briefing_job_through_the_queue(pg_url, deployment_factory, fake_ope
     assert row.attempts == 1
     briefing = store.job_briefing(row)
     assert briefing is not None and briefing.points and briefing.stats.engine == "llm"
-    dep.actors.broker.join(dep.actors.build_job.queue_name, timeout=30_000)
+    dep.drain()
     assert fake_openai.pending == 0
 
 
@@ -296,7 +300,7 @@ def test_duplicates_ingested_by_different_workers_are_stored_once(pg_url, deploy
 
     first = dep.start_worker()
     dep.actors.ingest_articles.send(batch)
-    dep.actors.broker.join(dep.actors.ingest_articles.queue_name, timeout=60_000)
+    dep.drain()
     first.send_signal(signal.SIGTERM)
     first.wait(30)
 
@@ -305,7 +309,7 @@ def test_duplicates_ingested_by_different_workers_are_stored_once(pg_url, deploy
     for _ in range(3):  # exact repeats, sent to whichever worker takes them
         dep.actors.ingest_articles.send(batch)
     dep.actors.ingest_articles.send(near)
-    dep.actors.broker.join(dep.actors.ingest_articles.queue_name, timeout=60_000)
+    dep.drain()
 
     with dep.db.transaction() as session:
         rows = list(session.scalars(select(StoredArticle)))

@@ -74,3 +74,15 @@ def actors(settings: Settings) -> Actors:
         _made[key] = made
         return made
 
+
+
+def outstanding(made: Actors) -> int:
+    """Messages not yet finished: queued, delayed for a retry, or being run (unacked).
+
+    Dramatiq keeps every message in its queue's hash until a worker acknowledges it after
+    the task returned, so this is zero only when all the work is done. (`broker.join`
+    counts only this process's unacked messages, not other workers'.)
+    """
+    client = made.broker.client
+    ns = made.broker.namespace
+    return int(client.hlen(f"{ns}:{QUEUE}.msgs")) + int(client.hlen(f"{ns}:{QUEUE}.DQ.msgs"))

@@ -106,7 +106,7 @@ def send_digest(subscriber_id: str, day: str, plan: dict[str, Any]) -> str:
 def ingest_articles(articles: list[dict[str, Any]], key_id: str | None = None) -> list[dict[str, Any]]:
     """Store articles once (unique content hash) and link near repeats through the shared index."""
     settings, db = _settings()
-    index = _near(settings.resolved_dedup_redis_url, settings.near_dup_threshold, settings.dedup_num_perm,
+    index = _near(settings.resolved_dedup_redis_url, settings.dedup_ingest_threshold, settings.dedup_num_perm,
                   settings.queue_namespace)
     parsed = [Article.model_validate(a) for a in articles]
     with db.transaction() as session:

@@ -77,11 +77,13 @@ def add_articles(
         # unique hash decides, without an error or a savepoint (SQLite and PostgreSQL alike).
         table = StoredArticle.__table__
         insert = pg_insert(table) if session.get_bind().dialect.name == "postgresql" else sqlite_insert(table)
-        added = session.execute(insert.values(**values).on_conflict_do_nothing(index_elements=["content_hash"]))
+        added = session.scalar(
+            insert.values(**values).on_conflict_do_nothing(index_elements=["content_hash"]).returning(table.c.seq)
+        )  # None when the hash was already there
         row = session.scalar(select(StoredArticle).where(StoredArticle.content_hash == digest))
         assert row is not None
         existing[digest] = row
-        out.append(Inserted(article, row, duplicate=added.rowcount != 1))  # type: ignore[attr-defined]
+        out.append(Inserted(article, row, duplicate=added is None))
     session.flush()
     return out
 
