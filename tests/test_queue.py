@@ -215,7 +215,12 @@ def test_digest_run_through_the_queue_mails_everyone_once(database_url, deployme
     dep.start_worker()
     dep.start_worker()
 
-    assert enqueue_digest(dep) == ["queued"] * 6
+    cli = subprocess.run(  # `digest run` with a broker only enqueues
+        [sys.executable, "-c", "from briefing.cli import app; app()", "digest", "run", "--no-poll",
+         "--date", DAY.isoformat()], env=dep.env, capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 0, cli.stderr
+    assert sorted(line.split()[1] for line in cli.stdout.splitlines()
+                  if line.startswith(DAY.isoformat()) and line.endswith(" queued")) == emails
     wait_for(lambda: delivery_statuses(dep.db) == dict.fromkeys(emails, "sent"), 60, "every delivery sent")
     # The same sends again (a task run twice, a second run): the delivery log says done.
     plan_again = enqueue_digest(dep)
@@ -283,6 +288,43 @@ def test_llm_briefing_job_through_the_queue(pg_url, deployment_factory, fake_ope
     assert briefing is not None and briefing.points and briefing.stats.engine == "llm"
     dep.drain()
     assert fake_openai.pending == 0
+
+
+def test_llm_briefing_requested_over_the_api_is_built_by_a_worker(pg_url, deployment_factory, fake_openai):
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from api.settings import ApiSettings
+
+    dep = deployment_factory(pg_url, BRIEFING_LLM_BASE_URL=fake_openai.base_url, OPENAI_API_KEY=KEY,
+                             BRIEFING_LLM_MODEL="gpt-4o-mini", BRIEFING_LLM_TIMEOUT="5", BRIEFING_LLM_MAX_RETRIES="1")
+    Script(prepare(ARTICLES, Settings(data_dir=Path("/nonexistent")))).good_run(fake_openai)
+    dep.start_worker()
+    with TestClient(create_app(dep.settings, ApiSettings(build_processes=0))) as client:
+        with dep.db.transaction() as session:
+            token = store.create_key(session, "newsroom")[1]
+        body = {"articles": [a.model_dump(mode="json", exclude={"path"}) for a in ARTICLES],
+                "options": {"engine": "llm", "max_points": MAX_POINTS}}
+        created = client.post("/v1/briefings", json=body, headers={"Authorization": f"Bearer {token}"})
+        assert created.status_code == 202, created.text
+        job_id = created.json()["id"]
+
+        def done() -> Any:
+            got = client.get(f"/v1/briefings/{job_id}", headers={"Authorization": f"Bearer {token}"}).json()
+            return got if got["status"] in ("done", "failed") else None
+
+        finished = wait_for(done, 60, "the worker to build the job")
+    assert finished["status"] == "done", finished
+    assert finished["briefing"]["points"]
+
+
+def test_worker_without_a_broker_says_what_to_set(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_BROKER")}
+    env["BRIEFING_DATA_DIR"] = str(tmp_path)
+    done = subprocess.run([sys.executable, "-c", "from briefing.cli import app; app()", "worker"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "BRIEFING_BROKER_URL is not set" in done.stdout + done.stderr
 
 
 # ---------------------------------------------------------------- ingest and shared dedup
