@@ -59,10 +59,17 @@ class CountingInbox:
     started: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    inflight: set[str] = field(default_factory=set)  # recipients whose DATA is being held
+
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
         with self.lock:
             self.started += 1
-        await asyncio.sleep(self.delay)
+            self.inflight.update(envelope.rcpt_tos)
+        try:
+            await asyncio.sleep(self.delay)
+        finally:
+            with self.lock:
+                self.inflight.difference_update(envelope.rcpt_tos)
         if server.transport is None or server.transport.is_closing():
             return "451 4.3.0 client went away"  # the sender died: nothing was delivered
         with self.lock:
@@ -235,6 +242,19 @@ def test_digest_run_through_the_queue_mails_everyone_once(database_url, deployme
     assert inbox.counts() == Counter(emails)
 
 
+def test_the_hourly_schedule_enqueues_with_a_broker(deployment_factory, tmp_path):
+    from briefing.digest.schedule import tick
+
+    dep = deployment_factory(f"sqlite:///{tmp_path / 'tick.db'}")
+    digest_ready(dep.db, ["early@example.com"])
+    with dep.db.transaction() as session:
+        subs.add_subscriber(session, "late@example.com", send_hour=19)
+    report = tick(dep.db, dep.settings, RunOptions(), now=NOW)  # 07:00 UTC: only the 7 o'clock reader
+    assert [(o.email, o.status) for o in report.outcomes] == [("early@example.com", "queued")]
+    assert outstanding(dep.actors) == 1  # waiting for a worker; nothing was sent here
+    assert delivery_statuses(dep.db) == {}
+
+
 def test_worker_killed_mid_send_the_other_finishes_everyone_mailed_once(pg_url, deployment_factory, smtp):
     inbox, port = smtp
     inbox.delay = 1.0  # each DATA takes a second: time to kill a worker inside one
@@ -246,13 +266,17 @@ def test_worker_killed_mid_send_the_other_finishes_everyone_mailed_once(pg_url, 
 
     enqueue_digest(dep)
 
-    def victim_sending() -> bool:
+    def victim_in_data() -> bool:
         with dep.db.transaction() as session:
-            holders = session.scalars(select(subs.Delivery.claimed_by).where(subs.Delivery.status == "sending"))
-            return any(f":{victim.pid}:" in (h or "") for h in holders)
+            held = session.scalars(
+                select(subs.Subscriber.email)
+                .join(subs.Delivery, subs.Delivery.subscriber_id == subs.Subscriber.id)
+                .where(subs.Delivery.status == "sending", subs.Delivery.claimed_by.contains(f":{victim.pid}:"))
+            ).all()
+        with inbox.lock:
+            return any(email in inbox.inflight for email in held)
 
-    wait_for(victim_sending, 30, "the first worker to claim a delivery")
-    time.sleep(0.5)  # claim, connect, MAIL, RCPT take milliseconds: it is inside the 1 s DATA now
+    wait_for(victim_in_data, 30, "the first worker to be inside an SMTP DATA")
     victim.send_signal(signal.SIGKILL)
     victim.wait()
 
