@@ -114,7 +114,9 @@ def ingest_articles(articles: list[dict[str, Any]], key_id: str | None = None) -
         rows = [(i.row.id, i.row.text, i.duplicate) for i in inserted]
     out: list[dict[str, Any]] = []
     for article_id, text, duplicate in rows:
-        twin = None if duplicate else index.add(article_id, text)
+        # A repeat already indexed is done; one that is not was stored by a run of this task
+        # that died before indexing it (redelivered now), so it is indexed here.
+        twin = None if duplicate and article_id in index else index.add(article_id, text)
         if twin is not None:
             with db.transaction() as session:
                 row = session.scalar(select(StoredArticle).where(StoredArticle.id == article_id))
