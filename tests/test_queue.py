@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+
+pytest.importorskip("dramatiq", reason="the `queue` extra (dramatiq[redis]) is not installed")
 from sqlalchemy import func, select
 
 from briefing import store
