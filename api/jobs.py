@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -93,8 +94,10 @@ class JobRunner:
         max_attempts: int = 3,
         poll_seconds: float = 2.0,
         lease_seconds: float = 30.0,
+        dispatch: Callable[[str], object] | None = None,
     ) -> None:
         self.db = db
+        self.dispatch = dispatch  # with a broker: send the job to `briefing worker` instead
         self.settings = settings
         self.metrics = metrics
         self.workers = workers
@@ -133,6 +136,13 @@ class JobRunner:
     def wake(self) -> None:
         """Tell idle workers a job was queued (they also poll)."""
         self._wake.set()
+
+    def queued(self, job_id: str) -> None:
+        """A job was queued (and committed): enqueue its task, or wake the local workers."""
+        if self.dispatch is not None:
+            self.dispatch(job_id)
+        else:
+            self.wake()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop taking jobs; builds still running are released to be re-queued at next start."""

@@ -59,11 +59,17 @@ def create_app(settings: Settings | None = None, limits: ApiSettings | None = No
     db = Database(settings.resolved_database_url)
     meters = Metrics()
     meters.watch_feeds(db)
+    dispatch = None
+    if settings.broker_url:  # llm jobs run on `briefing worker` processes, not here
+        from briefing.queue.broker import actors
+
+        dispatch = actors(settings).build_job.send
     runner = JobRunner(
         db,
         settings,
         meters,
-        workers=limits.job_workers,
+        dispatch=dispatch,
+        workers=0 if dispatch else limits.job_workers,
         max_attempts=limits.job_max_attempts,
         poll_seconds=limits.job_poll_seconds,
         lease_seconds=limits.job_lease_seconds,

@@ -161,6 +161,22 @@ def build(
         err.print(f"wrote {_safe(out_file)}", highlight=False)
 
 
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, help="Tasks run at once (threads).")] = 1,
+) -> None:
+    """Run queued tasks (llm briefings, digest sends, ingest) from BRIEFING_BROKER_URL until stopped."""
+    import logging
+
+    from briefing.queue.worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(message)s")
+    settings = get_settings()
+    if not settings.broker_url:
+        raise _fail("BRIEFING_BROKER_URL is not set: a worker needs a broker (e.g. redis://127.0.0.1:6379/0)")
+    run_worker(settings, concurrency=concurrency)
+
+
 def main() -> None:
     app()
 

@@ -160,7 +160,9 @@ def run(
     stale_minutes: StaleMinutes = 30,
     no_poll: Annotated[bool, typer.Option("--no-poll", help="Do not poll due feeds first.")] = False,
 ) -> None:
-    """Poll due feeds, then send today's digest: stories from the stored articles, one email per subscriber."""
+    """Poll due feeds, then send today's digest: stories from the stored articles, one email per subscriber.
+
+    With BRIEFING_BROKER_URL set, each subscriber's send is enqueued for `briefing worker`."""
     from briefing.digest.run import describe, run_digest
 
     options = _options(
@@ -172,7 +174,15 @@ def run(
             from briefing.cli_feeds import run_poll
 
             run_poll(db, get_settings(), quiet_when_idle=True)
-        report = run_digest(db, settings=get_settings(), options=options)
+        settings = get_settings()
+        if settings.broker_url and dry_run is None:  # one task per subscriber and date
+            from briefing.digest.queued import enqueue_run
+            from briefing.queue.broker import actors
+
+            send = actors(settings).send_digest.send
+            report = enqueue_run(db, lambda sid, day_, plan: send(sid, day_, plan), options=options)
+        else:
+            report = run_digest(db, settings=settings, options=options)
     except BriefingError as exc:
         raise _fail(str(exc)) from exc
     finally:

@@ -78,6 +78,23 @@ class Settings(BaseSettings):
     feed_page_attempts: int = 5  # a page that keeps failing is given up after this many polls
     feed_allow_private_hosts: bool = False  # fetch from loopback/private/link-local addresses (tests, intranets)
 
+    # queue (briefing/queue): with a broker, work runs as tasks on `briefing worker` processes;
+    # without one everything stays in-process (the zero-setup default)
+    broker_url: str | None = None  # redis://host:port/db
+    queue_namespace: str = "briefing"  # prefix of every broker key (one deployment per namespace)
+    queue_heartbeat_seconds: float = 60.0  # a worker silent this long is dead: its tasks are redelivered
+    queue_maintenance_per_million: int = 1000  # broker calls that also look for dead workers' tasks
+    queue_max_retries: int = 20
+    queue_min_backoff_seconds: float = 1.0  # first retry wait; doubles per retry
+    queue_max_backoff_seconds: float = 300.0
+    dedup_redis_url: str | None = None  # the shared near-duplicate index (default: broker_url)
+    dedup_num_perm: int = 128  # MinHash permutations of the shared ingest index
+    dedup_ingest_threshold: float = 0.7  # whole-article word 3-gram Jaccard above which a new article is a near copy
+
+    @property
+    def resolved_dedup_redis_url(self) -> str | None:
+        return self.dedup_redis_url or self.broker_url
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

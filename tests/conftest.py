@@ -32,3 +32,40 @@ def _local_model_only_where_marked(request: pytest.FixtureRequest, monkeypatch: 
     only tests marked `local_model` may, so the rest of the suite stays fast."""
     if request.node.get_closest_marker("local_model") is None:
         monkeypatch.setenv("BRIEFING_LOCAL_MODEL", "off")
+
+
+try:
+    from servers import PostgresServer, RedisServer
+except ModuleNotFoundError:
+    from tests.servers import PostgresServer, RedisServer
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server on 127.0.0.1 for the session (skips without the binary)."""
+    reason = RedisServer.missing()
+    if reason:
+        pytest.skip(reason)
+    server = RedisServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server on 127.0.0.1 for the session (skips without the binaries)."""
+    reason = PostgresServer.missing()
+    if reason:
+        pytest.skip(reason)
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:  # noqa: ANN001
+    """An empty database: a SQLite file, then a fresh PostgreSQL database (skipped without one)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'shared.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.new_database()

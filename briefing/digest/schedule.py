@@ -37,8 +37,17 @@ POLL_JOB_ID = "feeds-poll"
 
 
 def tick(db: Database, settings: Settings, options: RunOptions, now: datetime | None = None) -> RunReport:
-    """One hourly run: everyone due now (and anyone whose today's digest is unfinished)."""
-    report = run_digest(db, settings=settings, now=now, options=replace(options, due=True))
+    """One hourly run: everyone due now (and anyone whose today's digest is unfinished).
+
+    With a broker configured the sends are enqueued for `briefing worker` instead."""
+    if settings.broker_url:
+        from briefing.digest.queued import enqueue_run
+        from briefing.queue.broker import actors
+
+        send = actors(settings).send_digest.send
+        report = enqueue_run(db, lambda sid, day, plan: send(sid, day, plan), now=now, options=replace(options, due=True))
+    else:
+        report = run_digest(db, settings=settings, now=now, options=replace(options, due=True))
     for line in describe(report):
         log.info("%s", line)
     return report

@@ -10,6 +10,7 @@ from briefing.store.articles import Inserted, add_articles, as_article, content_
 from briefing.store.briefings import (
     Recovery,
     add_job,
+    claim_job,
     claim_next,
     fail_job,
     find_idempotent,
@@ -40,6 +41,7 @@ __all__ = [
     "add_job",
     "as_article",
     "check_token",
+    "claim_job",
     "claim_next",
     "content_hash",
     "create_key",

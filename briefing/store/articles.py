@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from briefing.dates import to_utc
@@ -59,7 +61,7 @@ def add_articles(
         if digest in existing:
             out.append(Inserted(article, existing[digest], duplicate=True))
             continue
-        row = StoredArticle(
+        values = dict(
             id=f"a_{digest[:24]}",
             content_hash=digest,
             source_id=article.id,
@@ -71,9 +73,17 @@ def add_articles(
             ingested_at=now,
             key_id=key_id,
         )
-        session.add(row)
+        # Another process may store the same text between our select and this insert: the
+        # unique hash decides, without an error or a savepoint (SQLite and PostgreSQL alike).
+        table = StoredArticle.__table__
+        insert = pg_insert(table) if session.get_bind().dialect.name == "postgresql" else sqlite_insert(table)
+        added = session.scalar(
+            insert.values(**values).on_conflict_do_nothing(index_elements=["content_hash"]).returning(table.c.seq)
+        )  # None when the hash was already there
+        row = session.scalar(select(StoredArticle).where(StoredArticle.content_hash == digest))
+        assert row is not None
         existing[digest] = row
-        out.append(Inserted(article, row, duplicate=False))
+        out.append(Inserted(article, row, duplicate=added is None))
     session.flush()
     return out
 

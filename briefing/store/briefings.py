@@ -127,6 +127,21 @@ def claim_next(
     return None
 
 
+def claim_job(
+    session: Session, job_id: str, *, lease: timedelta, now: datetime | None = None
+) -> BriefingJob | None:
+    """Move this queued job to running, leased until now + `lease`; None if not queued."""
+    now = now or utcnow()
+    claimed = session.execute(
+        update(BriefingJob)
+        .where(BriefingJob.id == job_id, BriefingJob.status == "queued")
+        .values(status="running", attempts=BriefingJob.attempts + 1, started_at=now, lease_until=now + lease)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return session.get(BriefingJob, job_id, populate_existing=True)
+
+
 def renew_leases(session: Session, job_ids: Sequence[str], until: datetime) -> None:
     """Extend the leases of jobs this process is still building."""
     if job_ids:

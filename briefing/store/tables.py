@@ -86,6 +86,9 @@ class StoredArticle(Base):
     key_id: Mapped[str | None] = mapped_column(
         ForeignKey("api_keys.id", ondelete="SET NULL"), default=None
     )
+    near_duplicate_of: Mapped[str | None] = mapped_column(
+        String(32), default=None, doc="the stored article this one nearly repeats (shared MinHash index)"
+    )
 
 
 class BriefingJob(Base):

@@ -1,0 +1,125 @@
+"""The digest on a task queue: `enqueue_run` plans, `send_one` does one subscriber's send.
+
+`briefing digest run` with a broker configured picks the subscribers and dates exactly as
+the in-process run does (`run._targets`) and enqueues one task per (subscriber, date),
+all with the same window. A worker running `send_one` briefs the window's stories (once
+per worker process and window), picks the subscriber's share and delivers it through
+`run._deliver`: the delivery log stays the source of truth, so a task run twice sends
+once, and a task redelivered after its worker was killed takes the dead worker's claim
+over at once (same host) or after `stale_after` (another host).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from briefing.config import Settings
+from briefing.digest.articles import load_window
+from briefing.digest.compose import MAX_POINTS, MAX_STORIES, Briefer, Story, make_stories, pick_stories, summary
+from briefing.digest.email import build_message, public_url
+from briefing.digest.run import (
+    REPEAT_DAYS,
+    Outcome,
+    RunOptions,
+    RunReport,
+    _deliver,
+    _recipient,
+    _targets,
+    window_bounds,
+)
+from briefing.digest.send import RetryPolicy, SmtpMailer
+from briefing.store import Database
+from briefing.store import digest as subs
+from briefing.store.tables import utcnow
+
+
+class SendPlan(BaseModel):
+    """What every task of one run shares: the window, the run's time and the options."""
+
+    now: datetime
+    since: datetime
+    until: datetime
+    engine: str = "offline"
+    max_stories: int = MAX_STORIES
+    max_points: int = MAX_POINTS
+    stale_after_seconds: float | None = 1800.0
+    bounce_limit: int = 3
+    max_attempts: int = 10
+    base_url: str | None = None
+
+    def options(self) -> RunOptions:
+        stale = None if self.stale_after_seconds is None else timedelta(seconds=self.stale_after_seconds)
+        return RunOptions(
+            engine=self.engine, max_stories=self.max_stories, max_points=self.max_points,
+            stale_after=stale, bounce_limit=self.bounce_limit, max_attempts=self.max_attempts,
+            retry=RetryPolicy(attempts=1), base_url=self.base_url,  # the queue retries, with backoff
+        )
+
+
+Enqueue = Callable[[str, str, dict[str, Any]], None]  # (subscriber id, ISO date, plan as JSON)
+
+
+def enqueue_run(
+    db: Database, enqueue: Enqueue, *, now: datetime | None = None, options: RunOptions = RunOptions()
+) -> RunReport:
+    """Enqueue one send per due subscriber and date; those already done are reported, not queued."""
+    now = (now or utcnow()).astimezone(UTC)
+    since, until = window_bounds(now, options.day, options.since)
+    report = RunReport(now=now, since=since, until=until)
+    plan = SendPlan(
+        now=now, since=since, until=until, engine=options.engine, max_stories=options.max_stories,
+        max_points=options.max_points, bounce_limit=options.bounce_limit, max_attempts=options.max_attempts,
+        stale_after_seconds=None if options.stale_after is None else options.stale_after.total_seconds(),
+        base_url=options.base_url or public_url(),
+    )
+    payload = plan.model_dump(mode="json")
+    for target in _targets(db, now, options, report):
+        enqueue(target.recipient.id, target.day.isoformat(), payload)
+        report.outcomes.append(Outcome(target.recipient.email, target.day, "queued"))
+    return report
+
+
+_stories_lock = threading.Lock()
+_stories: dict[tuple[Any, ...], tuple[list[Story], Briefer]] = {}
+
+
+def _window_stories(db: Database, settings: Settings, plan: SendPlan) -> tuple[list[Story], Briefer]:
+    """The window's ranked stories and their briefer, made once per worker process and run."""
+    key = (db.url, plan.since, plan.until, plan.engine, plan.max_points)
+    with _stories_lock:
+        if key not in _stories:
+            with db.transaction() as session:
+                window = load_window(session, plan.since, plan.until)
+            stories = make_stories(window, now=plan.until, settings=settings)
+            _stories.clear()  # one run at a time is plenty to keep
+            _stories[key] = (stories, Briefer(engine=plan.engine, max_points=plan.max_points, settings=settings))
+        return _stories[key]
+
+
+def send_one(db: Database, settings: Settings, subscriber_id: str, day: date, plan: SendPlan) -> Outcome:
+    """Send (at most) one subscriber's digest for `day`; the outcome says what happened."""
+    options = plan.options()
+    with db.transaction() as session:
+        row = subs.get_subscriber(session, subscriber_id)
+        if row is None or not row.active:
+            return Outcome(row.email if row else subscriber_id, day, "nothing to send", "no longer subscribed")
+        done = subs.get_delivery(session, subscriber_id, day)
+        if done is not None and done.status in ("sent", "failed"):
+            return Outcome(row.email, day, "already sent" if done.status == "sent" else "failed earlier")
+        seen = subs.recent_articles(session, subscriber_id, since=day - timedelta(days=REPEAT_DAYS), before=day)
+        recipient = _recipient(row)
+    stories, briefer = _window_stories(db, settings, plan)
+    with _stories_lock:  # the briefer's per-story cache is shared by this worker's threads
+        picked = pick_stories(stories, recipient.topics, briefer, cap=options.max_stories, seen=seen)
+    if not picked:
+        return Outcome(recipient.email, day, "nothing to send", "no new story matches")
+    msg = build_message(picked, recipient, day=day, settings=settings, now=plan.now, base_url=plan.base_url)
+    report = RunReport(now=plan.now, since=plan.since, until=plan.until)
+    with SmtpMailer.from_settings(settings, options.retry) as smtp:
+        _deliver(db, smtp, msg, recipient, day, picked=summary(picked), now=utcnow(), options=options, report=report)
+    return report.outcomes[-1]

@@ -1,0 +1,127 @@
+"""Task bodies run by `briefing worker`; each is idempotent against the database.
+
+A task that finds its work held by another live process raises `dramatiq.Retry`, so the
+queue tries again later (with backoff) instead of doing the work twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+from dramatiq import Retry
+from sqlalchemy import select
+
+from api.settings import ApiSettings
+from briefing import store
+from briefing.config import Settings, get_settings
+from briefing.errors import BriefingError
+from briefing.models import Article
+from briefing.nearindex import NearIndex
+from briefing.pipeline import build_briefing
+from briefing.store import Database, StoredArticle
+from briefing.store.tables import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache
+def _database(url: str) -> Database:
+    return Database(url)
+
+
+@lru_cache
+def _near(redis_url: str | None, threshold: float, num_perm: int, namespace: str) -> NearIndex:
+    return NearIndex(threshold=threshold, num_perm=num_perm, redis_url=redis_url, basename=namespace)
+
+
+def _settings() -> tuple[Settings, Database]:
+    settings = get_settings()
+    return settings, _database(settings.resolved_database_url)
+
+
+@contextmanager
+def _renewing(db: Database, job_id: str, lease: timedelta) -> Iterator[None]:
+    """Keep the job's lease alive while it builds, so nobody else takes it over."""
+    stop = threading.Event()
+
+    def keep() -> None:
+        while not stop.wait(lease.total_seconds() / 3):
+            with db.transaction() as session:
+                store.renew_leases(session, [job_id], until=utcnow() + lease)
+
+    thread = threading.Thread(target=keep, name=f"lease-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def build_job(job_id: str) -> str:
+    """Build one queued llm/auto briefing job; a finished job is left as it is."""
+    settings, db = _settings()
+    limits = ApiSettings()
+    lease = timedelta(seconds=limits.job_lease_seconds)
+    with db.transaction() as session:
+        store.recover_jobs(session, max_attempts=limits.job_max_attempts)  # a dead builder's job
+    with db.transaction() as session:
+        job = store.claim_job(session, job_id, lease=lease)
+        if job is None:
+            current = store.get_job(session, job_id)
+            if current is None or current.status in ("done", "failed"):
+                return current.status if current else "missing"
+            raise Retry(f"job {job_id} is being built elsewhere", delay=int(lease.total_seconds() * 1000))
+        engine, max_points, articles = job.engine, job.max_points, store.job_articles(job)
+    try:
+        with _renewing(db, job_id, lease):
+            briefing = build_briefing(articles, engine=engine, max_points=max_points, settings=settings)
+    except BriefingError as exc:
+        with db.transaction() as session:
+            store.fail_job(session, job_id, f"{type(exc).__name__}: {exc}")
+        return "failed"
+    with db.transaction() as session:
+        store.finish_job(session, job_id, briefing)
+    return "done"
+
+
+def send_digest(subscriber_id: str, day: str, plan: dict[str, Any]) -> str:
+    """One subscriber's digest for one date; retried while deferred or held elsewhere."""
+    from briefing.digest.queued import SendPlan, send_one
+
+    settings, db = _settings()
+    outcome = send_one(db, settings, subscriber_id, date.fromisoformat(day), SendPlan.model_validate(plan))
+    log.info("digest %s %s: %s %s", outcome.day, outcome.email, outcome.status, outcome.detail)
+    if outcome.status in ("in progress", "deferred"):
+        raise Retry(f"{outcome.email}: {outcome.status} {outcome.detail}".strip())
+    return outcome.status
+
+
+def ingest_articles(articles: list[dict[str, Any]], key_id: str | None = None) -> list[dict[str, Any]]:
+    """Store articles once (unique content hash) and link near repeats through the shared index."""
+    settings, db = _settings()
+    index = _near(settings.resolved_dedup_redis_url, settings.dedup_ingest_threshold, settings.dedup_num_perm,
+                  settings.queue_namespace)
+    parsed = [Article.model_validate(a) for a in articles]
+    with db.transaction() as session:
+        inserted = store.add_articles(session, parsed, key_id=key_id)
+        rows = [(i.row.id, i.row.text, i.duplicate) for i in inserted]
+    out: list[dict[str, Any]] = []
+    for article_id, text, duplicate in rows:
+        # A repeat already indexed is done; one that is not was stored by a run of this task
+        # that died before indexing it (redelivered now), so it is indexed here.
+        twin = None if duplicate and article_id in index else index.add(article_id, text)
+        if twin is not None:
+            with db.transaction() as session:
+                row = session.scalar(select(StoredArticle).where(StoredArticle.id == article_id))
+                if row is not None and row.near_duplicate_of is None:
+                    row.near_duplicate_of = twin
+        out.append({"id": article_id, "duplicate": duplicate, "near_duplicate_of": twin})
+    return out
+
