@@ -161,9 +161,22 @@ def import_opml(path: Annotated[Path, typer.Argument(help="An OPML file (a feed 
     typer.echo(f"added {added} feeds from {path} ({len(skipped)} skipped)")
 
 
-def run_poll(db: store.Database, settings: Settings, *, every: bool = False, quiet_when_idle: bool = False) -> int:
-    """One poll with a progress bar on a terminal; prints failures and a summary. Returns failed count."""
-    from briefing.feeds.poll import poll
+def run_poll(
+    db: store.Database, settings: Settings, *, every: bool = False, quiet_when_idle: bool = False, queue: bool = False
+) -> int:
+    """One poll with a progress bar on a terminal; prints failures and a summary. Returns failed count.
+
+    With `queue` and a broker configured, each due feed becomes a task for `briefing worker`
+    instead (the workers record each feed's health; `feeds list` shows it)."""
+    from briefing.feeds.poll import enqueue_due, poll
+
+    if queue and settings.broker_url:
+        from briefing.queue.broker import actors
+
+        send = actors(settings).poll_feed.send
+        queued = enqueue_due(db, lambda feed_id, all_: send(feed_id, all_), every=every)
+        typer.echo(f"queued {len(queued)} feeds for `briefing worker`", err=True)
+        return 0
 
     progress = Progress(
         TextColumn("polling feeds"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
@@ -192,12 +205,14 @@ def poll_command(
     once: Annotated[bool, typer.Option("--once", help="One pass over the due feeds, then exit.")] = False,
     every: Annotated[bool, typer.Option("--all", help="Poll every enabled feed, due or not.")] = False,
 ) -> None:
-    """Poll due feeds and store their new articles; without --once, keep polling until Ctrl-C."""
+    """Poll due feeds and store their new articles; without --once, keep polling until Ctrl-C.
+
+    With BRIEFING_BROKER_URL set, each due feed is enqueued as a task for `briefing worker`."""
     settings = get_settings()
     db = _database()
     try:
         while True:
-            run_poll(db, settings, every=every)
+            run_poll(db, settings, every=every, queue=True)
             if once:
                 return
             every = False

@@ -387,3 +387,50 @@ def test_duplicates_ingested_by_different_workers_are_stored_once(pg_url, deploy
     assert len(originals) == len(ARTICLES)
     assert copies == {a.id + "-wire": originals[a.id] for a in ARTICLES}
     assert all(r.near_duplicate_of is None for r in rows if r.outlet != "Wire copy")
+
+
+# ---------------------------------------------------------------- feed polls
+
+
+def test_feed_polls_are_tasks_each_due_feed_polled_once(tmp_path, deployment_factory):
+    """`feeds poll` with a broker enqueues one task per due feed; workers store the articles;
+    the same tasks again (redelivered, or a second scheduler) find nothing due and fetch nothing."""
+    try:
+        from fakes.feed_server import FeedServer, Item, Route, rss
+    except ModuleNotFoundError:
+        from tests.fakes.feed_server import FeedServer, Item, Route, rss
+    from briefing.feeds import store as feeds
+
+    with FeedServer() as web:
+        for n, (name, chunk) in enumerate((("a", ARTICLES[:2]), ("b", ARTICLES[2:]))):
+            web.routes[f"/{name}.xml"] = Route(
+                rss(f"Outlet {name}", [Item(a.title or a.id, web.url(f"/{name}/{i}"), content=a.text)
+                                       for i, a in enumerate(chunk)]),
+                content_type="application/rss+xml", etag=f'"{name}-{n}"')
+        web.routes["/robots.txt"] = Route(b"User-agent: *\nAllow: /\n", content_type="text/plain")
+        dep = deployment_factory(f"sqlite:///{tmp_path / 'feeds.db'}", BRIEFING_FEED_ALLOW_PRIVATE_HOSTS="true",
+                                 BRIEFING_FEED_HOST_DELAY="0", BRIEFING_FEED_FULL_TEXT_CHARS="100")
+        with dep.db.transaction() as session:
+            for name in ("a", "b"):
+                feeds.add_feed(session, web.url(f"/{name}.xml"), name=f"Outlet {name}")
+        dep.start_worker()
+
+        cli = subprocess.run([sys.executable, "-c", "from briefing.cli import app; app()", "feeds", "poll", "--once"],
+                             env=dep.env, capture_output=True, text=True, timeout=120)
+        assert cli.returncode == 0, cli.stderr
+        assert "queued 2 feeds" in cli.stderr
+        dep.drain()
+        with dep.db.transaction() as session:
+            stored = session.scalar(select(func.count()).select_from(StoredArticle))
+            health = {f.url: (f.last_success_at is not None, f.items_seen) for f in feeds.list_feeds(session)}
+            ids = [f.id for f in feeds.list_feeds(session)]
+        assert stored == len(ARTICLES) == 3
+        assert health == {web.url("/a.xml"): (True, 2), web.url("/b.xml"): (True, 1)}
+
+        fetched = len(web.requests_to("/a.xml")) + len(web.requests_to("/b.xml"))
+        for feed_id in ids:  # the same tasks again: neither feed is due
+            dep.actors.poll_feed.send(feed_id, False)
+        dep.drain()
+        assert len(web.requests_to("/a.xml")) + len(web.requests_to("/b.xml")) == fetched == 2
+        with dep.db.transaction() as session:
+            assert session.scalar(select(func.count()).select_from(StoredArticle)) == 3

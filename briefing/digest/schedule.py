@@ -69,9 +69,17 @@ def add_digest_job(scheduler: BaseScheduler, db: Database, settings: Settings, o
 
 
 def poll_tick(db: Database, settings: Settings) -> None:
-    """Poll the feeds that are due; errors are the feeds' own (recorded on them), not the job's."""
-    from briefing.feeds.poll import poll
+    """Poll the feeds that are due; errors are the feeds' own (recorded on them), not the job's.
 
+    With a broker configured each due feed is enqueued for `briefing worker` instead."""
+    from briefing.feeds.poll import enqueue_due, poll
+
+    if settings.broker_url:
+        from briefing.queue.broker import actors
+
+        send = actors(settings).poll_feed.send
+        log.info("queued %d feeds", len(enqueue_due(db, lambda feed_id, every: send(feed_id, every))))
+        return
     log.info("%s", poll(db, settings).summary())
 
 

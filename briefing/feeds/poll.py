@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -116,14 +116,17 @@ class _Poll:
 
 def poll(
     db: store.Database, settings: Settings | None = None, *, now: datetime | None = None, every: bool = False,
+    only: Collection[str] | None = None,
     on_feed: Callable[[FeedResult], None] | None = None, on_start: Callable[[int], None] | None = None,
 ) -> PollReport:
-    """Poll due feeds (all enabled ones with `every`); blocking wrapper of `poll_async`."""
-    return asyncio.run(poll_async(db, settings, now=now, every=every, on_feed=on_feed, on_start=on_start))
+    """Poll due feeds (all enabled ones with `every`; of those, the ids in `only` if given);
+    blocking wrapper of `poll_async`."""
+    return asyncio.run(poll_async(db, settings, now=now, every=every, only=only, on_feed=on_feed, on_start=on_start))
 
 
 async def poll_async(
     db: store.Database, settings: Settings | None = None, *, now: datetime | None = None, every: bool = False,
+    only: Collection[str] | None = None,
     on_feed: Callable[[FeedResult], None] | None = None, on_start: Callable[[int], None] | None = None,
 ) -> PollReport:
     settings = settings or get_settings()
@@ -131,6 +134,7 @@ async def poll_async(
     with db.transaction() as session:
         refs = [
             _FeedRef(f.id, f.url, f.etag, f.last_modified, f.name, f.title) for f in due_feeds(session, now, every=every)
+            if only is None or f.id in only
         ]
     if on_start is not None:
         on_start(len(refs))
@@ -150,6 +154,22 @@ async def poll_async(
         report.traffic = fetcher.traffic
     report.feeds.sort(key=lambda r: r.url)
     return report
+
+
+def enqueue_due(db: store.Database, send: Callable[[str, bool], object], *, now: datetime | None = None,
+                every: bool = False) -> list[str]:
+    """Hand each due feed (every enabled one with `every`) to `send(feed_id, every)` as its own
+    task; returns their ids.
+
+    A task polls its feed only if it is still due when it runs (`poll(only=...)`), so a task
+    run twice, or a feed queued by two schedulers, is polled once per interval.
+    """
+    now = (now or utcnow()).astimezone(UTC)
+    with db.transaction() as session:
+        ids = [f.id for f in due_feeds(session, now, every=every)]
+    for feed_id in ids:
+        send(feed_id, every)
+    return ids
 
 
 async def _poll_feed(ctx: _Poll, ref: _FeedRef) -> FeedResult:

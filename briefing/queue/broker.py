@@ -28,6 +28,7 @@ class Actors:
     build_job: Actor[Any, Any]
     send_digest: Actor[Any, Any]
     ingest_articles: Actor[Any, Any]
+    poll_feed: Actor[Any, Any]
 
 
 _lock = threading.Lock()
@@ -70,6 +71,7 @@ def actors(settings: Settings) -> Actors:
             build_job=declare(tasks.build_job),
             send_digest=declare(tasks.send_digest),
             ingest_articles=declare(tasks.ingest_articles),
+            poll_feed=declare(tasks.poll_feed),
         )
         _made[key] = made
         return made

@@ -103,6 +103,20 @@ def send_digest(subscriber_id: str, day: str, plan: dict[str, Any]) -> str:
     return outcome.status
 
 
+def poll_feed(feed_id: str, every: bool = False) -> str:
+    """Poll one feed if it is still due (any enabled feed with `every`): a redelivered or
+    doubled task finds it polled already (its next poll moved on) and does nothing."""
+    from briefing.feeds.poll import poll
+
+    settings, db = _settings()
+    report = poll(db, settings, every=every, only={feed_id})
+    if not report.feeds:
+        return "not due"
+    result = report.feeds[0]
+    log.info("feed %s: %s, %d stored", result.url, result.status, result.stored)
+    return result.status
+
+
 def ingest_articles(articles: list[dict[str, Any]], key_id: str | None = None) -> list[dict[str, Any]]:
     """Store articles once (unique content hash) and link near repeats through the shared index."""
     settings, db = _settings()
