@@ -56,6 +56,22 @@ def test_migrations_reach_head_from_empty(database_url):
     db.dispose()
 
 
+def test_processes_starting_together_migrate_an_empty_database_once(database_url):
+    """`serve --workers N` and several workers start at once; each migrates on start. Two
+    upgrades from empty used to both run CREATE TABLE ('table api_keys already exists')."""
+    code = "import sys; from briefing import store; store.Database(sys.argv[1]).migrate()"
+    procs = [subprocess.Popen([sys.executable, "-c", code, database_url], stderr=subprocess.PIPE, text=True)
+             for _ in range(WRITERS)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    db = store.Database(database_url)
+    with db.engine.connect() as conn:
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    db.dispose()
+
+
 def test_several_processes_write_at_once(database_url):
     db = store.Database(database_url)
     db.migrate()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,11 +57,36 @@ def alembic_config(connection: Any = None) -> Config:
     return cfg
 
 
+# Any fixed number: the PostgreSQL advisory lock every migrating process takes.
+_MIGRATION_LOCK = 0x62726966
+
+
+@contextmanager
+def _one_migrator(engine: Engine) -> Iterator[None]:
+    """Let one process at a time migrate a SQLite file: `serve --workers N` and several
+    `briefing worker`s start together, and two upgrades from empty both ran CREATE TABLE."""
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    lock_path = Path(database).expanduser()
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{lock_path}.migrate.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def migrate(url_or_engine: str | Engine, revision: str = "head") -> None:
-    """Bring the database at `url_or_engine` up to `revision` (idempotent)."""
+    """Bring the database at `url_or_engine` up to `revision` (idempotent, and safe when
+    several processes start at once: they take turns, the later ones find nothing to do)."""
     engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
     try:
-        with engine.begin() as connection:
+        with _one_migrator(engine), engine.begin() as connection:
+            if connection.dialect.name == "postgresql":  # held until this transaction ends
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
             command.upgrade(alembic_config(connection), revision)
     finally:
         if isinstance(url_or_engine, str):
