@@ -16,7 +16,7 @@ from briefing.ingest import read_paths
 from briefing.models import Article, Briefing
 from briefing.pipeline import build_briefing, prepare
 from briefing.render import render
-from evals.expect import list_cases, load_case
+from evals.loader import list_cases, load_case
 
 ROOT = Path(__file__).resolve().parents[1]
 
