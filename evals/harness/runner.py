@@ -199,7 +199,9 @@ def run_suite(
     suite.counts = aggregate(c.counts for c in suite.cases if c.counts is not None)
     suite.metrics = metrics_from(suite.counts)
     for half, names in spec.halves().items():
-        suite.halves.append(subtotal(half, [c for c in suite.cases if c.name in names]))
+        ran = [c for c in suite.cases if c.name in names]
+        if ran:  # a smoke run covers one case, so one half
+            suite.halves.append(subtotal(half, ran))
     suite.seconds = round(time.perf_counter() - t0, 3)
     return suite
 
