@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -160,7 +161,7 @@ def _print_rows(out: Console, title: str, first: str, rows: list[list[str]], h: 
             table.add_row(*row)
         table.add_row(*rows[-1], style="bold")
     else:  # too narrow for a column per metric: a row per metric, a column per case
-        short = [r[0].split("-")[0] for r in rows]
+        short = [r[0] if "(" in r[0] else r[0].split("-")[0] for r in rows]  # "held-out (10)" stays whole
         names = short if len(set(short)) == len(short) else [r[0] for r in rows]
         table.add_column("metric", no_wrap=True)
         for name in names:
@@ -171,10 +172,15 @@ def _print_rows(out: Console, title: str, first: str, rows: list[list[str]], h: 
 
 
 def _print_table(out: Console, h: ModuleType, suite: object, gate: object) -> None:
-    _print_rows(out, f"eval: {suite.engine} engine, suite {suite.suite}", "case", h.table_rows(suite), h)
+    rows, title = h.table_rows(suite), f"eval: {suite.engine} engine, suite {suite.suite}"
+    too_wide = sum(max(len(c) for c in col) + 3 for col in zip(*rows, h.report.COLUMNS)) > out.width
+    if too_wide and 16 + 8 * len(rows) > out.width:  # neither way fits: the halves and overall only
+        rows = rows[-(len(suite.halves) + 1):]
+        title += " (per case: --markdown or --json)"
+    _print_rows(out, title, "case", rows, h)
     for c in suite.cases:
         for part in h.report.case_misses(c):
-            out.print(f"[dim]{c.name}:[/] {part}", highlight=False)
+            out.print(f"[dim]{c.name}:[/] {escape(part)}", highlight=False)  # parts hold [brackets]
     for cmp in gate.comparisons:
         if cmp.status in ("regressed", "better"):
             out.print(f"{suite.suite}: {cmp.metric}: {h.report.fmt(cmp.baseline)} -> {h.report.fmt(cmp.current)} "
