@@ -291,3 +291,22 @@ def test_a_schema_1_baseline_reads_as_the_cases_suite(tmp_path: Path) -> None:
     assert baseline.schema_version == 2
     assert baseline.entry("cases", "offline").prompt_manifest_hash == "x"
     assert baseline.entry("dev", "offline") is None
+
+
+def test_a_metric_added_after_the_baseline_is_not_compared_until_re_accepted(tmp_path: Path) -> None:
+    from evals.harness import check_gate, run_suite
+
+    suite = run_suite(Path(__file__).resolve().parents[1] / "evals" / "cases", smoke=True)
+    [case] = suite.cases
+    old = case.counts.model_copy(update={"points_fragment": 0})  # a baseline that never counted fragments
+    entry = {"prompt_manifest_hash": suite.prompt_manifest_hash, "updated_at": "2026-01-01T00:00:00Z",
+             "metrics": {k: v for k, v in case.metrics.items() if k != "fragments"},
+             "cases": {case.name: {"counts": old.model_dump()}}}
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps({"suites": {suite.suite: {"offline": entry}}}))
+    worse = case.counts.model_copy(update={"points_fragment": case.counts.points})  # every point a fragment
+    suite.cases[0] = case.model_copy(update={"counts": worse})
+    gate = check_gate(suite, load_baseline(path))
+    assert gate.passed, gate.reasons
+    assert next(c for c in gate.comparisons if c.metric == "fragments").status == "n/a"
+    assert any("fragments" in n for n in gate.notes)

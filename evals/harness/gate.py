@@ -140,13 +140,19 @@ def _fmt(v: float | None) -> str:
     return "n/a" if v is None else f"{round(v, 4):g}"
 
 
-def compare(baseline: Counts, current: Counts, tolerances: Baseline) -> list[Comparison]:
-    """Metric by metric, current vs baseline, with each metric's direction and tolerance."""
+def compare(
+    baseline: Counts, current: Counts, tolerances: Baseline, measured: set[str] | None = None
+) -> list[Comparison]:
+    """Metric by metric, current vs baseline, with each metric's direction and tolerance.
+    A metric not in `measured` (added after the baseline was accepted) is n/a, not compared
+    with the zero its missing counts would give."""
     b, c = metrics_from(baseline), metrics_from(current)
     out = []
     for m in METRICS:
         tol = tolerances.tolerance(m.name)
         bv, cv = b[m.name], c[m.name]
+        if measured is not None and m.name not in measured:
+            bv = None
         if bv is None or cv is None:
             status = "n/a"
         else:
@@ -193,8 +199,13 @@ def check_gate(suite: SuiteResult, baseline: Baseline, *, update: bool = False) 
         if not update:
             reasons.append(f"no case of this run is in the baseline for {suite.engine!r}; re-run with --update-baseline")
     elif shared:
+        measured = set(entry.metrics)
+        unmeasured = [m.name for m in METRICS if m.name not in measured]
+        if unmeasured:
+            notes.append(f"not in the baseline yet (not compared): {', '.join(unmeasured)}")
         result.comparisons = compare(
-            aggregate(entry.cases[n].counts for n in shared), aggregate(run[n].counts for n in shared), baseline
+            aggregate(entry.cases[n].counts for n in shared), aggregate(run[n].counts for n in shared), baseline,
+            measured,
         )
         for cmp in result.comparisons:
             if cmp.status == "regressed" and cmp.metric not in EXACT:  # EXACT: reported above
@@ -203,7 +214,7 @@ def check_gate(suite: SuiteResult, baseline: Baseline, *, update: bool = False) 
                         f"({sign}{_fmt(cmp.tolerance)} allowed)")
                 (notes if update else reasons).append(text)
         for n in shared:
-            for cmp in compare(entry.cases[n].counts, run[n].counts, baseline):
+            for cmp in compare(entry.cases[n].counts, run[n].counts, baseline, measured):
                 if cmp.status == "regressed":
                     notes.append(f"{n}: {cmp.metric} {_fmt(cmp.baseline)} -> {_fmt(cmp.current)}")
     if entry.prompt_manifest_hash != suite.prompt_manifest_hash:
