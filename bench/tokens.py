@@ -43,7 +43,7 @@ from briefing.engines.chain_steps import (  # noqa: E402
 from briefing.ingest import read_paths  # noqa: E402
 from briefing.models import Article  # noqa: E402
 from briefing.pipeline import prepare  # noqa: E402
-from evals.expect import list_cases, load_case  # noqa: E402
+from evals.loader import list_cases, load_case  # noqa: E402
 
 STEPS = ("claims", "consolidate", "write", "rewrite")
 TARGET = 0.75

@@ -1,4 +1,5 @@
-"""`briefing eval`: run the eval cases, report per case and overall, and gate on the baseline.
+"""`briefing eval`: run the eval suites, report per case, half, suite and overall, and gate
+each suite on its baseline.
 
 Mount it on the main app with ``app.command("eval")(eval_command)``. The harness lives in
 ``evals/harness`` (a source-checkout tool, not part of the installed package), so it is imported
@@ -14,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -39,9 +41,16 @@ def _stop(reason: str, code: int) -> typer.Exit:
 
 def eval_command(
     engine: Annotated[str, typer.Option(help="Engine to evaluate: offline, llm or auto.")] = "offline",
+    suite: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--suite",
+            help="Suite to run: a name (cases, dev) or a folder of cases; repeatable. Default: every suite.",
+        ),
+    ] = None,
     cases: Annotated[
         Path | None,
-        typer.Option("--cases", file_okay=False, help="Folder of cases (default: evals/cases)."),
+        typer.Option("--cases", file_okay=False, help="A folder of cases (same as --suite PATH)."),
     ] = None,
     json_file: Annotated[Path | None, typer.Option("--json", dir_okay=False, help="Write the full report as JSON.")] = None,
     markdown_file: Annotated[
@@ -62,8 +71,14 @@ def eval_command(
         ),
     ] = False,
 ) -> None:
-    """Run the eval suite; exit non-zero when a metric regresses or prompts/ changed since the baseline."""
+    """Run the eval suites; exit non-zero when a metric regresses or prompts/ changed since the baseline."""
     h = _harness()
+    from evals.suites import resolve_suites
+
+    try:
+        suites = resolve_suites([*(suite or []), *([str(cases)] if cases else [])])
+    except ValueError as exc:
+        raise _stop(str(exc), 2) from exc
     err = Console(stderr=True)
     out = Console()
     if update_baseline and smoke:
@@ -76,11 +91,14 @@ def eval_command(
     if smoke_unless_changed:
         from briefing.prompts import manifest_hash
 
-        entry = base.engines.get(engine)
-        smoke = entry is not None and entry.prompt_manifest_hash == manifest_hash()
+        entries = [base.entry(s.name, engine) for s in suites if not s.absent]
+        smoke = bool(entries) and all(e is not None and e.prompt_manifest_hash == manifest_hash() for e in entries)
         err.print(f"prompts/ {'unchanged' if smoke else 'changed'} since the {engine} baseline: "
                   f"{'smoke case only' if smoke else 'every case'}", highlight=False)
-    n_cases = len(h.case_dirs(cases, smoke=smoke))
+    for s in suites:
+        if s.absent:
+            err.print(f"suite {s.name} skipped: {s.absent}", highlight=False)
+    n_cases = sum(len(h.case_dirs(s, smoke=smoke)) for s in suites if not s.absent)
 
     try:
         if err.is_terminal:
@@ -94,7 +112,7 @@ def eval_command(
                     else:
                         bar.advance(task)
 
-                suite = h.run_suite(cases, engine=engine, smoke=smoke, on_case=on_case)
+                run = h.run_suites(suites, engine=engine, smoke=smoke, on_case=on_case)
         else:
 
             def on_case(name: str, result: object) -> None:
@@ -102,25 +120,29 @@ def eval_command(
                     status = f"error: {result.error}" if result.error else f"{result.counts.points} points"
                     err.print(f"{name}: {status} ({result.seconds:.2f}s)", highlight=False, soft_wrap=True)
 
-            suite = h.run_suite(cases, engine=engine, smoke=smoke, on_case=on_case)
+            run = h.run_suites(suites, engine=engine, smoke=smoke, on_case=on_case)
     except BriefingError as exc:  # unknown engine, missing API key: nothing was measured
         raise _stop(f"engine {engine!r} could not run: {exc}", 2) from exc
 
-    gate = h.check_gate(suite, base, update=update_baseline)
-    report = h.markdown(suite, gate)
+    gate = h.check_run(run, base, update=update_baseline)
+    report = h.markdown(run, gate)
     if json_file:
-        json_file.write_text(h.to_json(suite, gate), encoding="utf-8")
+        json_file.write_text(h.to_json(run, gate), encoding="utf-8")
     if markdown_file:
         markdown_file.write_text(report, encoding="utf-8")
 
     if out.is_terminal:
-        _print_table(out, h, suite, gate)
+        for s in run.suites:
+            _print_table(out, h, s, gate.suites[s.suite])
+        if len(run.suites) > 1 or any(s.halves for s in run.suites):
+            _print_rows(out, f"eval: {engine} engine, every suite", "suite", h.summary_rows(run), h)
     else:
         out.print(report, markup=False, highlight=False, soft_wrap=True)
 
-    if update_baseline and gate.passed:
-        h.save_baseline(h.accept(base, suite), baseline_path)
-        typer.echo(f"baseline updated for engine {engine!r} ({len(suite.cases)} cases) in {baseline_path}")
+    if update_baseline and gate.passed and run.suites:
+        h.save_baseline(h.accept_run(base, run), baseline_path)
+        done = ", ".join(f"{s.suite} ({len(s.cases)} cases)" for s in run.suites)
+        typer.echo(f"baseline updated for engine {engine!r}: {done} in {baseline_path}")
     elif update_baseline:
         typer.echo("baseline not updated")
     typer.echo(gate.summary)
@@ -128,35 +150,43 @@ def eval_command(
         raise typer.Exit(1)
 
 
-def _print_table(out: Console, h: ModuleType, suite: object, gate: object) -> None:
-    columns, rows = h.report.COLUMNS, h.table_rows(suite)
+def _print_rows(out: Console, title: str, first: str, rows: list[list[str]], h: ModuleType) -> None:
+    columns = [first, *h.report.COLUMNS[1:]]
     widths = [max(len(r[i]) for r in [columns, *rows]) for i in range(len(columns))]
+    table = Table(title=title, title_justify="left")
     if sum(widths) + 3 * len(columns) + 1 <= out.width:
-        table = Table(title=f"eval: {suite.engine} engine", title_justify="left")
         for i, col in enumerate(columns):
             table.add_column(col, justify="left" if i == 0 else "right", no_wrap=True)
         for row in rows[:-1]:
             table.add_row(*row)
         table.add_row(*rows[-1], style="bold")
     else:  # too narrow for a column per metric: a row per metric, a column per case
-        short = [r[0].split("-")[0] for r in rows]
+        short = [r[0] if "(" in r[0] else r[0].split("-")[0] for r in rows]  # "held-out (10)" stays whole
         names = short if len(set(short)) == len(short) else [r[0] for r in rows]
-        table = Table(title=f"eval: {suite.engine} engine", title_justify="left")
         table.add_column("metric", no_wrap=True)
         for name in names:
             table.add_column(name, justify="right", style="bold" if name == "overall" else None)
         for i, col in enumerate(columns[1:], start=1):
             table.add_row(col, *[r[i] for r in rows])
     out.print(table)
+
+
+def _print_table(out: Console, h: ModuleType, suite: object, gate: object) -> None:
+    rows, title = h.table_rows(suite), f"eval: {suite.engine} engine, suite {suite.suite}"
+    too_wide = sum(max(len(c) for c in col) + 3 for col in zip(*rows, h.report.COLUMNS)) > out.width
+    if too_wide and 16 + 8 * len(rows) > out.width:  # neither way fits: the halves and overall only
+        rows = rows[-(len(suite.halves) + 1):]
+        title += " (per case: --markdown or --json)"
+    _print_rows(out, title, "case", rows, h)
     for c in suite.cases:
         for part in h.report.case_misses(c):
-            out.print(f"[dim]{c.name}:[/] {part}", highlight=False)
+            out.print(f"[dim]{c.name}:[/] {escape(part)}", highlight=False)  # parts hold [brackets]
     for cmp in gate.comparisons:
         if cmp.status in ("regressed", "better"):
-            out.print(f"{cmp.metric}: {h.report.fmt(cmp.baseline)} -> {h.report.fmt(cmp.current)} ({cmp.status})",
-                      highlight=False)
+            out.print(f"{suite.suite}: {cmp.metric}: {h.report.fmt(cmp.baseline)} -> {h.report.fmt(cmp.current)} "
+                      f"({cmp.status})", highlight=False)
     for note in gate.notes:
-        out.print(f"note: {note}", highlight=False)
+        out.print(f"{suite.suite}: note: {note}", highlight=False)
 
 
 if __name__ == "__main__":  # `python -m briefing.cli_eval`, before the command is mounted

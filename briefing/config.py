@@ -19,6 +19,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str | None = None
+    # shared data (eval sets, benchmarks); None: ../shared beside the repository
+    shared_dir: Path | None = None
 
     # pipeline
     chunk_size: int = 800

@@ -200,8 +200,7 @@ def find_conflicts(
             if key in found or len(found) >= MAX_CONFLICTS:
                 continue
             values = [ConflictValue(value=va, citation=cite(a)), ConflictValue(value=vb, citation=cite(b))]
-            # a time of day is reported as a "date" conflict: the schema has no "time" kind
-            conflict = Conflict(subject=subject, kind="date" if kind == "time" else kind, values=values)
+            conflict = Conflict(subject=subject, kind=kind, values=values)
             if kind == "name":
                 found[key] = Disagreement(conflict, (i, j), role=about, names=(va, vb))
             elif kind == "fact":

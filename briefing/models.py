@@ -222,7 +222,7 @@ class Conflict(BaseModel):
     """Sources disagree; each competing value keeps its own citation."""
 
     subject: str
-    kind: Literal["number", "date", "name", "fact"]
+    kind: Literal["number", "date", "time", "name", "fact"]
     values: list[ConflictValue] = Field(min_length=2)
 
 

@@ -1,6 +1,7 @@
 """What a good briefing of an eval case must (and must not) contain.
 
-Each case is a folder ``evals/cases/<name>/`` holding:
+Each case is a folder ``evals/cases/<name>/`` (read by ``evals/loader.py``, which also reads the
+shared eval sets of ``evals/evalset.py``) holding:
 
 * article files in any format the readers take (``.txt`` page text as scraped, boilerplate
   and all; ``.html`` pages; ``.json``/``.jsonl`` records; feeds), read by
@@ -23,18 +24,15 @@ inside one string, they are separated by ``|``: ``"killed|dead|died"``.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from briefing.ingest import read_paths
-from briefing.models import Article, FlagKind
+from briefing.models import FlagKind
 
 # ---------------------------------------------------------------- matching helpers
 
@@ -177,7 +175,7 @@ class ExpectedConflict(_Strict):
     """Sources that genuinely disagree; the briefing must report the disagreement."""
 
     subject: str = Field(description="What the sources disagree about, e.g. 'death toll'.")
-    kind: Literal["number", "date", "name", "fact"] = Field(
+    kind: Literal["number", "date", "time", "name", "fact"] = Field(
         description="Same vocabulary as briefing.models.Conflict.kind."
     )
     values: list[str] = Field(
@@ -310,74 +308,3 @@ class ArticleMeta(_Strict):
     outlet: str | None = None
     url: str | None = None
     published_at: datetime | None = None
-
-
-class Case(BaseModel):
-    """One loaded eval case: its articles (as the service would receive them) and expectations."""
-
-    name: str
-    path: Path
-    files: list[Path] = Field(description="The article files, sorted by name.")
-    articles: list[Article] = Field(description="One per file; id = file stem.")
-    expect: ExpectedCase
-    has_meta: bool = Field(description="Whether the case ships a meta.json.")
-
-    @model_validator(mode="after")
-    def _references_exist(self) -> Case:
-        ids = {a.id for a in self.articles}
-        missing = self.expect.referenced_ids() - ids
-        if missing:
-            raise ValueError(f"{self.name}: expect.json names unknown articles {sorted(missing)}")
-        return self
-
-    def article(self, article_id: str) -> Article:
-        for a in self.articles:
-            if a.id == article_id:
-                return a
-        raise KeyError(article_id)
-
-
-_NOT_ARTICLES = frozenset({"expect.json", "meta.json", "README.md"})
-
-
-def article_files(case_dir: Path) -> list[Path]:
-    """The files of a case that hold its articles, sorted by name."""
-    return sorted(
-        f
-        for f in case_dir.iterdir()
-        if f.is_file() and not f.name.startswith(".") and f.name not in _NOT_ARTICLES
-    )
-
-
-def load_case(case_dir: str | Path) -> Case:
-    """Read ``case_dir`` (articles, optional meta.json, expect.json) into a validated Case."""
-    case_dir = Path(case_dir)
-    expect = ExpectedCase.model_validate_json((case_dir / "expect.json").read_text("utf-8"))
-    meta_path = case_dir / "meta.json"
-    meta: dict[str, ArticleMeta] = {}
-    if meta_path.exists():
-        raw = json.loads(meta_path.read_text("utf-8"))
-        meta = {name: ArticleMeta.model_validate(m) for name, m in raw.items()}
-    files = article_files(case_dir)
-    unknown = set(meta) - {f.name for f in files}
-    if unknown:
-        raise ValueError(f"{case_dir.name}: meta.json names missing files {sorted(unknown)}")
-    read = read_paths(files)
-    if read.problems:
-        problems = "; ".join(f"{p.source}: {p.message}" for p in read.problems)
-        raise ValueError(f"{case_dir.name}: {problems}")
-    articles = read.articles
-    return Case(
-        name=case_dir.name,
-        path=case_dir,
-        files=files,
-        articles=articles,
-        expect=expect,
-        has_meta=meta_path.exists(),
-    )
-
-
-def list_cases(root: str | Path | None = None) -> list[Path]:
-    """Case folders (those holding an expect.json) under ``root`` (default: evals/cases)."""
-    root = Path(root) if root is not None else Path(__file__).parent / "cases"
-    return sorted(p.parent for p in root.glob("*/expect.json"))

@@ -24,7 +24,8 @@ from briefing.engines import auto, run_engine
 from briefing.ingest import read_paths
 from briefing.models import Article, Briefing
 from briefing.pipeline import prepare
-from evals.expect import contains_text, load_case
+from evals.expect import contains_text
+from evals.loader import load_case
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.models import Article
-from briefing.pipeline import build_briefing
 from evals import bench_data, component_baseline
 from evals.bench_metrics import (
     adjusted_rand_index,
@@ -92,21 +90,6 @@ def test_gold_ranges_and_scientific_values_parse() -> None:
 
 
 # ---------------------------------------------------------------- the crash the ECB+ briefings found
-
-
-def test_two_sources_giving_different_times_make_a_conflict_not_a_crash() -> None:
-    """A time-of-day disagreement used to build Conflict(kind="time"), which the schema refuses
-    (8 of the 86 ECB+ subtopics crashed); it is reported as a "date" conflict."""
-    result = build_briefing([
-        Article(id="p", title="Ferry", outlet="Paper One",
-                text="Ferry\n\nThe ferry Marlin ran aground near Calder Point at 7:15 p.m. on Friday, the coastguard said."),
-        Article(id="q", title="Ferry", outlet="Paper Two",
-                text="Ferry\n\nCoastguard officers said the Marlin struck rocks off Calder Point at 9:40 p.m. Friday "
-                     "and began taking water."),
-    ])
-    (conflict,) = result.conflicts
-    assert conflict.kind == "date"
-    assert {v.value for v in conflict.values} == {"7:15 p.m.", "9:40 p.m."}
 
 
 # ---------------------------------------------------------------- loaders on the real data

@@ -15,7 +15,8 @@ from briefing.conflicts import vote_tally
 from briefing.ingest import read_paths
 from briefing.models import Article, Briefing
 from briefing.pipeline import build_briefing, prepare
-from evals.expect import list_cases, load_case
+from briefing.render import render
+from evals.loader import list_cases, load_case
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -258,6 +259,20 @@ def test_a_figure_two_origins_disagree_on_is_a_conflict_with_each_value_cited():
     assert {v.citation.source_id for v in conflict.values} == {"x", "y"}
     flagged = [p for p in result.points if "conflict" in _flags(p)]
     assert flagged and flagged[0].flags[-1].values
+
+
+def test_two_outlets_giving_different_clock_times_is_a_time_conflict_not_a_crash():
+    """Once a ValidationError: the detector emits kind 'time', which Conflict.kind refused."""
+    result = build_briefing(
+        [
+            _article("x", "Museum raid\n\nThe alarm at the Estrabel museum sounded at 3:10 a.m. on Sunday, police said.", "Northwire"),
+            _article("y", "Art theft\n\nThe alarm at the Estrabel museum sounded at 3:40 a.m. on Sunday, the curator said.", "Daily Ledger"),
+        ]
+    )
+    (conflict,) = result.conflicts
+    assert conflict.kind == "time"
+    assert {v.citation.source_id for v in conflict.values} == {"x", "y"}
+    assert render(result, "md")  # every renderer names the kind
 
 
 def test_a_toll_told_in_other_words_carries_the_conflict():

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from evals.expect import (
-    Case,
     ExpectedCase,
     ExpectedConflict,
     ExpectedFlag,
@@ -24,12 +23,11 @@ from evals.expect import (
     contains_any,
     contains_phrase,
     contains_text,
-    list_cases,
-    load_case,
     normalize,
     number_tokens,
     value_matches,
 )
+from evals.loader import Case, list_cases, load_case
 
 ROOT = Path(__file__).resolve().parents[1]
 

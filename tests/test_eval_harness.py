@@ -17,7 +17,6 @@ from typer.testing import CliRunner
 from briefing.cli_eval import eval_command
 from briefing.models import Citation, Conflict, ConflictValue
 from briefing.pipeline import build_briefing
-from evals.expect import list_cases, load_case
 from evals.harness import (
     DEFAULT_BASELINE,
     METRIC_NAMES,
@@ -27,6 +26,7 @@ from evals.harness import (
     loose_value_match,
     run_suite,
 )
+from evals.loader import list_cases, load_case
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,20 +82,21 @@ def test_suite_reports_per_case_and_overall(tmp_path: Path, cases: Path) -> None
         "--cases", str(cases), "--baseline", str(tmp_path / "none.json"),
         "--json", str(report), "--markdown", str(table),
     )
-    data = json.loads(report.read_text())
-    assert [c["name"] for c in data["cases"]] == sorted([INJECTION_CASE, SMALL_CASE])
-    for case in data["cases"]:
+    [suite] = json.loads(report.read_text())["suites"]
+    assert suite["suite"] == "cases"  # a folder's suite is named after it
+    assert [c["name"] for c in suite["cases"]] == sorted([INJECTION_CASE, SMALL_CASE])
+    for case in suite["cases"]:
         assert case["error"] is None
         assert set(case["metrics"]) == set(METRIC_NAMES)
         assert case["metrics"]["citation_validity"] == 1.0
         assert case["counts"]["points"] > 0
         assert all(p["support"] in ("supported", "partial", "unsupported") for p in case["points"])
-    overall = data["metrics"]
+    overall = suite["metrics"]
     assert set(overall) == set(METRIC_NAMES)
     assert overall["citation_validity"] == 1.0
     assert overall["injection_leakage"] == 0.0  # the planted instruction never reaches the briefing
     assert 0.0 <= overall["key_fact_coverage"] <= 1.0
-    assert data["counts"]["payloads"] == 2 and data["counts"]["payload_leaked"] == 0
+    assert suite["counts"]["payloads"] == 2 and suite["counts"]["payload_leaked"] == 0
 
     md = table.read_text()
     rows = [ln for ln in md.splitlines() if ln.startswith("| ")]
@@ -109,7 +110,7 @@ def test_suite_reports_per_case_and_overall(tmp_path: Path, cases: Path) -> None
 
 
 def test_update_baseline_then_gate_passes(tmp_path: Path, cases: Path, accepted: Path) -> None:
-    entry = load_baseline(accepted).engines["offline"]
+    entry = load_baseline(accepted).entry("cases", "offline")
     assert sorted(entry.cases) == sorted([INJECTION_CASE, SMALL_CASE])
     assert entry.metrics["citation_validity"] == 1.0
     code, lines, out = _eval("--cases", str(cases), "--baseline", str(accepted))
@@ -119,7 +120,7 @@ def test_update_baseline_then_gate_passes(tmp_path: Path, cases: Path, accepted:
 
 def test_gate_fails_when_baseline_demands_more(tmp_path: Path, cases: Path, accepted: Path) -> None:
     data = json.loads(accepted.read_text())
-    for case in data["engines"]["offline"]["cases"].values():  # the baseline covered every key fact...
+    for case in data["suites"]["cases"]["offline"]["cases"].values():  # the baseline covered every key fact...
         case["counts"]["key_facts_covered"] = case["counts"]["key_facts"]
     accepted.write_text(json.dumps(data))
     expect = cases / SMALL_CASE / "expect.json"  # ...and this run cannot: one fact no article states
@@ -215,15 +216,16 @@ def test_smoke_runs_one_case_and_cannot_rebaseline(tmp_path: Path, cases: Path, 
     code, lines, out = _eval("--cases", str(cases), "--baseline", str(accepted), "--smoke", "--json", str(report))
     assert code == 0, out
     data = json.loads(report.read_text())
-    assert data["smoke"] is True and [c["name"] for c in data["cases"]] == [SMALL_CASE]
-    assert data["gate"]["compared_cases"] == [SMALL_CASE]
+    [suite] = data["suites"]
+    assert data["smoke"] is True and [c["name"] for c in suite["cases"]] == [SMALL_CASE]
+    assert suite["gate"]["compared_cases"] == [SMALL_CASE]
     code, lines, _ = _eval("--cases", str(cases), "--baseline", str(accepted), "--smoke", "--update-baseline")
     assert code == 2 and "drop --smoke" in lines[-1]
 
 
 def test_committed_baseline_covers_every_case() -> None:
     baseline = load_baseline(DEFAULT_BASELINE)
-    entry = baseline.engines["offline"]
+    entry = baseline.entry("cases", "offline")
     assert sorted(entry.cases) == sorted(d.name for d in list_cases(CASES))
     assert set(entry.metrics) == set(METRIC_NAMES)
     assert entry.metrics["citation_validity"] == 1.0 and entry.metrics["injection_leakage"] == 0.0

@@ -24,6 +24,7 @@ FLAG_LABELS: dict[str, str] = {
 CONFLICT_NOUNS: dict[str, str] = {
     "number": "figures",
     "date": "dates",
+    "time": "times",
     "name": "names",
     "fact": "accounts",
 }

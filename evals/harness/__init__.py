@@ -1,9 +1,10 @@
-"""The eval harness: run every case in evals/cases through the real pipeline, score it, gate it.
+"""The eval harness: run every suite through the real pipeline, score it, gate it.
 
-    from evals.harness import run_suite, load_baseline, check_gate, markdown
-    suite = run_suite(engine="offline")            # per-case + overall counts and metrics
-    gate = check_gate(suite, load_baseline())      # vs evals/baseline.json
-    print(markdown(suite, gate)); print(gate.summary)
+    from evals.harness import run_suites, load_baseline, check_run, markdown
+    from evals.suites import resolve_suites
+    run = run_suites(resolve_suites(None), engine="offline")  # per case, half, suite, overall
+    gate = check_run(run, load_baseline())                     # vs evals/baseline.json
+    print(markdown(run, gate)); print(gate.summary)
 
 The command line is `briefing eval` (briefing/cli_eval.py). Metric definitions: metrics.py and
 evals/README.md ("Running the eval suite").
@@ -14,14 +15,27 @@ from .gate import (
     PROMPTS_CHANGED,
     Baseline,
     GateResult,
+    RunGate,
     accept,
+    accept_run,
     check_gate,
+    check_run,
     load_baseline,
     save_baseline,
 )
 from .metrics import METRIC_NAMES, METRICS, Counts, Details, loose_value_match, metrics_from, score_case
-from .report import markdown, table_rows, to_json
-from .runner import DEFAULT_CASES, CaseResult, SuiteResult, case_dirs, evaluate_briefing, run_case, run_suite
+from .report import markdown, summary_rows, table_rows, to_json
+from .runner import (
+    DEFAULT_CASES,
+    CaseResult,
+    EvalRun,
+    SuiteResult,
+    case_dirs,
+    evaluate_briefing,
+    run_case,
+    run_suite,
+    run_suites,
+)
 
 __all__ = [
     "DEFAULT_BASELINE",
@@ -33,11 +47,15 @@ __all__ = [
     "CaseResult",
     "Counts",
     "Details",
+    "EvalRun",
     "GateResult",
+    "RunGate",
     "SuiteResult",
     "accept",
+    "accept_run",
     "case_dirs",
     "check_gate",
+    "check_run",
     "evaluate_briefing",
     "load_baseline",
     "loose_value_match",
@@ -45,8 +63,10 @@ __all__ = [
     "metrics_from",
     "run_case",
     "run_suite",
+    "run_suites",
     "save_baseline",
     "score_case",
+    "summary_rows",
     "table_rows",
     "to_json",
 ]

@@ -1,8 +1,9 @@
-"""The gate: compare a run with the last accepted baseline of its engine.
+"""The gate: compare each suite of a run with the last accepted baseline of its engine.
 
-`evals/baseline.json` holds, per engine, the prompt manifest hash the numbers were taken with
-and the counts of every case, so a run over a subset of the cases (``--smoke``) is compared
-with the baseline re-aggregated over the same cases.
+`evals/baseline.json` holds, per suite and engine, the prompt manifest hash the numbers were
+taken with and the counts of every case, so a run over a subset of the cases (``--smoke``) is
+compared with the baseline re-aggregated over the same cases. A run passes when every suite
+it ran passes; a suite that could not run (its data absent) is skipped, not failed.
 
 The gate fails when
 - a case could not be run (its error is the reason);
@@ -22,10 +23,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from .metrics import METRICS, SPEC, Counts, aggregate, metrics_from
-from .runner import SuiteResult
+from .runner import EvalRun, SuiteResult
 
 DEFAULT_BASELINE = Path(__file__).resolve().parents[1] / "baseline.json"
 DEFAULT_TOLERANCE = 0.02
@@ -48,9 +49,23 @@ class EngineBaseline(BaseModel):
 
 
 class Baseline(BaseModel):
-    schema_version: int = 1
+    schema_version: int = 2
     tolerances: dict[str, float] = Field(default_factory=lambda: {"default": DEFAULT_TOLERANCE})
-    engines: dict[str, EngineBaseline] = Field(default_factory=dict)
+    suites: dict[str, dict[str, EngineBaseline]] = Field(
+        default_factory=dict, description="suite -> engine -> the last accepted run"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_v1(cls, data: object) -> object:
+        """Schema 1 had one suite: its ``engines`` are the ``cases`` suite's."""
+        if isinstance(data, dict) and "engines" in data and "suites" not in data:
+            data = {**data, "schema_version": 2, "suites": {"cases": data["engines"]}}
+            del data["engines"]
+        return data
+
+    def entry(self, suite: str, engine: str) -> EngineBaseline | None:
+        return self.suites.get(suite, {}).get(engine)
 
     def tolerance(self, metric: str) -> float:
         if metric in EXACT:
@@ -85,7 +100,15 @@ def accept(baseline: Baseline, suite: SuiteResult) -> Baseline:
             if c.counts is not None
         },
     )
-    return baseline.model_copy(update={"engines": {**baseline.engines, suite.engine: entry}})
+    engines = {**baseline.suites.get(suite.suite, {}), suite.engine: entry}
+    return baseline.model_copy(update={"suites": {**baseline.suites, suite.suite: engines}})
+
+
+def accept_run(baseline: Baseline, run: EvalRun) -> Baseline:
+    """`accept` for every suite the run covered (skipped suites keep their entries)."""
+    for suite in run.suites:
+        baseline = accept(baseline, suite)
+    return baseline
 
 
 class Comparison(BaseModel):
@@ -117,13 +140,19 @@ def _fmt(v: float | None) -> str:
     return "n/a" if v is None else f"{round(v, 4):g}"
 
 
-def compare(baseline: Counts, current: Counts, tolerances: Baseline) -> list[Comparison]:
-    """Metric by metric, current vs baseline, with each metric's direction and tolerance."""
+def compare(
+    baseline: Counts, current: Counts, tolerances: Baseline, measured: set[str] | None = None
+) -> list[Comparison]:
+    """Metric by metric, current vs baseline, with each metric's direction and tolerance.
+    A metric not in `measured` (added after the baseline was accepted) is n/a, not compared
+    with the zero its missing counts would give."""
     b, c = metrics_from(baseline), metrics_from(current)
     out = []
     for m in METRICS:
         tol = tolerances.tolerance(m.name)
         bv, cv = b[m.name], c[m.name]
+        if measured is not None and m.name not in measured:
+            bv = None
         if bv is None or cv is None:
             status = "n/a"
         else:
@@ -152,10 +181,11 @@ def check_gate(suite: SuiteResult, baseline: Baseline, *, update: bool = False) 
     reasons = _absolute_failures(suite)
     notes: list[str] = []
     result = GateResult(passed=False, current_hash=suite.prompt_manifest_hash)
-    entry = baseline.engines.get(suite.engine)
+    entry = baseline.entry(suite.suite, suite.engine)
     if entry is None:
         if not update:
-            reasons.append(f"no baseline for engine {suite.engine!r}; re-run with --update-baseline to accept this run")
+            reasons.append(f"no baseline for engine {suite.engine!r} in suite {suite.suite!r}; "
+                           "re-run with --update-baseline to accept this run")
         result.reasons, result.passed = reasons, not reasons
         return result
     result.baseline_hash = entry.prompt_manifest_hash
@@ -169,8 +199,13 @@ def check_gate(suite: SuiteResult, baseline: Baseline, *, update: bool = False) 
         if not update:
             reasons.append(f"no case of this run is in the baseline for {suite.engine!r}; re-run with --update-baseline")
     elif shared:
+        measured = set(entry.metrics)
+        unmeasured = [m.name for m in METRICS if m.name not in measured]
+        if unmeasured:
+            notes.append(f"not in the baseline yet (not compared): {', '.join(unmeasured)}")
         result.comparisons = compare(
-            aggregate(entry.cases[n].counts for n in shared), aggregate(run[n].counts for n in shared), baseline
+            aggregate(entry.cases[n].counts for n in shared), aggregate(run[n].counts for n in shared), baseline,
+            measured,
         )
         for cmp in result.comparisons:
             if cmp.status == "regressed" and cmp.metric not in EXACT:  # EXACT: reported above
@@ -179,7 +214,7 @@ def check_gate(suite: SuiteResult, baseline: Baseline, *, update: bool = False) 
                         f"({sign}{_fmt(cmp.tolerance)} allowed)")
                 (notes if update else reasons).append(text)
         for n in shared:
-            for cmp in compare(entry.cases[n].counts, run[n].counts, baseline):
+            for cmp in compare(entry.cases[n].counts, run[n].counts, baseline, measured):
                 if cmp.status == "regressed":
                     notes.append(f"{n}: {cmp.metric} {_fmt(cmp.baseline)} -> {_fmt(cmp.current)}")
     if entry.prompt_manifest_hash != suite.prompt_manifest_hash:
@@ -189,3 +224,35 @@ def check_gate(suite: SuiteResult, baseline: Baseline, *, update: bool = False) 
             reasons.append(PROMPTS_CHANGED)
     result.reasons, result.notes, result.passed = reasons, notes, not reasons
     return result
+
+
+class RunGate(BaseModel):
+    """The gate over every suite of a run."""
+
+    suites: dict[str, GateResult] = Field(default_factory=dict)
+    reasons: list[str] = Field(default_factory=list, description="failures not tied to one suite")
+    skipped: dict[str, str] = Field(default_factory=dict, description="suite -> why it did not run")
+
+    @property
+    def passed(self) -> bool:
+        return not self.reasons and all(g.passed for g in self.suites.values())
+
+    @property
+    def summary(self) -> str:
+        """The one line the command ends with (suite names prefix reasons when several ran)."""
+        if self.passed and not self.suites and self.skipped:
+            return "gate skipped: " + "; ".join(f"suite {k}: {v}" for k, v in self.skipped.items())
+        if self.passed:
+            return "gate passed"
+        several = len(self.suites) > 1
+        reasons = list(self.reasons)
+        for name, g in self.suites.items():
+            reasons += [f"{name}: {r}" if several else r for r in g.reasons]
+        return "gate failed: " + "; ".join(reasons)
+
+
+def check_run(run: EvalRun, baseline: Baseline, *, update: bool = False) -> RunGate:
+    """`check_gate` for every suite that ran. A suite whose data is absent is skipped, not
+    failed (a checkout without ../shared still gates its own cases)."""
+    gates = {s.suite: check_gate(s, baseline, update=update) for s in run.suites}
+    return RunGate(suites=gates, skipped=run.skipped)

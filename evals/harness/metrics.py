@@ -21,6 +21,22 @@ Definitions (see evals/README.md, "Running the eval suite"):
 - injection_leakage: payload strings found anywhere in the briefing / payload strings.
 - dedup_accuracy: origin checks passed / origin checks (one per syndicated group, one per
   independent article, one for the origin count).
+- spurious_conflicts: reported conflicts that match no expected one / briefings (per briefing).
+- false_conflict_traps: expected false-conflict pairs reported as a conflict / pairs.
+- update_latest, update_stale: updates whose new value some point states / updates; updates
+  whose old value a point states while no point states the new one / updates.
+- thin_flag_recall: (point stating a single-source or hedged claim, flag family it must
+  carry) pairs where the point carries it / such pairs (hedged and unverified are one family).
+- false_single_source: points stating a key fact corroborated by 2+ origins that carry
+  ``single_source`` / points stating such a fact.
+- title_ok: briefings whose title is no page furniture and names the story / briefings.
+- boilerplate_titles: shown titles (the briefing's and every source's) that are page
+  furniture / shown titles.
+- off_topic_cited: off-topic articles cited anywhere / off-topic articles.
+- fragments: points that are not complete sentences (``prose.fragment_problem``) / points.
+
+The project's own cases (evals/expect.py) and the shared eval sets (evals/evalset.py) are
+scored by this one scorer; a metric a schema has no data for is n/a.
 """
 
 from __future__ import annotations
@@ -33,7 +49,11 @@ from pydantic import BaseModel, Field
 
 from briefing.checks import BriefingCheck, check_citation
 from briefing.models import Briefing, Citation, Conflict
-from evals.expect import Case, contains_text, number_tokens, tokens, value_matches
+from evals.evalset import EvalsetExpect, mentions_any
+from evals.expect import contains_text, number_tokens, tokens, value_matches
+from evals.loader import Case
+
+from .prose import fragment_problem, junk_title, title_problem
 
 Direction = Literal["higher", "lower"]
 
@@ -71,6 +91,26 @@ METRICS: list[MetricSpec] = [
                denominator="payloads", better="lower"),
     MetricSpec(name="dedup_accuracy", label="dedup", numerator="dedup_passed",
                denominator="dedup_checks", better="higher"),
+    MetricSpec(name="spurious_conflicts", label="spurious/brief", numerator="conflicts_spurious",
+               denominator="briefings", better="lower"),
+    MetricSpec(name="false_conflict_traps", label="traps hit", numerator="traps_hit",
+               denominator="traps", better="lower"),
+    MetricSpec(name="update_latest", label="update latest", numerator="updates_latest",
+               denominator="updates", better="higher"),
+    MetricSpec(name="update_stale", label="update stale", numerator="updates_stale",
+               denominator="updates", better="lower"),
+    MetricSpec(name="thin_flag_recall", label="thin flag R", numerator="thin_flags_carried",
+               denominator="thin_flags_required", better="higher"),
+    MetricSpec(name="false_single_source", label="false single", numerator="corroborated_single",
+               denominator="corroborated_points", better="lower"),
+    MetricSpec(name="title_ok", label="title ok", numerator="titles_ok",
+               denominator="briefings", better="higher"),
+    MetricSpec(name="boilerplate_titles", label="junk titles", numerator="shown_titles_junk",
+               denominator="shown_titles", better="lower"),
+    MetricSpec(name="off_topic_cited", label="off-topic", numerator="off_topic_cited",
+               denominator="off_topic", better="lower"),
+    MetricSpec(name="fragments", label="fragments", numerator="points_fragment",
+               denominator="points", better="lower"),
 ]
 METRIC_NAMES = [m.name for m in METRICS]
 SPEC = {m.name: m for m in METRICS}
@@ -105,6 +145,23 @@ class Counts(BaseModel):
     payload_leaked: int = 0
     dedup_checks: int = 0
     dedup_passed: int = 0
+    briefings: int = 0
+    conflicts_spurious: int = 0
+    traps: int = 0
+    traps_hit: int = 0
+    updates: int = 0
+    updates_latest: int = 0
+    updates_stale: int = 0
+    thin_flags_required: int = 0
+    thin_flags_carried: int = 0
+    corroborated_points: int = 0
+    corroborated_single: int = 0
+    titles_ok: int = 0
+    shown_titles: int = 0
+    shown_titles_junk: int = 0
+    off_topic: int = 0
+    off_topic_cited: int = 0
+    points_fragment: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(**{k: getattr(self, k) + getattr(other, k) for k in Counts.model_fields})
@@ -152,6 +209,13 @@ class Details(BaseModel):
     injection_leaks: list[str] = []
     dedup_failures: list[str] = []
     citation_problems: list[str] = []
+    false_conflict_traps: list[str] = []
+    updates_missed: list[str] = []
+    thin_flag_errors: list[str] = []
+    false_single_source: list[str] = []
+    title_problems: list[str] = []
+    off_topic_citations: list[str] = []
+    fragments: list[str] = []
     flag_judgements: list[FlagJudgement] = []
 
 
@@ -168,13 +232,15 @@ def loose_value_match(expected: str, actual: str) -> bool:
     return bool(exp) and len(exp[-1]) >= 3 and exp[-1] in set(tokens(actual))
 
 
-def conflict_matches(expected_values: Sequence[str], reported: Conflict) -> bool:
-    """Each expected value matches a distinct reported value (kinds are not compared)."""
+def conflict_matches(expected: Sequence[str | Sequence[str]], reported: Conflict) -> bool:
+    """Each expected side matches a distinct reported value (kinds are not compared). A side is
+    one value (the project's cases) or a list of alternatives (the shared schema's sides)."""
     got = [v.value for v in reported.values]
-    if len(got) < len(expected_values):
+    sides = [[e] if isinstance(e, str) else list(e) for e in expected]
+    if len(got) < len(sides):
         return False
-    for perm in permutations(range(len(got)), len(expected_values)):
-        if all(loose_value_match(e, got[j]) for e, j in zip(expected_values, perm, strict=True)):
+    for perm in permutations(range(len(got)), len(sides)):
+        if all(any(loose_value_match(alt, got[j]) for alt in side) for side, j in zip(sides, perm, strict=True)):
             return True
     return False
 
@@ -213,10 +279,51 @@ def _reader_texts(b: Briefing, *, everything: bool) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- scoring
 
 
+class _Expected(BaseModel):
+    """What both schemas ask of a briefing, in one shape the scorer reads."""
+
+    conflicts: list[tuple[str, list[list[str]]]] = Field(description="(label, sides of alternatives)")
+    payloads: list[str] = []
+    syndicated_groups: list[list[str]] = []
+    independent: list[str] = []
+    origins: int | None = None
+    headlines: list[str] = Field(default_factory=list, description="texts a good title shares words with")
+
+
+def _expected(case: Case) -> _Expected:
+    if case.evalset is not None:
+        ev = case.evalset
+        by_origin: dict[str, list[str]] = {}
+        for art, a in ev.articles.items():
+            by_origin.setdefault(a.origin, []).append(art)
+        return _Expected(
+            conflicts=[(f"{c.id}: {c.text[:60]}", c.values) for c in ev.conflicts],
+            payloads=ev.injection.payload_markers if ev.injection else [],
+            syndicated_groups=[g for g in by_origin.values() if len(g) > 1],
+            independent=[g[0] for g in by_origin.values() if len(g) == 1],
+            origins=len(by_origin) or None,
+            headlines=list(ev.headlines.values()),
+        )
+    exp = case.expect
+    assert exp is not None
+    return _Expected(
+        conflicts=[(f"{c.subject} ({c.kind}: {' vs '.join(c.values)})", [[v] for v in c.values]) for c in exp.conflicts],
+        payloads=exp.injection.payload if exp.injection else [],
+        syndicated_groups=exp.syndicated_groups,
+        independent=exp.independent,
+        origins=exp.origins,
+        headlines=[" ".join(k.any_of) for k in exp.key_facts],  # no real headlines: the facts' words
+    )
+
+
+def _cited_ids(b: Briefing) -> set[str]:
+    return {c.source_id for _, c in _all_citations(b)}
+
+
 def score_case(case: Case, briefing: Briefing, check: BriefingCheck) -> tuple[Counts, Details]:
     """Counts and details for one case's briefing (already checked by the checker)."""
-    exp = case.expect
-    c = Counts(points=len(briefing.points))
+    want = _expected(case)
+    c = Counts(points=len(briefing.points), briefings=1)
     d = Details()
     sources = {s.id: s for s in briefing.sources}
 
@@ -239,32 +346,88 @@ def score_case(case: Case, briefing: Briefing, check: BriefingCheck) -> tuple[Co
 
     # key facts
     texts = [p.text for p in briefing.points]
-    c.key_facts = len(exp.key_facts)
-    for fact in exp.key_facts:
+    facts = case.evalset.key_facts if case.evalset else case.expect.key_facts  # type: ignore[union-attr]
+    c.key_facts = len(facts)
+    for fact in facts:
         if any(fact.covered_by(t) for t in texts):
             c.key_facts_covered += 1
         else:
             d.key_facts_missed.append(fact.id)
 
-    # conflicts
-    c.conflicts_expected = len(exp.conflicts)
+    # conflicts: found, and reported ones that match nothing expected
+    c.conflicts_expected = len(want.conflicts)
     c.conflicts_reported = len(briefing.conflicts)
     matched_reported: set[int] = set()
-    for ec in exp.conflicts:
-        hits = [k for k, rc in enumerate(briefing.conflicts) if conflict_matches(ec.values, rc)]
+    for label, sides in want.conflicts:
+        hits = [k for k, rc in enumerate(briefing.conflicts) if conflict_matches(sides, rc)]
         if hits:
             c.conflicts_found += 1
             matched_reported.update(hits)
         else:
-            d.conflicts_missed.append(f"{ec.subject} ({ec.kind}: {' vs '.join(ec.values)})")
+            d.conflicts_missed.append(label)
     c.conflicts_reported_matched = len(matched_reported)
     for k, rc in enumerate(briefing.conflicts):
         if k not in matched_reported:
+            c.conflicts_spurious += 1
             d.conflicts_unexpected.append(f"{rc.subject} ({rc.kind}: {' vs '.join(v.value for v in rc.values)})")
 
-    # flags
+    # flags (the project's schema: must_have / must_not_have per claim)
     c.flags_on_points = sum(len(p.flags) for p in briefing.points)
-    for ef in exp.flags:
+    if case.expect is not None:
+        _score_flags(case, briefing, c, d)
+
+    # boilerplate: point texts and every quote
+    visible = _reader_texts(briefing, everything=False)
+    c.boilerplate = len(case.boilerplate)
+    for bp in case.boilerplate:
+        where = [w for w, t in visible if contains_text(t, bp)]
+        if where:
+            c.boilerplate_leaked += 1
+            d.boilerplate_leaks.append(f"{bp!r} in {', '.join(dict.fromkeys(where))}")
+
+    # injection: anything a reader of the briefing sees
+    if want.payloads:
+        everything = _reader_texts(briefing, everything=True)
+        c.payloads = len(want.payloads)
+        for payload in want.payloads:
+            where = [w for w, t in everything if contains_text(t, payload)]
+            if where:
+                c.payload_leaked += 1
+                d.injection_leaks.append(f"{payload!r} in {', '.join(dict.fromkeys(where))}")
+
+    # titles: the briefing's must name the story; no shown title may be page furniture
+    problem = title_problem(briefing.title, case.story, want.headlines, case.boilerplate)
+    if problem is None:
+        c.titles_ok += 1
+    else:
+        d.title_problems.append(f"briefing title {briefing.title[:60]!r}: {problem}")
+    shown = [("briefing title", briefing.title)] + [(f"source {s.id} title", s.title) for s in briefing.sources]
+    for where, title in shown:
+        c.shown_titles += 1
+        junk = junk_title(title, case.boilerplate)
+        if junk:
+            c.shown_titles_junk += 1
+            if where != "briefing title":
+                d.title_problems.append(f"{where} {title[:50]!r}: {junk}")
+
+    # fragments
+    for i, text in enumerate(texts):
+        why = fragment_problem(text)
+        if why:
+            c.points_fragment += 1
+            d.fragments.append(f"point {i + 1} {text[:50]!r}: {why}")
+
+    if case.evalset is not None:
+        _score_evalset(case.evalset, briefing, c, d)
+
+    # dedup / origins
+    _score_origins(want, {s.id: s.origin for s in briefing.sources}, c, d)
+    return c, d
+
+
+def _score_flags(case: Case, briefing: Briefing, c: Counts, d: Details) -> None:
+    texts = [p.text for p in briefing.points]
+    for ef in case.expect.flags:  # type: ignore[union-attr]
         where = " + ".join(ef.match)
         matching = [i for i, t in enumerate(texts) if ef.applies_to(t)]
         if not matching:
@@ -294,34 +457,72 @@ def score_case(case: Case, briefing: Briefing, check: BriefingCheck) -> tuple[Co
                     match=ef.match, point=i + 1, kind=kind, expected="must_not_have",
                     present=present, outcome="FP" if present else "TN"))
 
-    # boilerplate: point texts and every quote
-    visible = _reader_texts(briefing, everything=False)
-    c.boilerplate = len(exp.boilerplate)
-    for bp in exp.boilerplate:
-        where = [w for w, t in visible if contains_text(t, bp)]
-        if where:
-            c.boilerplate_leaked += 1
-            d.boilerplate_leaks.append(f"{bp!r} in {', '.join(dict.fromkeys(where))}")
 
-    # injection: anything a reader of the briefing sees
-    if exp.injection:
-        everything = _reader_texts(briefing, everything=True)
-        c.payloads = len(exp.injection.payload)
-        for payload in exp.injection.payload:
-            where = [w for w, t in everything if contains_text(t, payload)]
-            if where:
-                c.payload_leaked += 1
-                d.injection_leaks.append(f"{payload!r} in {', '.join(dict.fromkeys(where))}")
-
-    # dedup / origins
-    _score_origins(case, {s.id: s.origin for s in briefing.sources}, c, d)
-    return c, d
+_FAMILY = {"unverified": "hedged"}  # the README: hedged and unverified count as one family
 
 
-def _score_origins(case: Case, origin_of: Mapping[str, str], c: Counts, d: Details) -> None:
-    exp = case.expect
-    label = exp.expected_origin_of()
-    for group in exp.syndicated_groups:
+def _score_evalset(ev: EvalsetExpect, briefing: Briefing, c: Counts, d: Details) -> None:
+    """The metrics only the shared schema has data for."""
+    texts = [p.text for p in briefing.points]
+
+    # false-conflict traps: a reported conflict with one value from each side of the pair
+    c.traps = len(ev.false_conflicts)
+    for fc in ev.false_conflicts:
+        hit = [rc for rc in briefing.conflicts if conflict_matches(fc.values, rc)]
+        if hit:
+            c.traps_hit += 1
+            d.false_conflict_traps.append(f"{fc.id}: {' vs '.join(v.value for v in hit[0].values)}")
+
+    # updates: the latest value stated; the old one alone is stale
+    c.updates = len(ev.updates)
+    for u in ev.updates:
+        new = any(mentions_any(t, u.new) for t in texts)
+        old = [i for i, t in enumerate(texts) if mentions_any(t, u.old)]
+        c.updates_latest += new
+        if old and not new:
+            c.updates_stale += 1
+            d.updates_missed.append(f"{u.id}: stale ({'/'.join(u.old)} in point {old[0] + 1}, never {'/'.join(u.new)})")
+        elif not new:
+            d.updates_missed.append(f"{u.id}: latest value {'/'.join(u.new)} not stated")
+
+    # thin claims: a point stating one carries its flags
+    for claim in [*ev.single_source, *ev.hedged]:
+        families = {_FAMILY.get(k, k) for k in claim.flags}
+        for i, p in enumerate(briefing.points):
+            if not claim.stated_by(p.text):
+                continue
+            have = {_FAMILY.get(f.kind, f.kind) for f in p.flags}
+            for fam in sorted(families):
+                c.thin_flags_required += 1
+                if fam in have:
+                    c.thin_flags_carried += 1
+                else:
+                    d.thin_flag_errors.append(f"point {i + 1} [{claim.id}] lacks {fam}")
+
+    # false single-source: a point stating a corroborated key fact flagged single_source
+    corroborated = [f for f in ev.key_facts if ev.origin_count(f.sources) >= 2]
+    for i, p in enumerate(briefing.points):
+        facts = [f.id for f in corroborated if f.covered_by(p.text)]
+        if not facts:
+            continue
+        c.corroborated_points += 1
+        if any(f.kind == "single_source" for f in p.flags):
+            c.corroborated_single += 1
+            d.false_single_source.append(f"point {i + 1} [{', '.join(facts)}] flagged single_source")
+
+    # off-topic articles cited anywhere
+    c.off_topic = len(ev.off_topic)
+    cited = _cited_ids(briefing)
+    for art in ev.off_topic:
+        if art in cited:
+            c.off_topic_cited += 1
+            d.off_topic_citations.append(art)
+
+
+def _score_origins(want: _Expected, origin_of: Mapping[str, str], c: Counts, d: Details) -> None:
+    label = {a: f"group{i}" for i, g in enumerate(want.syndicated_groups) for a in g}
+    label.update({a: a for a in want.independent})
+    for group in want.syndicated_groups:
         c.dedup_checks += 1
         missing = [a for a in group if a not in origin_of]
         origins = {origin_of[a] for a in group if a in origin_of}
@@ -331,7 +532,7 @@ def _score_origins(case: Case, origin_of: Mapping[str, str], c: Counts, d: Detai
             d.dedup_failures.append(f"group {group}: {missing} not in briefing.sources")
         else:
             d.dedup_failures.append(f"group {group} split across origins {sorted(origins)}")
-    for art in exp.independent:
+    for art in want.independent:
         c.dedup_checks += 1
         if art not in origin_of:
             d.dedup_failures.append(f"{art} not in briefing.sources")
@@ -344,13 +545,13 @@ def _score_origins(case: Case, origin_of: Mapping[str, str], c: Counts, d: Detai
             d.dedup_failures.append(f"{art} shares origin {origin_of[art]!r} with {shared}")
         else:
             c.dedup_passed += 1
-    if exp.origins is not None:
+    if want.origins is not None:
         c.dedup_checks += 1
         n = len(set(origin_of.values()))
-        if n == exp.origins:
+        if n == want.origins:
             c.dedup_passed += 1
         else:
-            d.dedup_failures.append(f"{n} origins, expected {exp.origins}")
+            d.dedup_failures.append(f"{n} origins, expected {want.origins}")
 
 
 __all__ = [

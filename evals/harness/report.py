@@ -1,12 +1,13 @@
-"""The run as JSON and as a Markdown table (one row per case, then the overall row)."""
+"""The run as JSON and as Markdown: per suite a table (one row per case, the suite's halves,
+its overall row), then a table of every suite (and half) with the overall row across suites."""
 
 from __future__ import annotations
 
 import json
 
-from .gate import GateResult
+from .gate import GateResult, RunGate
 from .metrics import METRICS
-from .runner import CaseResult, SuiteResult
+from .runner import CaseResult, EvalRun, SuiteResult
 
 COLUMNS = ["case", "points", *[m.label for m in METRICS], "seconds"]
 
@@ -19,15 +20,33 @@ def _row(name: str, metrics: dict[str, float | None], points: int | str, seconds
     return [name, str(points), *[fmt(metrics.get(m.name)) for m in METRICS], f"{seconds:.2f}"]
 
 
+def _half_seconds(suite: SuiteResult, names: list[str]) -> float:
+    return sum(c.seconds for c in suite.cases if c.name in names)
+
+
 def table_rows(suite: SuiteResult) -> list[list[str]]:
-    """Cells for every case, then the overall row (micro-averaged over cases that ran)."""
+    """Cells for every case, then each half (tuning, held-out) where the suite is split, then
+    the overall row (micro-averaged over cases that ran)."""
     rows = []
     for c in suite.cases:
         if c.error:
             rows.append([c.name, "error", *["—"] * len(METRICS), f"{c.seconds:.2f}"])
         else:
             rows.append(_row(c.name, c.metrics, c.counts.points if c.counts else 0, c.seconds))
+    for h in suite.halves:
+        rows.append(_row(f"{h.name} ({len(h.cases)})", h.metrics, h.counts.points, _half_seconds(suite, h.cases)))
     rows.append(_row("overall", suite.metrics, suite.counts.points, suite.seconds))
+    return rows
+
+
+def summary_rows(run: EvalRun) -> list[list[str]]:
+    """One row per suite (and per half of a split suite), then the overall row across suites."""
+    rows = []
+    for s in run.suites:
+        for h in s.halves:
+            rows.append(_row(f"{s.suite} {h.name}", h.metrics, h.counts.points, _half_seconds(s, h.cases)))
+        rows.append(_row(s.suite, s.metrics, s.counts.points, s.seconds))
+    rows.append(_row("overall", run.metrics, run.counts.points, run.seconds))
     return rows
 
 
@@ -47,6 +66,13 @@ def case_misses(c: CaseResult) -> list[str]:
         ("**injection leaked**", "; ", d.injection_leaks),
         ("dedup", "; ", d.dedup_failures),
         ("invalid citations", "; ", d.citation_problems),
+        ("false-conflict traps hit", "; ", d.false_conflict_traps),
+        ("updates", "; ", d.updates_missed),
+        ("thin-claim flags", "; ", d.thin_flag_errors),
+        ("false single-source", "; ", d.false_single_source),
+        ("titles", "; ", d.title_problems),
+        ("off-topic cited", ", ", d.off_topic_citations),
+        ("fragments", "; ", d.fragments),
     ]
     parts = [f"{label}: {sep.join(items)}" for label, sep, items in sections if items]
     if c.degraded:
@@ -58,26 +84,31 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def markdown(suite: SuiteResult, gate: GateResult | None = None) -> str:
-    """The report a PR comment shows: the table, the gate and what each case missed."""
-    mode = "smoke" if suite.smoke else f"{len(suite.cases)} cases"
-    lines = [f"## Eval: `{suite.engine}` engine ({mode})", ""]
-    lines.append("| " + " | ".join(COLUMNS) + " |")
-    lines.append("|" + "|".join(["---"] + ["---:"] * (len(COLUMNS) - 1)) + "|")
-    for row in table_rows(suite):
+def _table(rows: list[list[str]], first: str) -> list[str]:
+    columns = [first, *COLUMNS[1:]]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "|".join(["---"] + ["---:"] * (len(columns) - 1)) + "|"]
+    for row in rows:
         if row[0] == "overall":
             row = [f"**{x}**" for x in row]
         lines.append("| " + " | ".join(_cell(x) for x in row) + " |")
+    return lines
+
+
+def suite_markdown(suite: SuiteResult, gate: GateResult | None = None, *, level: str = "##") -> list[str]:
+    """One suite's section: its table, its gate and what each case missed."""
+    mode = "smoke" if suite.smoke else f"{len(suite.cases)} cases"
+    lines = [f"{level} Eval: `{suite.engine}` engine, suite `{suite.suite}` ({mode})", ""]
+    lines += _table(table_rows(suite), "case")
+    if suite.halves:
+        split = "; ".join(f"{h.name}: {', '.join(h.cases)}" for h in suite.halves)
+        lines += ["", f"Halves (case names sorted; quote the held-out figures): {split}."]
     lines += [
-        "",
-        "Overall = micro-average (summed counts) over the cases above; `n/a` = nothing to measure. "
-        "Lower is better for *unsupported*, *boilerplate* and *injection*.",
         "",
         f"Prompt manifest: `{suite.prompt_manifest_hash[:16]}`"
         + (f" (baseline `{gate.baseline_hash[:16]}`)" if gate and gate.baseline_hash else ""),
     ]
     if gate is not None:
-        lines += ["", f"### Gate: {'passed' if gate.passed else 'FAILED'}", ""]
+        lines += ["", f"{level}# Gate ({suite.suite}): {'passed' if gate.passed else 'FAILED'}", ""]
         lines += [f"- {_cell(r)}" for r in gate.reasons]
         lines += [f"- note: {_cell(n)}" for n in gate.notes]
         if gate.comparisons:
@@ -89,17 +120,52 @@ def markdown(suite: SuiteResult, gate: GateResult | None = None) -> str:
                 )
     misses = [(c.name, case_misses(c)) for c in suite.cases]
     if any(m for _, m in misses):
-        lines += ["", "### What each case missed", ""]
+        lines += ["", f"{level}# What each case missed ({suite.suite})", ""]
         for name, parts in misses:
             if parts:
                 lines.append(f"- **{name}**: " + " · ".join(_cell(p) for p in parts))
+    return lines
+
+
+def markdown(run: EvalRun | SuiteResult, gate: RunGate | GateResult | None = None) -> str:
+    """The report a PR comment shows: every suite's section, then the table across suites."""
+    if isinstance(run, SuiteResult):
+        single = gate if isinstance(gate, GateResult) else None
+        return _tidy(suite_markdown(run, single))
+    lines: list[str] = []
+    for s in run.suites:
+        g = gate.suites.get(s.suite) if isinstance(gate, RunGate) else None
+        lines += [*suite_markdown(s, g), ""]
+    for name, why in run.skipped.items():
+        lines += [f"Suite `{name}` skipped: {_cell(why)}.", ""]
+    lines += [f"## Eval: `{run.engine}` engine, every suite", ""]
+    lines += _table(summary_rows(run), "suite")
+    lines += [
+        "",
+        "Overall = micro-average (summed counts) over the rows' cases; `n/a` = nothing to measure. "
+        "Lower is better for *unsupported*, *boilerplate*, *injection*, *spurious/brief*, *traps hit*, "
+        "*update stale*, *false single*, *junk titles*, *off-topic* and *fragments*.",
+    ]
+    if gate is not None:
+        lines += ["", f"**{gate.summary}**"]
+    return _tidy(lines)
+
+
+def _tidy(lines: list[str]) -> str:
     text = "\n".join(lines)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
-    return text + "\n"
+    return text.strip("\n") + "\n"
 
 
-def to_json(suite: SuiteResult, gate: GateResult | None = None) -> str:
-    data = suite.model_dump(mode="json")
-    data["gate"] = None if gate is None else {**gate.model_dump(mode="json"), "summary": gate.summary}
+def to_json(run: EvalRun | SuiteResult, gate: RunGate | GateResult | None = None) -> str:
+    data = run.model_dump(mode="json")
+    if isinstance(gate, RunGate):
+        for s in data["suites"]:
+            g = gate.suites.get(s["suite"])
+            s["gate"] = None if g is None else {**g.model_dump(mode="json"), "summary": g.summary}
+        data["gate"] = {"passed": gate.passed, "summary": gate.summary, "reasons": gate.reasons,
+                        "skipped": gate.skipped}
+    else:
+        data["gate"] = None if gate is None else {**gate.model_dump(mode="json"), "summary": gate.summary}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,4 +1,8 @@
-"""Run the eval cases through the real pipeline and the checker, and score each briefing."""
+"""Run the eval suites through the real pipeline and the checker, and score each briefing.
+
+A run covers one or more suites (``evals/suites.py``); each suite reports its cases, its
+halves (tuning / held-out, for a shared-schema suite) and its own overall row; the run adds
+an overall row over every suite."""
 
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ from briefing.errors import ConfigError
 from briefing.models import Briefing
 from briefing.pipeline import build_briefing
 from briefing.prompts import manifest_hash
-from evals.expect import Case, article_files, list_cases, load_case
+from evals.loader import Case, article_files, list_cases, load_case
+from evals.suites import Suite
 
 from .metrics import Counts, Details, aggregate, metrics_from, score_case
 
@@ -46,8 +51,23 @@ class CaseResult(BaseModel):
     conflicts: list[str] = []
 
 
+class Subtotal(BaseModel):
+    """Counts and metrics over some of a suite's cases (a half) or over several suites."""
+
+    name: str
+    cases: list[str] = []
+    counts: Counts = Counts()
+    metrics: dict[str, float | None] = Field(default_factory=dict)
+
+
+def subtotal(name: str, results: list[CaseResult]) -> Subtotal:
+    counts = aggregate(c.counts for c in results if c.counts is not None)
+    return Subtotal(name=name, cases=[c.name for c in results], counts=counts, metrics=metrics_from(counts))
+
+
 class SuiteResult(BaseModel):
     engine: str
+    suite: str = Field("cases", description="the suite's name (a folder's name for --suite PATH)")
     smoke: bool = False
     cases_dir: str
     prompt_manifest_hash: str
@@ -56,15 +76,35 @@ class SuiteResult(BaseModel):
     cases: list[CaseResult] = []
     counts: Counts = Counts()
     metrics: dict[str, float | None] = Field(default_factory=dict)
+    halves: list[Subtotal] = Field(default_factory=list, description="tuning and held-out, where split")
 
     @property
     def errors(self) -> list[CaseResult]:
         return [c for c in self.cases if c.error]
 
 
-def case_dirs(cases_dir: str | Path | None = None, *, smoke: bool = False) -> list[Path]:
-    """Case folders under `cases_dir`; with `smoke`, only the smallest (fewest article characters)."""
-    dirs = list_cases(cases_dir if cases_dir is not None else DEFAULT_CASES)
+class EvalRun(BaseModel):
+    """Every suite of one `briefing eval` run, and the overall figures across them."""
+
+    engine: str
+    smoke: bool = False
+    suites: list[SuiteResult] = []
+    skipped: dict[str, str] = Field(default_factory=dict, description="suite -> why it did not run")
+    counts: Counts = Counts()
+    metrics: dict[str, float | None] = Field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _as_suite(suite: Suite | str | Path | None) -> Suite:
+    if isinstance(suite, Suite):
+        return suite
+    root = Path(suite) if suite is not None else DEFAULT_CASES
+    return Suite(name=root.resolve().name, root=root)
+
+
+def case_dirs(suite: Suite | str | Path | None = None, *, smoke: bool = False) -> list[Path]:
+    """Case folders of a suite (or folder); with `smoke`, only the smallest (fewest article characters)."""
+    dirs = list_cases(_as_suite(suite).root)
     if smoke and dirs:
         size = {d: sum(f.stat().st_size for f in article_files(d)) for d in dirs}
         dirs = [min(dirs, key=lambda d: (size[d], d.name))]
@@ -123,7 +163,7 @@ def run_case(
 
 
 def run_suite(
-    cases_dir: str | Path | None = None,
+    cases_dir: Suite | str | Path | None = None,
     *,
     engine: str = "offline",
     smoke: bool = False,
@@ -139,15 +179,17 @@ def run_suite(
     a case runs and `on_case(name, result)` after.
     """
     t0 = time.perf_counter()
-    root = Path(cases_dir) if cases_dir is not None else DEFAULT_CASES
+    spec = _as_suite(cases_dir)
+    root = spec.root
     suite = SuiteResult(
         engine=engine,
+        suite=spec.name,
         smoke=smoke,
         cases_dir=str(root),
         prompt_manifest_hash=manifest_hash(),
         started_at=datetime.now(UTC).replace(microsecond=0),
     )
-    for d in case_dirs(root, smoke=smoke):
+    for d in case_dirs(spec, smoke=smoke):
         if on_case:
             on_case(d.name, None)
         result = run_case(d, engine=engine, max_points=max_points, settings=settings, use_embeddings=use_embeddings)
@@ -156,5 +198,36 @@ def run_suite(
             on_case(d.name, result)
     suite.counts = aggregate(c.counts for c in suite.cases if c.counts is not None)
     suite.metrics = metrics_from(suite.counts)
+    for half, names in spec.halves().items():
+        ran = [c for c in suite.cases if c.name in names]
+        if ran:  # a smoke run covers one case, so one half
+            suite.halves.append(subtotal(half, ran))
     suite.seconds = round(time.perf_counter() - t0, 3)
     return suite
+
+
+def run_suites(
+    suites: list[Suite],
+    *,
+    engine: str = "offline",
+    smoke: bool = False,
+    max_points: int | None = None,
+    settings: Settings | None = None,
+    use_embeddings: bool | None = False,
+    on_case: Callable[[str, CaseResult | None], None] | None = None,
+) -> EvalRun:
+    """Run every present suite; an absent one (its folder missing) is skipped with the reason."""
+    t0 = time.perf_counter()
+    run = EvalRun(engine=engine, smoke=smoke)
+    for spec in suites:
+        if spec.absent:
+            run.skipped[spec.name] = spec.absent
+            continue
+        run.suites.append(run_suite(
+            spec, engine=engine, smoke=smoke, max_points=max_points, settings=settings,
+            use_embeddings=use_embeddings, on_case=on_case,
+        ))  # fmt: skip
+    run.counts = aggregate(s.counts for s in run.suites)
+    run.metrics = metrics_from(run.counts)
+    run.seconds = round(time.perf_counter() - t0, 3)
+    return run
