@@ -230,6 +230,7 @@ def test_digest_run_through_the_queue_mails_everyone_once(database_url, deployme
     assert cli.returncode == 0, cli.stderr
     assert sorted(line.split()[1] for line in cli.stdout.splitlines()
                   if line.startswith(DAY.isoformat()) and line.endswith(" queued")) == emails
+    assert cli.stdout.splitlines()[-1].endswith("stories are briefed by `briefing worker`; 6 queued")
     wait_for(lambda: delivery_statuses(dep.db) == dict.fromkeys(emails, "sent"), 60, "every delivery sent")
     # The same sends again (a task run twice, a second run): the delivery log says done.
     plan_again = enqueue_digest(dep)

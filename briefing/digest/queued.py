@@ -70,7 +70,7 @@ def enqueue_run(
     """Enqueue one send per due subscriber and date; those already done are reported, not queued."""
     now = (now or utcnow()).astimezone(UTC)
     since, until = window_bounds(now, options.day, options.since)
-    report = RunReport(now=now, since=since, until=until)
+    report = RunReport(now=now, since=since, until=until, enqueued=True)
     plan = SendPlan(
         now=now, since=since, until=until, engine=options.engine, max_stories=options.max_stories,
         max_points=options.max_points, bounce_limit=options.bounce_limit, max_attempts=options.max_attempts,

@@ -115,6 +115,7 @@ class RunReport:
     stories: int = 0
     outcomes: list[Outcome] = field(default_factory=list)
     stopped: str | None = None  # why the run stopped early (SMTP unreachable, settings wrong)
+    enqueued: bool = False  # the sends were handed to the task queue (see digest/queued.py)
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -302,10 +303,14 @@ def describe(report: RunReport) -> Sequence[str]:
     for o in report.outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
     tally = ", ".join(f"{n} {s}" for s, n in counts.items()) or "no subscriber due"
-    lines.append(
-        f"window {report.since:%Y-%m-%d %H:%M} → {report.until:%Y-%m-%d %H:%M} UTC: "
-        f"{plural(report.articles, 'article')}, {report.stories} {'story' if report.stories == 1 else 'stories'}; {tally}"
-    )
+    window = f"window {report.since:%Y-%m-%d %H:%M} → {report.until:%Y-%m-%d %H:%M} UTC"
+    if report.enqueued:  # the workers load the window and brief its stories, not this process
+        lines.append(f"{window}: stories are briefed by `briefing worker`; {tally}")
+    else:
+        lines.append(
+            f"{window}: {plural(report.articles, 'article')}, "
+            f"{report.stories} {'story' if report.stories == 1 else 'stories'}; {tally}"
+        )
     if report.stopped:
         lines.append(f"stopped early: {report.stopped}")
     return lines
