@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     llm_timeout: float = 120.0
     llm_max_retries: int = 3
     llm_concurrency: int = 4
+    # "off" (also 0/false/no/none) keeps every engine away from the bundled local model
+    local_model: str = ""
 
     # mail
     smtp_host: str = "127.0.0.1"
