@@ -16,11 +16,14 @@ group's representative sentence verbatim; the llm engine has a model word the po
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict
 
 from briefing import budget
 from briefing.claims import Claim, extract_claims
@@ -30,12 +33,62 @@ from briefing.models import Citation, Conflict, Corpus, Point, Source
 from briefing.origins import outlet_name
 from briefing.similarity import SimilarityIndex
 
-GROUP_SIMILARITY = 0.5  # same claim: cosine to the group's seed
-GROUP_SIMILARITY_WITH_FACTS = 0.35  # ...when they also share a figure or two names
-REDUNDANCY_PENALTY = 2.5
-NEW_ORIGIN_BONUS = 0.6
-SAME_ORIGIN_PENALTY = 0.5  # per point already taken from an origin, divided by its articles
-MAX_CITATIONS = 4
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Grouping(_Table):
+    similarity: float
+    similarity_with_facts: float
+    seed_lead_weight: float
+
+
+class Score(_Table):
+    origins: float
+    articles: float
+    articles_cap: int
+    centrality: float
+    lead: float
+    facts: float
+    salience: float
+    weak_start: float
+    min_score: float
+
+
+class Select(_Table):
+    redundancy_penalty: float
+    new_origin_bonus: float
+    same_origin_penalty: float
+    max_citations: int
+
+
+class Representative(_Table):
+    quantity: float
+    quantity_cap: int
+    name: float
+    name_cap: int
+    weak_start: float
+    readable: float
+    readable_min_words: int
+    readable_max_words: int
+
+
+class Ranking(_Table):
+    """briefing/data/ranking.toml: what each weight trades off is said there."""
+
+    grouping: Grouping
+    score: Score
+    select: Select
+    representative: Representative
+
+
+RANKING = Ranking.model_validate(
+    tomllib.loads(resources.files("briefing").joinpath("data/ranking.toml").read_text("utf-8"))
+)
+GROUP_SIMILARITY = RANKING.grouping.similarity
+GROUP_SIMILARITY_WITH_FACTS = RANKING.grouping.similarity_with_facts
+MAX_CITATIONS = RANKING.select.max_citations
 # titles each title is compared with to find the most shared headline: exact up to 501
 # articles, bounded memory (not n²) for a folder of thousands
 TITLE_NEIGHBOURS = 500
@@ -132,9 +185,10 @@ def cite(claim: Claim) -> Citation:
 
 def group_claims(claims: list[Claim], index: SimilarityIndex, centrality: np.ndarray) -> list[Group]:
     """Seeded grouping: each claim joins the most similar existing seed, or seeds a group."""
+    w = RANKING.score
     lead = np.array([1.0 / (1.0 + c.order / 3.0) for c in claims])  # inverted pyramid
     salience = _name_salience(claims)
-    order = np.argsort(-(centrality + 0.3 * lead), kind="stable")
+    order = np.argsort(-(centrality + RANKING.grouping.seed_lead_weight * lead), kind="stable")
     groups: list[Group] = []
     seed_of: dict[int, int] = {}  # seed claim index -> group index
     for n, i in enumerate(map(int, order)):
@@ -142,11 +196,11 @@ def group_claims(claims: list[Claim], index: SimilarityIndex, centrality: np.nda
             budget.check("grouping")
         best, best_sim = None, 0.0
         for j, sim in index.neighbours(i).items():
-            g = seed_of.get(j)
-            if g is None or sim <= best_sim:
+            seeded = seed_of.get(j)
+            if seeded is None or sim <= best_sim:
                 continue
             if sim >= GROUP_SIMILARITY or (sim >= GROUP_SIMILARITY_WITH_FACTS and share_facts(claims[i], claims[j])):
-                best, best_sim = g, sim
+                best, best_sim = seeded, sim
         if best is None:
             seed_of[i] = len(groups)
             groups.append(Group(seed=i, members=[i]))
@@ -159,13 +213,13 @@ def group_claims(claims: list[Claim], index: SimilarityIndex, centrality: np.nda
         info = any(claims[i].quantities or len(claims[i].names) >= 2 for i in g.members)
         salient = max(salience[i] for i in g.members)
         g.score = (
-            1.0 * len(origins)
-            + 0.4 * min(3, len(articles) - 1)
-            + 2.0 * float(max(centrality[i] for i in g.members))
-            + 1.0 * float(max(lead[i] for i in g.members))
-            + 0.2 * info
-            + 0.8 * salient
-            - (0.8 if claims[g.rep].weak_start else 0.0)
+            w.origins * len(origins)
+            + w.articles * min(w.articles_cap, len(articles) - 1)
+            + w.centrality * float(max(centrality[i] for i in g.members))
+            + w.lead * float(max(lead[i] for i in g.members))
+            + w.facts * info
+            + w.salience * salient
+            - (w.weak_start if claims[g.rep].weak_start else 0.0)
         )
     return groups
 
@@ -198,9 +252,11 @@ def share_facts(a: Claim, b: Claim) -> bool:
 
 def _rep_quality(claim: Claim, centrality: float) -> float:
     """Prefer central, self-contained, fact-bearing sentences of readable length."""
+    r = RANKING.representative
     n = len(claim.text.split())
-    facts = 0.15 * min(2, len(claim.quantities)) + 0.05 * min(3, len(claim.names))
-    return centrality + facts - (0.5 if claim.weak_start else 0.0) + (0.15 if 12 <= n <= 40 else 0.0)
+    facts = r.quantity * min(r.quantity_cap, len(claim.quantities)) + r.name * min(r.name_cap, len(claim.names))
+    readable = r.readable if r.readable_min_words <= n <= r.readable_max_words else 0.0
+    return centrality + facts - (r.weak_start if claim.weak_start else 0.0) + readable
 
 
 def select(
@@ -217,16 +273,17 @@ def select(
     `drop_repeats`, a group that only repeats a chosen one (the same count of the same
     thing) is never picked; the chain keeps them as evidence, since a model rewriting the
     first may leave the figure out."""
+    w = RANKING.select
     chosen: list[Group] = []
     taken: Counter[str] = Counter()
-    remaining = [g for g in groups if g.score > 0.5]
+    remaining = [g for g in groups if g.score > RANKING.score.min_score]
     while remaining and len(chosen) < k:
         def value(g: Group) -> float:
             redundancy = max((index.sim(g.rep, c.rep) for c in chosen), default=0.0)
             origins = {claims[i].origin for i in g.members}
-            fresh = NEW_ORIGIN_BONUS if origins - set(taken) else 0.0
-            repeat = min(SAME_ORIGIN_PENALTY * taken[o] / max(1, origin_sizes[o]) for o in origins)
-            return g.score - REDUNDANCY_PENALTY * redundancy + fresh - repeat
+            fresh = w.new_origin_bonus if origins - set(taken) else 0.0
+            repeat = min(w.same_origin_penalty * taken[o] / max(1, origin_sizes[o]) for o in origins)
+            return g.score - w.redundancy_penalty * redundancy + fresh - repeat
 
         best = max(remaining, key=value)
         chosen.append(best)

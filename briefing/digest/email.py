@@ -18,7 +18,6 @@ visible at the foot of both parts.
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -52,9 +51,9 @@ FLAG_COLOURS: dict[str, tuple[str, str]] = {k.name: (k.colour, k.background) for
 FLAG_MEANINGS: dict[str, str] = {k.name: k.meaning for k in FLAG_KINDS.values()}
 
 
-def public_url() -> str:
-    """BRIEFING_PUBLIC_URL (where the API answers /unsubscribe), default http://127.0.0.1:8000."""
-    raw = os.environ.get("BRIEFING_PUBLIC_URL", "").strip() or DEFAULT_PUBLIC_URL
+def public_url(settings: Settings | None = None) -> str:
+    """Settings.public_url (BRIEFING_PUBLIC_URL: where the API answers /unsubscribe)."""
+    raw = (settings or Settings()).public_url.strip() or DEFAULT_PUBLIC_URL  # read now, not cached
     url = safe_url(raw)
     if url is None:
         raise ConfigError(f"BRIEFING_PUBLIC_URL must be an http(s) URL, not {raw!r}")
