@@ -155,7 +155,7 @@ def build(
 
     articles, _ = _read(paths)
     try:
-        options = BuildOptions(engine=get_engine(engine).name, max_points=max_points)  # type: ignore[arg-type]
+        options = BuildOptions(engine=get_engine(engine).name, max_points=max_points)
         with _progress(True) as stage:
             result = build_briefing(articles, options, on_stage=stage)
     except BriefingError as exc:

@@ -7,7 +7,7 @@ the API, the digest job and the eval harness all come through here.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,7 +23,7 @@ from briefing.stages import StageCallback, quiet as _quiet
 from briefing.truncate import cap_kept_chars, cap_sentences
 
 if TYPE_CHECKING:
-    from briefing.engines.base import BuildOptions
+    from briefing.engines.base import BuildOptions, EngineName
 
 
 @contextmanager
@@ -169,7 +169,7 @@ def build_briefing(
 
     if options is None:
         name = get_engine(engine or "offline").name  # an unknown name is a ConfigError
-        options = BuildOptions.model_construct(engine=name, max_points=max_points)  # as given, as before
+        options = BuildOptions.model_construct(engine=cast("EngineName", name), max_points=max_points)  # as given
     settings = settings or get_settings()
     engine_ = get_engine(options.engine)
     start = time.perf_counter()

@@ -45,8 +45,8 @@ def as_resource(job: BriefingJob) -> BriefingResource:
     """A job row as the API shows it."""
     return BriefingResource(
         id=job.id,
-        status=job.status,  # type: ignore[arg-type]
-        engine=job.engine,  # type: ignore[arg-type]
+        status=job.status,
+        engine=job.engine,
         created_at=job.created_at,
         started_at=job.started_at,
         finished_at=job.finished_at,

@@ -2,8 +2,8 @@
 
 `ENGINES` is the one registry the CLI, the API and the eval harness read: its keys are
 the `engine` choices of `BuildOptions`, and each engine says whether it runs
-synchronously. An engine's module is imported when it first builds, so reading the
-registry (the CLI's options, the API's schemas) stays cheap.
+synchronously. An engine's module is imported when it first builds (its `build_engine`),
+so reading the registry (the CLI's options, the API's schemas) stays cheap.
 
     offline  extractive, no model (engines/offline.py)
     llm      a prompt chain on the configured endpoint or the local model (engines/chain.py)
@@ -12,7 +12,9 @@ registry (the CLI's options, the API's schemas) stays cheap.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING, cast
 
 from briefing.engines.base import ENGINE_NAMES, BuildOptions, Engine, EngineName
 from briefing.errors import ConfigError
@@ -25,43 +27,29 @@ if TYPE_CHECKING:
 __all__ = ["ENGINES", "BuildOptions", "Engine", "EngineName", "get_engine", "run_engine"]
 
 
-class OfflineEngine:
-    name = "offline"
-    synchronous = True
+@dataclass(frozen=True)
+class Registered:
+    """An engine in the registry; its module's `build_engine` does the work."""
+
+    name: str
+    synchronous: bool
+    module: str
 
     def build(
         self, corpus: Corpus, options: BuildOptions, *, settings: Settings, on_stage: StageCallback = quiet
     ) -> Briefing:
-        from briefing.engines import offline
-
-        return offline.build(corpus, max_points=options.points(settings))
-
-
-class LlmEngine:
-    name = "llm"
-    synchronous = False
-
-    def build(
-        self, corpus: Corpus, options: BuildOptions, *, settings: Settings, on_stage: StageCallback = quiet
-    ) -> Briefing:
-        from briefing.engines import chain
-
-        return chain.build(corpus, options.points(settings), settings, on_stage)
+        impl = import_module(self.module)
+        return cast("Briefing", impl.build_engine(corpus, options, settings=settings, on_stage=on_stage))
 
 
-class AutoEngine:
-    name = "auto"
-    synchronous = False
-
-    def build(
-        self, corpus: Corpus, options: BuildOptions, *, settings: Settings, on_stage: StageCallback = quiet
-    ) -> Briefing:
-        from briefing.engines import auto
-
-        return auto.build(corpus, options.points(settings), settings, on_stage)
-
-
-ENGINES: dict[str, Engine] = {e.name: e for e in (OfflineEngine(), LlmEngine(), AutoEngine())}
+ENGINES: dict[str, Engine] = {
+    e.name: e
+    for e in (
+        Registered("offline", True, "briefing.engines.offline"),
+        Registered("llm", False, "briefing.engines.chain"),
+        Registered("auto", False, "briefing.engines.auto"),
+    )
+}
 assert tuple(ENGINES) == ENGINE_NAMES, "BuildOptions.engine's choices are the registry's names"
 
 
@@ -78,5 +66,5 @@ def run_engine(
 ) -> Briefing:
     """Run the named engine (a shortcut for `get_engine(name).build(...)`)."""
     engine = get_engine(name)
-    options = BuildOptions.model_construct(engine=name, max_points=max_points)
+    options = BuildOptions.model_construct(engine=cast(EngineName, engine.name), max_points=max_points)
     return engine.build(corpus, options, settings=settings, on_stage=on_stage or quiet)

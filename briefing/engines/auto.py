@@ -33,6 +33,7 @@ from briefing.stages import StageCallback, quiet
 
 if TYPE_CHECKING:
     from briefing.config import Settings
+    from briefing.engines.base import BuildOptions
 
 log = logging.getLogger(__name__)
 
@@ -64,3 +65,8 @@ def build(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCa
         return with_startup(run_with(target.make_client, corpus, max_points, on_stage), target)
     except LLMError as exc:
         return _offline(corpus, max_points, f"{target.name} failed: {exc}")
+
+
+def build_engine(corpus: Corpus, options: BuildOptions, *, settings: Settings, on_stage: StageCallback = quiet) -> Briefing:
+    """The registry's entry (engines/__init__.py)."""
+    return build(corpus, options.points(settings), settings, on_stage)

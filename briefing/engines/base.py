@@ -42,10 +42,14 @@ class BuildOptions(BaseModel):
 class Engine(Protocol):
     """A prepared corpus in, a Briefing out."""
 
-    name: str
-    # True: runs on our CPU at once (inside the build budget; the API answers 201);
-    # False: waits on a model (its own timeouts; the API builds it in the background, 202)
-    synchronous: bool
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def synchronous(self) -> bool:
+        """True: runs on our CPU at once (inside the build budget; the API answers 201);
+        False: waits on a model (its own timeouts; the API builds it in the background, 202)."""
+        ...
 
     def build(
         self, corpus: Corpus, options: BuildOptions, *, settings: Settings, on_stage: StageCallback = quiet

@@ -58,6 +58,7 @@ from briefing.text import normalise
 
 if TYPE_CHECKING:
     from briefing.config import Settings
+    from briefing.engines.base import BuildOptions
     from briefing.llm import LLMClient
 
 log = logging.getLogger(__name__)
@@ -314,6 +315,11 @@ def build(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCa
     failures LLMError (the CLI prints them and exits 1)."""
     target = llm_target(settings, on_stage)
     return with_startup(run_with(target.make_client, corpus, max_points, on_stage), target)
+
+
+def build_engine(corpus: Corpus, options: BuildOptions, *, settings: Settings, on_stage: StageCallback = quiet) -> Briefing:
+    """The registry's entry (engines/__init__.py)."""
+    return build(corpus, options.points(settings), settings, on_stage)
 
 
 # ---------------------------------------------------------------- dry run (bench/tokens.py)

@@ -9,6 +9,7 @@ earns.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from briefing import budget, evidence as ev
 from briefing.conflicts import MAX_CONFLICTS
@@ -19,6 +20,11 @@ from briefing.evidence import GROUP_SIMILARITY, GROUP_SIMILARITY_WITH_FACTS  # n
 from briefing.evidence import share_facts as _share_facts  # noqa: F401
 from briefing.models import Briefing, BriefingStats, Conflict, Corpus, Point
 from briefing.similarity import MAX_NEIGHBOURS
+from briefing.stages import StageCallback, quiet
+
+if TYPE_CHECKING:
+    from briefing.config import Settings
+    from briefing.engines.base import BuildOptions
 
 
 ENGINE_VERSION = "0.1"
@@ -53,3 +59,8 @@ def build(corpus: Corpus, *, max_points: int = 8) -> Briefing:
             timings={"compose": elapsed},
         ).model_copy(update={"truncated": [*corpus.stats.truncated, *notes]}),
     )
+
+
+def build_engine(corpus: Corpus, options: BuildOptions, *, settings: Settings, on_stage: StageCallback = quiet) -> Briefing:
+    """The registry's entry (engines/__init__.py)."""
+    return build(corpus, max_points=options.points(settings))
