@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,11 +57,30 @@ def alembic_config(connection: Any = None) -> Config:
     return cfg
 
 
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Processes started together (`serve --workers N`) migrate a SQLite file one at a time:
+    pysqlite runs DDL outside a transaction, so two of them creating the same tables at once
+    collide ("table ... already exists"). Other databases rely on their own DDL locking."""
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    path = Path(database).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".migrate-lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def migrate(url_or_engine: str | Engine, revision: str = "head") -> None:
     """Bring the database at `url_or_engine` up to `revision` (idempotent)."""
     engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
     try:
-        with engine.begin() as connection:
+        with _migration_lock(engine), engine.begin() as connection:
             command.upgrade(alembic_config(connection), revision)
     finally:
         if isinstance(url_or_engine, str):
