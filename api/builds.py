@@ -25,6 +25,7 @@ from typing import TypeVar
 from api.lifeline import die_with_parent
 from api.schemas import ArticleIn, ingest
 from briefing.config import Settings
+from briefing.engines.base import BuildOptions
 from briefing.errors import BuildBudgetExceeded
 from briefing.models import Article, Briefing, IngestResult
 from briefing.pipeline import build_briefing
@@ -80,11 +81,21 @@ class BuildPool:
                 self._executor = None
 
     def build(
-        self, articles: Sequence[Article], *, engine: str, max_points: int | None
+        self,
+        articles: Sequence[Article],
+        options: BuildOptions | None = None,
+        *,
+        engine: str | None = None,
+        max_points: int | None = None,
     ) -> Briefing:
-        """Build a briefing; a pool broken by a dead worker is restarted and the build retried once."""
+        """Build a briefing as `options` say (or loose `engine`/`max_points`); a pool broken
+        by a dead worker is restarted and the build retried once."""
+        if options is not None:  # the API's subclass travels to the workers as the plain model
+            options = BuildOptions.model_construct(**dict(options))
         return self._run(
-            partial(build_briefing, list(articles), engine=engine, max_points=max_points, settings=self.settings)
+            partial(
+                build_briefing, list(articles), options, engine=engine, max_points=max_points, settings=self.settings
+            )
         )
 
     def ingest(self, articles: Sequence[ArticleIn]) -> IngestResult:

@@ -16,6 +16,7 @@ from api.metrics import Metrics
 from api.schemas import BriefingRequest
 from briefing import store
 from briefing.config import Settings
+from briefing.engines import ENGINES
 from briefing.errors import BriefingError
 from briefing.pipeline import build_briefing
 from briefing.store import BriefingJob, Database
@@ -55,9 +56,9 @@ def submit(
     ingested = builds.ingest(body.articles)
     engine, max_points = body.options.engine, body.options.max_points
     briefing = None
-    if engine == "offline":
+    if ENGINES[engine].synchronous:
         try:
-            briefing = builds.build(ingested.articles, engine=engine, max_points=max_points)
+            briefing = builds.build(ingested.articles, body.options)
         except BriefingError:
             metrics.briefing_built(engine, None)
             raise

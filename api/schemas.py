@@ -9,13 +9,13 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from briefing.dates import to_utc
+from briefing.engines.base import BuildOptions, EngineName
 from briefing.errors import InputError
 from briefing.ingest import articles_from_records
 from briefing.ingest.records import NO_TEXT
 from briefing.models import Briefing, IngestResult, InputProblem
 from briefing.untrusted import has_text
 
-EngineName = Literal["offline", "llm", "auto"]
 JobStatus = Literal["queued", "running", "done", "failed"]
 
 _EXAMPLE_ARTICLE = {
@@ -110,14 +110,10 @@ def ingest(articles: Sequence[ArticleIn]) -> IngestResult:
     return result
 
 
-class BriefingOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    engine: EngineName = Field(
-        "offline",
-        description="offline answers at once (201); llm and auto build in the background (202).",
-    )
-    max_points: int | None = Field(None, ge=1, le=50, description="Most points in the briefing.")
+# the engine's BuildOptions, under the name the API has always published (no docstring:
+# the OpenAPI schema stays as it was)
+class BriefingOptions(BuildOptions):
+    pass
 
 
 class BriefingRequest(BaseModel):

@@ -116,6 +116,13 @@ def cue_reasons() -> dict[str, str]:
     return {name: fam.get("reason", name) for name, fam in data.items()}
 
 
+@lru_cache(maxsize=1)
+def cue_tags() -> dict[str, str]:
+    """Family → the short tag the llm chain shows beside a sentence, for families with one."""
+    data = tomllib.loads(files("briefing.data").joinpath("cues.toml").read_text("utf-8"))
+    return {name: fam["tag"] for name, fam in data.items() if "tag" in fam}
+
+
 def find_cues(text: str) -> dict[str, str]:
     """Attribution cue families present in a sentence, with the phrase that matched."""
     found = {}

@@ -29,6 +29,7 @@ from typing import Any
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     PrivateAttr,
     ValidationError,
     field_validator,
@@ -76,31 +77,39 @@ class Family(BaseModel):
 
 
 class Heuristics(BaseModel):
-    """Thresholds for the heuristic families (documented in boilerplate.toml)."""
+    """Thresholds for the heuristic families. Their values (and what each trades off) live
+    in boilerplate.toml's [heuristics] only; a rules file without that table gets the
+    packaged ones."""
 
     model_config = ConfigDict(extra="forbid")
 
-    search_max_chars: int = 300
-    tail_max_chars: int = 400
-    index_max_chars: int = 2000
-    headline_max_words: int = 25
-    body_min_words: int = 20
-    sentence_min_words: int = 8
-    label_max_words: int = 4
-    label_run_max_lines: int = 3
-    section_label_max_words: int = 2
-    unrelated_max_words: int = 14
-    unrelated_min_content_words: int = 2
-    unrelated_max_overlap: float = 0.2
-    unrelated_min_article_words: int = 30
-    cross_doc_unrelated_jaccard: float = 0.1
-    cross_doc_related_containment: float = 0.3
-    cross_doc_short_words: int = 12
-    cross_doc_short_min_articles: int = 3
-    cross_doc_short_max_overlap: float = 0.34
-    cross_doc_max_pairs: int = 32
-    section_label_reason: str = "lone section label above the headline"
-    label_between_drops_reason: str = "short label line among boilerplate lines"
+    search_max_chars: int
+    tail_max_chars: int
+    index_max_chars: int
+    headline_max_words: int
+    body_min_words: int
+    sentence_min_words: int
+    label_max_words: int
+    label_run_max_lines: int
+    section_label_max_words: int
+    unrelated_max_words: int
+    unrelated_min_content_words: int
+    unrelated_max_overlap: float
+    unrelated_min_article_words: int
+    cross_doc_unrelated_jaccard: float
+    cross_doc_related_containment: float
+    cross_doc_short_words: int
+    cross_doc_short_min_articles: int
+    cross_doc_short_max_overlap: float
+    cross_doc_max_pairs: int
+    section_label_reason: str
+    label_between_drops_reason: str
+
+
+@lru_cache(maxsize=1)
+def packaged_heuristics() -> Heuristics:
+    """boilerplate.toml's [heuristics], validated once."""
+    return Heuristics.model_validate(tomllib.loads(_packaged_rules_bytes().decode("utf-8"))["heuristics"])
 
 
 # ---------------------------------------------------------------- compiled rules
@@ -356,7 +365,7 @@ class Rules(BaseModel):
     version: int = 1
     protect: list[str] = []
     stopwords: frozenset[str] = frozenset()
-    heuristics: Heuristics = Heuristics()
+    heuristics: Heuristics = Field(default_factory=packaged_heuristics)
     families: dict[str, Family]
 
     _compiled: _Compiled = PrivateAttr()

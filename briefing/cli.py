@@ -21,10 +21,13 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from briefing.config import get_settings
+from briefing.engines.base import ENGINE_NAMES, MAX_POINTS, MIN_POINTS, BuildOptions
 from briefing.errors import BriefingError
 from briefing.ingest import read_paths
 from briefing.models import Article, InputProblem
 from briefing.untrusted import terminal_text
+
+ENGINE_HELP = f"{', '.join(ENGINE_NAMES[:-1])} or {ENGINE_NAMES[-1]}."
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 err = Console(stderr=True)
@@ -138,19 +141,23 @@ def ingest(
 @app.command()
 def build(
     paths: Paths,
-    engine: Annotated[str, typer.Option(help="offline, llm or auto.")] = "offline",
+    engine: Annotated[str, typer.Option(help=ENGINE_HELP)] = "offline",
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.md,
-    max_points: Annotated[int | None, typer.Option(min=1, max=50, help="Most points to include.")] = None,
+    max_points: Annotated[
+        int | None, typer.Option(min=MIN_POINTS, max=MAX_POINTS, help="Most points to include.")
+    ] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
 ) -> None:
     """Build a cited briefing from articles about one story."""
+    from briefing.engines import get_engine
     from briefing.pipeline import build_briefing
     from briefing.render import render
 
     articles, _ = _read(paths)
     try:
+        options = BuildOptions(engine=get_engine(engine).name, max_points=max_points)
         with _progress(True) as stage:
-            result = build_briefing(articles, engine=engine, max_points=max_points, on_stage=stage)
+            result = build_briefing(articles, options, on_stage=stage)
     except BriefingError as exc:
         raise _fail(str(exc)) from exc
     text = render(result, fmt.value)

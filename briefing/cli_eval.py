@@ -173,7 +173,7 @@ def _print_rows(out: Console, title: str, first: str, rows: list[list[str]], h: 
 
 def _print_table(out: Console, h: ModuleType, suite: object, gate: object) -> None:
     rows, title = h.table_rows(suite), f"eval: {suite.engine} engine, suite {suite.suite}"
-    too_wide = sum(max(len(c) for c in col) + 3 for col in zip(*rows, h.report.COLUMNS)) > out.width
+    too_wide = sum(max(len(c) for c in col) + 3 for col in zip(*rows, h.report.COLUMNS, strict=False)) > out.width
     if too_wide and 16 + 8 * len(rows) > out.width:  # neither way fits: the halves and overall only
         rows = rows[-(len(suite.halves) + 1):]
         title += " (per case: --markdown or --json)"

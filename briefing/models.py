@@ -8,9 +8,11 @@ user sent: `article.text[start:end] == passage.text` holds everywhere.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from briefing.flag_kinds import FLAG_KIND_NAMES
 
 SCHEMA_VERSION = "1.0"
 
@@ -186,7 +188,10 @@ class Citation(BaseModel):
     quote: str
 
 
-FlagKind = Literal["single_source", "anonymous_source", "conflict", "hedged", "unverified"]
+if TYPE_CHECKING:
+    FlagKind = str
+else:  # the kinds of data/flags.toml, as a Literal (the JSON schema lists them)
+    FlagKind = Literal[FLAG_KIND_NAMES]
 
 
 class ConflictValue(BaseModel):

@@ -7,8 +7,9 @@ the API, the digest job and the eval harness all come through here.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, cast
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from briefing import budget
@@ -18,14 +19,11 @@ from briefing.config import Settings, get_settings
 from briefing.dedup import deduplicate
 from briefing.errors import InputError
 from briefing.models import Article, Briefing, Corpus, CorpusStats, DedupResult, DroppedPoint, Passage
+from briefing.stages import StageCallback, quiet as _quiet
 from briefing.truncate import cap_kept_chars, cap_sentences
 
-
-StageCallback = Callable[[str], None]
-
-
-def _quiet(stage: str) -> None:
-    """Default stage callback: report nothing."""
+if TYPE_CHECKING:
+    from briefing.engines.base import BuildOptions, EngineName
 
 
 @contextmanager
@@ -158,28 +156,34 @@ def verify(briefing: Briefing) -> Briefing:
 
 def build_briefing(
     articles: Sequence[Article],
+    options: BuildOptions | None = None,
     *,
-    engine: str = "offline",
+    engine: str | None = None,
     max_points: int | None = None,
     settings: Settings | None = None,
     on_stage: StageCallback = _quiet,
 ) -> Briefing:
-    """Brief a set of articles about one story with the named engine."""
-    from briefing.engines import run_engine
+    """Brief a set of articles about one story as `options` say (or, for callers that pass
+    them loose, `engine` and `max_points`, validated into BuildOptions here)."""
+    from briefing.engines import BuildOptions, get_engine
 
+    if options is None:
+        name = get_engine(engine or "offline").name  # an unknown name is a ConfigError
+        options = BuildOptions.model_construct(engine=cast("EngineName", name), max_points=max_points)  # as given
     settings = settings or get_settings()
+    engine_ = get_engine(options.engine)
     start = time.perf_counter()
-    points = max_points or settings.max_points
+    stage = f"{engine_.name} engine"
     # the budget bounds our own CPU work; the llm engines wait on a model under their own timeouts
     with budget.within(settings.build_seconds):
         corpus = prepare(articles, settings, on_stage)
-        if engine == "offline":
-            on_stage(f"{engine} engine")
-            result = run_engine(engine, corpus, max_points=points, settings=settings, on_stage=on_stage)
+        if engine_.synchronous:
+            on_stage(stage)
+            result = engine_.build(corpus, options, settings=settings, on_stage=on_stage)
             budget.check("checking")
-    if engine != "offline":
-        on_stage(f"{engine} engine")
-        result = run_engine(engine, corpus, max_points=points, settings=settings, on_stage=on_stage)
+    if not engine_.synchronous:
+        on_stage(stage)
+        result = engine_.build(corpus, options, settings=settings, on_stage=on_stage)
     on_stage("checking every point against its citations")
     check_start = time.perf_counter()
     result = verify(result)

@@ -25,15 +25,16 @@ Header (a Jinja comment, so it never reaches the model):
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import jinja2
 from jinja2 import nodes
 from pydantic import BaseModel, Field
 
+from briefing.config import Settings
 from briefing.errors import ConfigError
 
 PROMPTS_ENV = "BRIEFING_PROMPTS_DIR"
@@ -64,10 +65,18 @@ class Prompt(BaseModel):
         return f"{self.version}@{self.sha256}"
 
 
-def prompts_dir() -> Path:
-    """prompts/ at the repo root (works from a checkout or an editable install); env overrides."""
-    override = os.environ.get(PROMPTS_ENV)
-    return Path(override) if override else Path(__file__).resolve().parents[1] / "prompts"
+def packaged_prompts() -> Path:
+    """The prompt files shipped with the package (`briefing/prompt_files`): in a checkout a
+    link to the top-level prompts/ (the source of truth), in an installed wheel the files."""
+    return Path(str(resources.files("briefing").joinpath("prompt_files"))).resolve()
+
+
+def prompts_dir(settings: Settings | None = None) -> Path:
+    """The packaged prompts, unless Settings.prompts_dir (BRIEFING_PROMPTS_DIR) names another
+    folder; read at each call (not the cached process settings) so a prompt experiment can
+    switch folders."""
+    override = (settings or Settings()).prompts_dir
+    return Path(override) if override else packaged_prompts()
 
 
 def untrusted(value: object) -> str:

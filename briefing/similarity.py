@@ -59,7 +59,7 @@ class SimilarityIndex:
         row = self._rows.get(i)
         if row is None:
             lo, hi = self.sims.indptr[i], self.sims.indptr[i + 1]
-            row = dict(zip(self.sims.indices[lo:hi].tolist(), self.sims.data[lo:hi].tolist()))
+            row = dict(zip(self.sims.indices[lo:hi].tolist(), self.sims.data[lo:hi].tolist(), strict=True))
             row.pop(i, None)
             self._rows[i] = row
         return row

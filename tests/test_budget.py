@@ -19,7 +19,7 @@ from briefing import budget
 from briefing.claims import extract_claims
 from briefing.config import Settings
 from briefing.conflicts import MAX_CONFLICTS, MAX_PAIRS, MAX_PARTNERS, _bounded, _candidate_pairs, find_conflicts
-from briefing.engines.offline import _cite
+from briefing.evidence import cite as _cite
 from briefing.errors import BuildBudgetExceeded
 from briefing.ingest import read_paths
 from briefing.models import Article, Passage

@@ -20,7 +20,7 @@ import pytest
 from briefing import local_model
 from briefing.checks import check_citation
 from briefing.config import Settings
-from briefing.engines import auto, run_engine
+from briefing.engines import endpoint, run_engine
 from briefing.ingest import read_paths
 from briefing.models import Article, Briefing
 from briefing.pipeline import prepare
@@ -62,13 +62,13 @@ def settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     (data / "models").mkdir()
     (data / "models" / local_model.MODEL_FILE).symlink_to(cached)
     yield Settings(data_dir=data)
-    auto.stop_local_server()
+    endpoint.stop_local_server()
 
 
 @pytest.fixture(scope="module")
 def briefing(settings: Settings) -> tuple[Briefing, float]:
     mp = pytest.MonkeyPatch()
-    for var in ("OPENAI_API_KEY", "BRIEFING_LLM_BASE_URL", auto.LOCAL_SWITCH):
+    for var in ("OPENAI_API_KEY", "BRIEFING_LLM_BASE_URL", endpoint.LOCAL_SWITCH):
         mp.delenv(var, raising=False)  # no endpoint configured: the llm engine uses the local model
     try:
         articles = read_paths([ROOT / "examples" / "pow-exchange"]).articles + [INJECTED]

@@ -210,7 +210,7 @@ def test_the_next_sentence_doubting_the_figure_qualifies_the_claim():
 def test_one_count_told_twice_is_one_point():
     """Two outlets' sentences giving one count of one thing repeat each other, whatever their
     wording; the briefing states the fact once."""
-    from briefing.engines.offline import _repeats
+    from briefing.evidence import repeats as _repeats
 
     articles = [
         _article("a", "Bridge\n\nAbout 38,000 vehicles cross the four-lane bridge every day, making it the busiest crossing.", "One"),

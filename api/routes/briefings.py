@@ -14,6 +14,7 @@ from api.errors import ApiError, responses
 from api.limits import check_articles
 from api.schemas import BriefingLinks, BriefingRequest, BriefingResource
 from briefing import store
+from briefing.engines import ENGINES
 from briefing.render import MEDIA_TYPES, render
 from briefing.store import BriefingJob
 
@@ -44,8 +45,8 @@ def as_resource(job: BriefingJob) -> BriefingResource:
     """A job row as the API shows it."""
     return BriefingResource(
         id=job.id,
-        status=job.status,  # type: ignore[arg-type]
-        engine=job.engine,  # type: ignore[arg-type]
+        status=job.status,
+        engine=job.engine,
         created_at=job.created_at,
         started_at=job.started_at,
         finished_at=job.finished_at,
@@ -101,7 +102,7 @@ def create_briefing(
         metrics=state.metrics,
     )
     job = submitted.job
-    response.status_code = 201 if job.engine == "offline" else 202
+    response.status_code = 201 if ENGINES[job.engine].synchronous else 202
     response.headers["Location"] = f"/v1/briefings/{job.id}"
     if not submitted.created:
         response.headers["Idempotent-Replayed"] = "true"

@@ -29,9 +29,11 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from briefing.claims import cue_patterns
 from briefing.models import Verdict
 
 from . import embed
+from .tunables import load_checker_tunables
 from .attribution import attribution_markers, keeps_attribution
 from .normalize import (
     _COMMON_INITIAL,
@@ -72,9 +74,14 @@ Judge = Callable[[str, Sequence[str]], JudgeResult]
 
 # ---------------------------------------------------------------- thresholds
 
-COVERAGE_PARTIAL = 0.60  # below: partial ("low overlap"); chosen on the benchmarks' validation splits
-COVERAGE_UNSUPPORTED = 0.34  # below: unsupported ("cited text does not mention ...")
-EMBED_LOW, EMBED_HIGH = 0.82, 0.92  # e5 cosines are compressed; mapped linearly onto [0, 1]
+# values and what each trades off: briefing/data/checker.toml (loaded and validated once)
+TUNABLES = load_checker_tunables()
+COVERAGE_PARTIAL = TUNABLES.thresholds.coverage_partial  # below: partial ("low overlap")
+COVERAGE_UNSUPPORTED = TUNABLES.thresholds.coverage_unsupported  # below: unsupported
+EMBED_LOW, EMBED_HIGH = TUNABLES.thresholds.embed_low, TUNABLES.thresholds.embed_high
+EMBED_CAP = TUNABLES.thresholds.embed_cap
+PENALTY = TUNABLES.penalties
+SCORES = TUNABLES.scores
 
 NEG_CUES = frozenset(
     """
@@ -127,12 +134,6 @@ for _pair in _ANTONYM_PAIRS.split("|") + [f"{u} {d}" for u in _UP for d in _DOWN
     ANTONYMS[_sb] = ANTONYMS.get(_sb, frozenset()) | {_sa}
 _NEG_PREFIXES = ("un", "non", "non-", "il", "ir")
 
-_INJECTION_RE = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules|directions)\b"
-    r"|\bsystem\s+prompt\b|\byou\s+are\s+now\b|\bas\s+an\s+ai\b|\bnew\s+instructions?\b"
-    r"|\b(?:jailbreak|prompt\s+injection)\b",
-    re.IGNORECASE,
-)
 
 _WORDISH = ("word", "acro", "alnum")
 
@@ -440,7 +441,7 @@ def analyze(
     toks = tokenize(sentence)
     sig = Signals()
 
-    m = _INJECTION_RE.search(sentence)
+    m = cue_patterns()["instruction"].search(sentence)  # the one list: cues.toml [instruction]
     if m:
         sig.injection = m.group()
 
@@ -553,25 +554,25 @@ def decide(sig: Signals) -> Verdict:
     raw = sig.coverage
     if sig.embedding is not None:
         lifted = min(1.0, max(0.0, (sig.embedding - EMBED_LOW) / (EMBED_HIGH - EMBED_LOW)))
-        raw = max(raw, min(lifted, 0.85))
+        raw = max(raw, min(lifted, EMBED_CAP))
     if sig.injection:
         hard.append(f"reads as an instruction, not a reported fact: '{sig.injection}'")
         raw = 0.0
     for q in sig.missing_quantities or []:
         hard.append(q)
-        raw *= 0.3
+        raw *= PENALTY.missing_quantity
     for nm in sig.missing_names or []:
         hard.append(f"names '{nm}' not in cited text")
-        raw *= 0.35
+        raw *= PENALTY.missing_name
     for nm, absent in sig.partial_names or []:
         soft.append(f"name '{nm}' only partly in cited text (no '{absent}')")
-        raw *= 0.8
+        raw *= PENALTY.partial_name
     if sig.negation:
         hard.append(sig.negation)
-        raw *= 0.3
+        raw *= PENALTY.negation
     if sig.antonym:
         hard.append(sig.antonym)
-        raw *= 0.35
+        raw *= PENALTY.antonym
     words = sig.missing_words or []
     cov = sig.coverage
     eff = max(cov, raw) if sig.embedding is not None else cov
@@ -581,17 +582,17 @@ def decide(sig: Signals) -> Verdict:
         soft.append(f"low overlap with cited text ({cov:.0%} of content words; missing {_quote(words)})")
     if sig.attribution:
         soft.append(sig.attribution)
-        raw *= 0.85
+        raw *= PENALTY.attribution
     raw = max(0.0, min(1.0, raw))
     if hard:
         label = "unsupported"
-        score = 0.4 * raw
+        score = SCORES.unsupported_max * raw
     elif soft:
         label = "partial"
-        score = 0.4 + 0.29 * raw
+        score = SCORES.partial_base + SCORES.partial_span * raw
     else:
         label = "supported"
-        score = max(0.7, raw)
+        score = max(SCORES.supported_min, raw)
     return Verdict(label=label, score=round(score, 4), reasons=hard + soft)
 
 

@@ -18,7 +18,6 @@ visible at the foot of both parts.
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from briefing.digest.compose import Picked
 from briefing.untrusted import header_text
 from briefing.errors import ConfigError
 from briefing.models import Briefing, Flag, Source
+from briefing.flag_kinds import FLAG_KINDS
 from briefing.render.flags import FLAG_LABELS, describe_flag, flag_label, source_name, value_phrase
 from briefing.render.view import clean_inline, plural, safe_url, trim
 
@@ -45,26 +45,15 @@ SUBJECT_STORY_CHARS = 90
 TIP_CHARS = 160
 NAME_CHARS = 100
 
-# Badge colours (text, background), the palette of the briefing page.
-FLAG_COLOURS: dict[str, tuple[str, str]] = {
-    "single_source": ("#8a5a00", "#fff3d6"),
-    "anonymous_source": ("#5b3497", "#f1e9ff"),
-    "conflict": ("#a3261f", "#ffe7e5"),
-    "hedged": ("#1d5296", "#e5f0ff"),
-    "unverified": ("#4a4f57", "#eceef1"),
-}
-FLAG_MEANINGS: dict[str, str] = {
-    "single_source": "only one independent origin reports it",
-    "anonymous_source": "it rests on unnamed sources",
-    "conflict": "independent sources give different values",
-    "hedged": "the source itself hedges (“reportedly”, “believed to”)",
-    "unverified": "a party’s claim that no one has independently confirmed",
-}
+# Badge colours (text, background), the palette of the briefing page, and what each flag
+# means for the legend: both from the one table of flag kinds (data/flags.toml)
+FLAG_COLOURS: dict[str, tuple[str, str]] = {k.name: (k.colour, k.background) for k in FLAG_KINDS.values()}
+FLAG_MEANINGS: dict[str, str] = {k.name: k.meaning for k in FLAG_KINDS.values()}
 
 
-def public_url() -> str:
-    """BRIEFING_PUBLIC_URL (where the API answers /unsubscribe), default http://127.0.0.1:8000."""
-    raw = os.environ.get("BRIEFING_PUBLIC_URL", "").strip() or DEFAULT_PUBLIC_URL
+def public_url(settings: Settings | None = None) -> str:
+    """Settings.public_url (BRIEFING_PUBLIC_URL: where the API answers /unsubscribe)."""
+    raw = (settings or Settings()).public_url.strip() or DEFAULT_PUBLIC_URL  # read now, not cached
     url = safe_url(raw)
     if url is None:
         raise ConfigError(f"BRIEFING_PUBLIC_URL must be an http(s) URL, not {raw!r}")

@@ -61,13 +61,14 @@ class SendPlan(BaseModel):
         )
 
 
-Enqueue = Callable[[str, str, dict[str, Any]], None]  # (subscriber id, ISO date, plan as JSON)
+Enqueue = Callable[[str, str, dict[str, Any]], object]  # (subscriber id, ISO date, plan as JSON)
 
 
 def enqueue_run(
-    db: Database, enqueue: Enqueue, *, now: datetime | None = None, options: RunOptions = RunOptions()
+    db: Database, enqueue: Enqueue, *, now: datetime | None = None, options: RunOptions | None = None
 ) -> RunReport:
     """Enqueue one send per due subscriber and date; those already done are reported, not queued."""
+    options = options or RunOptions()
     now = (now or utcnow()).astimezone(UTC)
     since, until = window_bounds(now, options.day, options.since)
     report = RunReport(now=now, since=since, until=until, enqueued=True)

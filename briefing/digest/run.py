@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from briefing.config import Settings, get_settings
@@ -65,7 +65,7 @@ class Mailer(Protocol):
     """What the job needs from a mailer (SmtpMailer; a test may pass its own)."""
 
     def __enter__(self) -> Mailer: ...
-    def __exit__(self, *exc: object) -> None: ...
+    def __exit__(self, *exc: Any) -> None: ...
     def send(self, msg: EmailMessage, to: str) -> Sent: ...
 
 

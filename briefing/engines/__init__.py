@@ -1,50 +1,70 @@
-"""Engines behind one interface: a prepared corpus in, a Briefing out.
+"""Engines behind one interface (`base.Engine`): a prepared corpus in, a Briefing out.
 
-`auto` tries a configured endpoint, then the bundled local model, then the offline
-engine, and records in `stats.degraded` why it fell back.
+`ENGINES` is the one registry the CLI, the API and the eval harness read: its keys are
+the `engine` choices of `BuildOptions`, and each engine says whether it runs
+synchronously. An engine's module is imported when it first builds (its `build_engine`),
+so reading the registry (the CLI's options, the API's schemas) stays cheap.
+
+    offline  extractive, no model (engines/offline.py)
+    llm      a prompt chain on the configured endpoint or the local model (engines/chain.py)
+    auto     llm when a model answers, else offline, saying why (engines/auto.py)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING, cast
 
-from briefing.config import Settings
+from briefing.engines.base import ENGINE_NAMES, BuildOptions, Engine, EngineName
 from briefing.errors import ConfigError
-from briefing.models import Briefing, Corpus
+from briefing.stages import StageCallback, quiet
+
+if TYPE_CHECKING:
+    from briefing.config import Settings
+    from briefing.models import Briefing, Corpus
+
+__all__ = ["ENGINES", "BuildOptions", "Engine", "EngineName", "get_engine", "run_engine"]
 
 
-StageCallback = Callable[[str], None]
+@dataclass(frozen=True)
+class Registered:
+    """An engine in the registry; its module's `build_engine` does the work."""
+
+    name: str
+    synchronous: bool
+    module: str
+
+    def build(
+        self, corpus: Corpus, options: BuildOptions, *, settings: Settings, on_stage: StageCallback = quiet
+    ) -> Briefing:
+        impl = import_module(self.module)
+        return cast("Briefing", impl.build_engine(corpus, options, settings=settings, on_stage=on_stage))
 
 
-def _offline(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCallback | None = None) -> Briefing:
-    from briefing.engines.offline import build
-
-    return build(corpus, max_points=max_points)
-
-
-
-def _llm(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCallback | None = None) -> Briefing:
-    from briefing.engines.chain import build
-
-    return build(corpus, max_points, settings, on_stage or (lambda stage: None))
+ENGINES: dict[str, Engine] = {
+    e.name: e
+    for e in (
+        Registered("offline", True, "briefing.engines.offline"),
+        Registered("llm", False, "briefing.engines.chain"),
+        Registered("auto", False, "briefing.engines.auto"),
+    )
+}
+assert tuple(ENGINES) == ENGINE_NAMES, "BuildOptions.engine's choices are the registry's names"
 
 
-def _auto(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCallback | None = None) -> Briefing:
-    from briefing.engines.auto import build
-
-    return build(corpus, max_points, settings, on_stage or (lambda stage: None))
-
-
-# fn(corpus, max_points, settings[, on_stage]) -> Briefing; on_stage gets step names ("claims 2/3")
-ENGINES: dict[str, Callable[..., Briefing]] = {"offline": _offline, "llm": _llm, "auto": _auto}
+def get_engine(name: str) -> Engine:
+    """The named engine; unknown names are a configuration error, not a crash."""
+    try:
+        return ENGINES[name]
+    except KeyError:
+        raise ConfigError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}") from None
 
 
 def run_engine(
     name: str, corpus: Corpus, *, max_points: int, settings: Settings, on_stage: StageCallback | None = None
 ) -> Briefing:
-    """Run the named engine; unknown names are a configuration error, not a crash."""
-    try:
-        engine = ENGINES[name]
-    except KeyError:
-        raise ConfigError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}") from None
-    return engine(corpus, max_points, settings, on_stage)
+    """Run the named engine (a shortcut for `get_engine(name).build(...)`)."""
+    engine = get_engine(name)
+    options = BuildOptions.model_construct(engine=cast(EngineName, engine.name), max_points=max_points)
+    return engine.build(corpus, options, settings=settings, on_stage=on_stage or quiet)

@@ -6,7 +6,7 @@ code does everything code does well (cleaning, dedup, grouping, ranking, spans, 
 conflicts on figures) and the model gets small, clean, numbered evidence and answers with
 ids and short text only — never offsets, never copies.
 
-    evidence    code   the offline engine's ranked claim groups, top max_points + 4, each its
+    evidence    code   the shared evidence layer's ranked claim groups, top max_points + 4, each its
                        best sentence per origin; instruction-like sentences left out
     claims      model  one call per ~10 sentences (concurrent): claims + sentence ids;
                        unknown ids fed back, still unknown → the claim is dropped and counted
@@ -24,58 +24,41 @@ point); on examples/pow-exchange that is 2 + 1 + 1 + rewrites.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import logging
-import re
 import time
-from collections import Counter
-from collections.abc import Callable, Coroutine, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
+from briefing import evidence as ev
 from briefing.checks import check_point
-from briefing.claims import Claim, extract_claims
-from briefing.conflicts import Disagreement, find_conflicts
+from briefing.conflicts import Disagreement
 from briefing.engines.chain_steps import (
     ChainClaim,
     ChainLog,
     Sentence,
-    StageCallback,
     claims_messages,
     claims_step,
     consolidate_messages,
     consolidate_step,
     candidate_pairs,
     gather,
-    quiet,
     rewrite_messages,
     rewrite_step,
     write_messages,
     write_step,
 )
-from briefing.engines.offline import (
-    MAX_CITATIONS,
-    Group,
-    _cite,
-    _concerns,
-    _group,
-    _origin_labels,
-    _select,
-    _source_labels,
-    _sources,
-    _support,
-    _title,
-)
-from briefing.flags import anonymous_articles, point_flags
+from briefing.engines.endpoint import llm_target, run_sync, with_startup
+from briefing.evidence import MAX_CITATIONS, Group
 from briefing.models import Briefing, BriefingStats, Conflict, Corpus, DroppedPoint, Point, Source
 from briefing.prompts import load_prompt
-from briefing.similarity import SimilarityIndex
+from briefing.stages import StageCallback, quiet
 from briefing.text import normalise
 
 if TYPE_CHECKING:
     from briefing.config import Settings
+    from briefing.engines.base import BuildOptions
     from briefing.llm import LLMClient
 
 log = logging.getLogger(__name__)
@@ -84,7 +67,6 @@ ENGINE_VERSION = "0.1"
 EXTRA_GROUPS = 2  # spare evidence groups beyond max_points, for claims merged or dropped on the way
 SENTENCES_PER_CALL = 10  # claims step: sentences per call (whole groups, never split)
 PROMPTS = ("claims", "consolidate", "write", "rewrite")
-R = TypeVar("R")
 
 
 
@@ -99,18 +81,23 @@ class EvidenceGroup:
 
 @dataclass
 class Evidence:
-    """What code selected for the model, and everything needed to cite and flag it."""
+    """What code selected for the model: the shared evidence and its top groups, each
+    group's best sentence per origin."""
 
-    sources: list[Source]
-    source_labels: dict[str, str]
-    origin_labels: dict[str, str]
-    origin_sizes: Counter[str]
-    claims: list[Claim] = field(default_factory=list)
-    index: SimilarityIndex | None = None
-    conflicts: list[Disagreement] = field(default_factory=list)
-    anonymous: dict[str, str] = field(default_factory=dict)
+    base: ev.Evidence
     groups: list[EvidenceGroup] = field(default_factory=list)
-    excluded: int = 0  # instruction-like sentences left out
+
+    @property
+    def sources(self) -> list[Source]:
+        return self.base.sources
+
+    @property
+    def conflicts(self) -> list[Disagreement]:
+        return self.base.conflicts
+
+    @property
+    def excluded(self) -> int:
+        return self.base.excluded  # instruction-like sentences left out
 
     @property
     def sentences(self) -> list[Sentence]:
@@ -118,32 +105,14 @@ class Evidence:
 
 
 def select_evidence(corpus: Corpus, n_groups: int) -> Evidence:
-    """The offline engine's ranked claim groups, top `n_groups`, best sentence per origin."""
-    every = extract_claims(corpus)
-    claims = [c for c in every if c.candidate]  # instruction-like sentences are never candidates
-    sources = _sources(corpus)
-    source_labels = _source_labels(sources)
-    evidence = Evidence(
-        sources=sources,
-        source_labels=source_labels,
-        origin_labels=_origin_labels(corpus, source_labels),
-        origin_sizes=Counter(corpus.dedup.origins.get(a.id, a.id) for a in corpus.articles),
-        claims=claims,
-        excluded=sum(c.instruction for c in every),
-    )
-    if not claims:
+    """The evidence layer's ranked claim groups, top `n_groups`, best sentence per origin."""
+    base = ev.gather(corpus)
+    evidence = Evidence(base)
+    if not base.claims:
         return evidence
-    index = SimilarityIndex([c.stems for c in claims])
-    centrality = index.centrality([c.sentence.article_id for c in claims])
-    evidence.index = index
-    evidence.conflicts = find_conflicts(claims, index, _cite)
-    evidence.anonymous = anonymous_articles(claims)
-    position = {id(c): i for i, c in enumerate(claims)}
-    chosen = _select(
-        _group(claims, index, centrality), claims, index, n_groups, evidence.origin_sizes, drop_repeats=False
-    )
-    for rank, g in enumerate(chosen):
-        support = _support(g, claims, index)
+    position = {id(c): i for i, c in enumerate(base.claims)}
+    for rank, g in enumerate(base.select(n_groups, drop_repeats=False)):
+        support = base.support(g)
         evidence.groups.append(EvidenceGroup(g, [Sentence(c, position[id(c)], rank) for c in support]))
     return evidence
 
@@ -183,22 +152,8 @@ def _citing_sentences(claims: Sequence[ChainClaim]) -> list[Sentence]:
 def make_point(evidence: Evidence, text: str, claims: Sequence[ChainClaim], fact: Sequence[Conflict]) -> Point:
     """Citations (exact spans) and flags for a written point: all code, from the ids."""
     cited = _citing_sentences(claims)
-    support = [s.claim for s in cited]
     members = {i for s in cited for i in evidence.groups[s.group].group.members}
-    assert evidence.index is not None  # there are groups, so there is an index
-    mine = [
-        d.conflict
-        for d in evidence.conflicts
-        if any(_concerns(d, i, evidence.claims, evidence.index) for i in members)
-    ] + list(fact)
-    return Point(
-        text=text,
-        citations=[_cite(c) for c in support],
-        origins=len({c.origin for c in support}),
-        flags=point_flags(
-            support, evidence.origin_labels, evidence.source_labels, mine, evidence.anonymous, evidence.origin_sizes
-        ),
-    )
+    return evidence.base.point(text, [s.claim for s in cited], members, fact)
 
 
 Draft = tuple[Point, list[ChainClaim]]  # a written point and the claims it rests on
@@ -322,7 +277,7 @@ async def run_chain(
     if usage:
         usage["total"] = {k: sum(u.get(k, 0) for u in client.usage.values()) for k in next(iter(usage.values()))}
     return Briefing(
-        title=_title(corpus),
+        title=ev.title(corpus),
         sources=evidence.sources,
         points=points,
         conflicts=[d.conflict for d in evidence.conflicts] + [f.conflict for f in log_.fact_conflicts],
@@ -339,16 +294,6 @@ async def run_chain(
             prompts={name: load_prompt(name).ref for name in PROMPTS},
         ),
     )
-
-
-def run_sync(make: Callable[[], Coroutine[Any, Any, R]]) -> R:
-    """Run a coroutine to completion on a fresh loop (in a worker thread if this one has a loop)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(make())
-    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="briefing-chain") as pool:
-        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 def run_with(
@@ -368,10 +313,13 @@ def build(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCa
 
     Errors are not hidden: an endpoint that stays down raises LLMUnavailable, other model
     failures LLMError (the CLI prints them and exits 1)."""
-    from briefing.engines.auto import llm_target, with_startup
-
     target = llm_target(settings, on_stage)
     return with_startup(run_with(target.make_client, corpus, max_points, on_stage), target)
+
+
+def build_engine(corpus: Corpus, options: BuildOptions, *, settings: Settings, on_stage: StageCallback = quiet) -> Briefing:
+    """The registry's entry (engines/__init__.py)."""
+    return build(corpus, options.points(settings), settings, on_stage)
 
 
 # ---------------------------------------------------------------- dry run (bench/tokens.py)

@@ -22,9 +22,9 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
-from briefing.claims import Claim, quantities
+from briefing.claims import Claim, cue_tags, quantities
 from briefing.conflicts import compatible, figures_at_odds
-from briefing.engines.offline import _cite
+from briefing.evidence import cite
 from briefing.errors import LLMOutputError
 from briefing.models import Conflict, ConflictValue, DroppedPoint
 from briefing.prompts import render
@@ -34,17 +34,11 @@ from briefing.text import content_stems, normalise
 log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
-StageCallback = Callable[[str], None]
 
 PAIR_SIMILARITY = 0.3  # consolidate: claims this similar (content stems) are worth asking about
 MAX_PAIRS = 6  # consolidate: pairs asked about per briefing
 _ID = re.compile(r"^\s*\[?\s*([A-Za-z]?)\s*-?\s*(\d+)\s*\]?\s*$")
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
-CUE_WORDS = {"anonymous": "unnamed source", "hedged": "hedged", "unverified": "unverified", "party_claim": "a party's claim"}
-
-
-def quiet(stage: str) -> None:
-    """Default stage callback: report nothing."""
 
 
 # ---------------------------------------------------------------- answer models
@@ -131,7 +125,7 @@ class Sentence:
 
     @property
     def cues(self) -> str:
-        return ", ".join(CUE_WORDS[f] for f in CUE_WORDS if f in self.claim.cues)
+        return ", ".join(tag for f, tag in cue_tags().items() if f in self.claim.cues)
 
 
 @dataclass(eq=False)
@@ -149,8 +143,8 @@ class ChainClaim:
     @property
     def cues(self) -> str:
         """Cues every sentence shares, so the writer keeps the attribution."""
-        shared = [f for f in CUE_WORDS if all(f in s.claim.cues for s in self.sentences)]
-        return ", ".join(CUE_WORDS[f] for f in shared)
+        shared = [tag for f, tag in cue_tags().items() if all(f in s.claim.cues for s in self.sentences)]
+        return ", ".join(shared)
 
 
 @dataclass
@@ -422,8 +416,8 @@ async def consolidate_step(
             sa, sb = _value_sentence(v.values[0], merged[i]), _value_sentence(v.values[1], merged[j])
             assert sa is not None and sb is not None  # check() made sure
             values = [
-                ConflictValue(value=v.values[0].strip(), citation=_cite(sa.claim)),
-                ConflictValue(value=v.values[1].strip(), citation=_cite(sb.claim)),
+                ConflictValue(value=v.values[0].strip(), citation=cite(sa.claim)),
+                ConflictValue(value=v.values[1].strip(), citation=cite(sb.claim)),
             ]
             found.append((Conflict(subject=v.subject.strip(), kind="fact", values=values), i, j))
     for conflict, i, j in found:  # point at the claims that survived merging

@@ -1,104 +1,54 @@
 """The offline engine: an extractive, cited briefing with no model at all.
 
-Sentences are candidate claims. Claims that say the same thing are grouped (TF-IDF
-over content stems, seeded so groups do not chain), groups are ranked by how many
-independent origins back them (confirmation), how central they are to what the
-articles say (each article weighing the same: three outlets re-telling one story is a
-sign of news value, though not of confirmation) and how early they appear, then picked greedily while skipping near-repeats and favouring
-origins not yet heard. Each point states one clean representative sentence verbatim,
-so its wording is grounded by construction, cites one span per origin, and carries
-the flags the evidence earns.
+Evidence comes from `briefing.evidence` (claims grouped, ranked and picked greedily).
+Each point states its group's representative sentence verbatim, so its wording is
+grounded by construction, cites one span per origin, and carries the flags the evidence
+earns.
 """
 
 from __future__ import annotations
 
-import re
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
+from briefing import budget, evidence as ev
+from briefing.conflicts import MAX_CONFLICTS
 
-from briefing.claims import Claim, extract_claims
-from briefing import budget
-from briefing.conflicts import (
-    MAX_CONFLICTS,
-    Disagreement,
-    compatible,
-    figures_at_odds,
-    find_conflicts,
-    same_thing,
-)
-from briefing.flags import anonymous_articles, point_flags
-from briefing.models import (
-    Briefing,
-    BriefingStats,
-    Citation,
-    Conflict,
-    Corpus,
-    Point,
-    Source,
-)
-from briefing.origins import outlet_name
-from briefing.similarity import MAX_NEIGHBOURS, SimilarityIndex
+# evals/nanco_bench.py reads the grouping thresholds here (evals/ is being reworked on
+# another branch; it can import them from briefing.evidence after that lands)
+from briefing.evidence import GROUP_SIMILARITY, GROUP_SIMILARITY_WITH_FACTS  # noqa: F401
+from briefing.evidence import share_facts as _share_facts  # noqa: F401
+from briefing.models import Briefing, BriefingStats, Conflict, Corpus, Point
+from briefing.similarity import MAX_NEIGHBOURS
+from briefing.stages import StageCallback, quiet
+
+if TYPE_CHECKING:
+    from briefing.config import Settings
+    from briefing.engines.base import BuildOptions
+
 
 ENGINE_VERSION = "0.1"
-GROUP_SIMILARITY = 0.5  # same claim: cosine to the group's seed
-GROUP_SIMILARITY_WITH_FACTS = 0.35  # ...when they also share a figure or two names
-REDUNDANCY_PENALTY = 2.5
-NEW_ORIGIN_BONUS = 0.6
-SAME_ORIGIN_PENALTY = 0.5  # per point already taken from an origin, divided by its articles
-MAX_CITATIONS = 4
-# titles each title is compared with to find the most shared headline: exact up to 501
-# articles, bounded memory (not n²) for a folder of thousands
-TITLE_NEIGHBOURS = 500
-_HEADLINE_SUFFIX = re.compile(r"\s+[–—-]\s+[A-Z][\w .&']{1,30}$")
-
-
-@dataclass
-class Group:
-    seed: int
-    members: list[int] = field(default_factory=list)
-    score: float = 0.0
-    rep: int = 0
 
 
 def build(corpus: Corpus, *, max_points: int = 8) -> Briefing:
     """Write a cited, flagged briefing from a prepared corpus."""
     start = time.perf_counter()
-    claims = [c for c in extract_claims(corpus) if c.candidate]
-    sources = _sources(corpus)
-    source_labels = _source_labels(sources)
-    origin_labels = _origin_labels(corpus, source_labels)
-    origin_sizes = Counter(corpus.dedup.origins.get(a.id, a.id) for a in corpus.articles)
+    evidence = ev.gather(corpus, neighbours=MAX_NEIGHBOURS)
+    claims = evidence.claims
     points: list[Point] = []
     conflicts: list[Conflict] = []
     notes: list[str] = []
     if claims:
-        index = SimilarityIndex([c.stems for c in claims], k=MAX_NEIGHBOURS)
-        centrality = index.centrality([c.sentence.article_id for c in claims])
-        found = find_conflicts(claims, index, _cite)
-        conflicts = [d.conflict for d in found]
-        if len(found) >= MAX_CONFLICTS:
+        conflicts = [d.conflict for d in evidence.conflicts]
+        if len(evidence.conflicts) >= MAX_CONFLICTS:
             notes.append(f"listed the first {MAX_CONFLICTS} conflicts found; there may be more")
-        groups = _group(claims, index, centrality)
-        anonymous = anonymous_articles(claims)
-        for g in _select(groups, claims, index, max_points, origin_sizes):
+        for g in evidence.select(max_points):
             budget.check("composing points")
-            support = _support(g, claims, index)
-            mine = [d.conflict for d in found if any(_concerns(d, i, claims, index) for i in g.members)]
-            points.append(
-                Point(
-                    text=claims[g.rep].text,
-                    citations=[_cite(c) for c in support],
-                    origins=len({c.origin for c in support}),
-                    flags=point_flags(support, origin_labels, source_labels, mine, anonymous, origin_sizes),
-                )
-            )
+            points.append(evidence.point(claims[g.rep].text, evidence.support(g), g.members))
     elapsed = round(time.perf_counter() - start, 4)
     return Briefing(
-        title=_title(corpus),
-        sources=sources,
+        title=ev.title(corpus),
+        sources=evidence.sources,
         points=points,
         conflicts=conflicts,
         stats=BriefingStats.of(
@@ -111,191 +61,6 @@ def build(corpus: Corpus, *, max_points: int = 8) -> Briefing:
     )
 
 
-def _cite(claim: Claim) -> Citation:
-    s = claim.sentence
-    return Citation(source_id=s.article_id, start=claim.start, end=s.end, quote=claim.text)
-
-
-def _group(claims: list[Claim], index: SimilarityIndex, centrality: np.ndarray) -> list[Group]:
-    """Seeded grouping: each claim joins the most similar existing seed, or seeds a group."""
-    lead = np.array([1.0 / (1.0 + c.order / 3.0) for c in claims])  # inverted pyramid
-    salience = _name_salience(claims)
-    order = np.argsort(-(centrality + 0.3 * lead), kind="stable")
-    groups: list[Group] = []
-    seed_of: dict[int, int] = {}  # seed claim index -> group index
-    for n, i in enumerate(map(int, order)):
-        if n % 1024 == 0:
-            budget.check("grouping")
-        best, best_sim = None, 0.0
-        for j, sim in index.neighbours(i).items():
-            g = seed_of.get(j)
-            if g is None or sim <= best_sim:
-                continue
-            if sim >= GROUP_SIMILARITY or (sim >= GROUP_SIMILARITY_WITH_FACTS and _share_facts(claims[i], claims[j])):
-                best, best_sim = g, sim
-        if best is None:
-            seed_of[i] = len(groups)
-            groups.append(Group(seed=i, members=[i]))
-        else:
-            groups[best].members.append(i)
-    for g in groups:
-        g.rep = max(g.members, key=lambda i: _rep_quality(claims[i], centrality[i]))
-        origins = {claims[i].origin for i in g.members}
-        articles = {claims[i].sentence.article_id for i in g.members}
-        info = any(claims[i].quantities or len(claims[i].names) >= 2 for i in g.members)
-        salient = max(salience[i] for i in g.members)
-        g.score = (
-            1.0 * len(origins)
-            + 0.4 * min(3, len(articles) - 1)
-            + 2.0 * float(max(centrality[i] for i in g.members))
-            + 1.0 * float(max(lead[i] for i in g.members))
-            + 0.2 * info
-            + 0.8 * salient
-            - (0.8 if claims[g.rep].weak_start else 0.0)
-        )
-    return groups
-
-
-def _name_salience(claims: list[Claim]) -> list[float]:
-    """How much a claim is about the names many articles mention (Zorin, Azovstal), as a
-    share of articles; names in nearly every article (the story's setting) say little."""
-    articles = {c.sentence.article_id for c in claims}
-    seen: dict[str, set[str]] = {}
-    for c in claims:
-        for name in c.names:
-            seen.setdefault(name, set()).add(c.sentence.article_id)
-    n = max(1, len(articles))
-    share = {name: len(ids) / n for name, ids in seen.items() if 1 < len(ids) < max(2, 0.8 * n)}
-    return [min(1.0, sum(share.get(name, 0.0) for name in c.names)) for c in claims]
-
-
-def _concerns(d: Disagreement, i: int, claims: list[Claim], index: SimilarityIndex) -> bool:
-    """Claim i states a disputed value: about the same thing, or the same figure in a
-    sentence close to one of the disagreeing ones ("toll has risen to 14")."""
-    if d.concerns(claims[i]):
-        return True
-    return d.states_value(claims[i]) and max(index.sim(i, d.pair[0]), index.sim(i, d.pair[1])) >= 0.25
-
-
-def _share_facts(a: Claim, b: Claim) -> bool:
-    values = {q.value for q in a.quantities} & {q.value for q in b.quantities}
-    return bool(values) or len(a.names & b.names) >= 2
-
-
-def _rep_quality(claim: Claim, centrality: float) -> float:
-    """Prefer central, self-contained, fact-bearing sentences of readable length."""
-    n = len(claim.text.split())
-    facts = 0.15 * min(2, len(claim.quantities)) + 0.05 * min(3, len(claim.names))
-    return centrality + facts - (0.5 if claim.weak_start else 0.0) + (0.15 if 12 <= n <= 40 else 0.0)
-
-
-def _select(
-    groups: list[Group],
-    claims: list[Claim],
-    index: SimilarityIndex,
-    k: int,
-    origin_sizes: Counter[str],
-    *,
-    drop_repeats: bool = True,
-) -> list[Group]:
-    """Greedy pick by score, penalising near-repeats and favouring unheard origins; an
-    origin's later points count for less, unless many articles carry that origin. With
-    `drop_repeats`, a group that only repeats a chosen one (the same count of the same
-    thing) is never picked; the chain keeps them as evidence, since a model rewriting the
-    first may leave the figure out."""
-    chosen: list[Group] = []
-    taken: Counter[str] = Counter()
-    remaining = [g for g in groups if g.score > 0.5]
-    while remaining and len(chosen) < k:
-        def value(g: Group) -> float:
-            redundancy = max((index.sim(g.rep, c.rep) for c in chosen), default=0.0)
-            origins = {claims[i].origin for i in g.members}
-            fresh = NEW_ORIGIN_BONUS if origins - set(taken) else 0.0
-            repeat = min(SAME_ORIGIN_PENALTY * taken[o] / max(1, origin_sizes[o]) for o in origins)
-            return g.score - REDUNDANCY_PENALTY * redundancy + fresh - repeat
-
-        best = max(remaining, key=value)
-        chosen.append(best)
-        remaining = [
-            g
-            for g in remaining
-            if g is not best and not (drop_repeats and _repeats(claims[g.rep], claims[best.rep]))
-        ]
-        taken.update({claims[i].origin for i in best.members})
-    return chosen
-
-
-def _repeats(a: Claim, b: Claim) -> bool:
-    """Both give one count of one thing ("38,000 vehicles" told in two groups' words)."""
-    return any(
-        qa.kind == "number" and qa.value >= 10 and qa.value == qb.value and same_thing(qa, qb)
-        for qa in a.quantities
-        for qb in b.quantities
-    )
-
-
-def _support(g: Group, claims: list[Claim], index: SimilarityIndex) -> list[Claim]:
-    """One citing claim per origin: the representative, then each other origin's closest
-    member whose figures are not at odds with the representative's."""
-    rep = claims[g.rep]
-    best: dict[str, tuple[float, int]] = {rep.origin: (2.0, g.rep)}
-    for i in g.members:
-        c = claims[i]
-        if c.origin == rep.origin or figures_at_odds(rep, c):
-            continue
-        sim = index.sim(g.rep, i)
-        if sim > best.get(c.origin, (-1.0, -1))[0]:
-            best[c.origin] = (sim, i)
-    ranked = sorted(best.values(), key=lambda t: -t[0])[:MAX_CITATIONS]
-    return [claims[i] for _, i in ranked]
-
-
-def _sources(corpus: Corpus) -> list[Source]:
-    return [
-        Source(
-            id=a.id,
-            title=a.title,
-            outlet=a.outlet,
-            url=a.url,
-            published_at=a.published_at,
-            origin=corpus.dedup.origins.get(a.id, a.id),
-            text=a.text,
-        )
-        for a in corpus.articles
-    ]
-
-
-def _source_labels(sources: list[Source]) -> dict[str, str]:
-    """How a reason names a source: its outlet, else its headline."""
-    return {s.id: s.outlet or (f"the article “{_short(s.title, 40)}”" if s.title else s.id) for s in sources}
-
-
-def _short(title: str, n: int = 60) -> str:
-    return title if len(title) <= n else title[: n - 1].rstrip() + "…"
-
-
-def _origin_labels(corpus: Corpus, source_labels: dict[str, str]) -> dict[str, str]:
-    """A readable name per origin: the outlet whose story it is, or its first article."""
-    labels: dict[str, str] = {}
-    for a in corpus.articles:
-        origin = corpus.dedup.origins.get(a.id, a.id)
-        if origin in labels:
-            continue
-        if origin.startswith("outlet:"):
-            key = origin.removeprefix("outlet:")
-            name = outlet_name(key)
-            labels[origin] = a.outlet if name == key and a.outlet else name
-        else:
-            labels[origin] = source_labels[a.id]
-    return labels
-
-
-def _title(corpus: Corpus) -> str:
-    """The headline most shared across the set, without a '– Outlet' tail."""
-    titles = [a.title for a in corpus.articles if a.title]
-    if not titles:
-        return "Briefing"
-    words = [[w.lower() for w in re.findall(r"\w+", t)] for t in titles]
-    index = SimilarityIndex(words, floor=0.0, k=TITLE_NEIGHBOURS)
-    scores = np.asarray(index.sims.sum(axis=1)).ravel()
-    return _HEADLINE_SUFFIX.sub("", titles[int(np.argmax(scores))]).strip()
+def build_engine(corpus: Corpus, options: BuildOptions, *, settings: Settings, on_stage: StageCallback = quiet) -> Briefing:
+    """The registry's entry (engines/__init__.py)."""
+    return build(corpus, max_points=options.points(settings))

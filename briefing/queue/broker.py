@@ -57,14 +57,14 @@ def actors(settings: Settings) -> Actors:
         if key in _made:
             return _made[key]
         broker = make_broker(settings)
-        retry = {
+        retry: dict[str, Any] = {
             "max_retries": settings.queue_max_retries,
             "min_backoff": int(settings.queue_min_backoff_seconds * 1000),
             "max_backoff": int(settings.queue_max_backoff_seconds * 1000),
         }
 
         def declare(fn: Any) -> Actor[Any, Any]:
-            return dramatiq.actor(fn, actor_name=fn.__name__, queue_name=QUEUE, broker=broker, **retry)
+            return dramatiq.actor(actor_name=fn.__name__, queue_name=QUEUE, broker=broker, **retry)(fn)
 
         made = Actors(
             broker=broker,

@@ -10,15 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from briefing.flag_kinds import FLAG_KINDS
 from briefing.models import ConflictValue, Flag, Source
 
-FLAG_LABELS: dict[str, str] = {
-    "single_source": "Single source",
-    "anonymous_source": "Anonymous sourcing",
-    "conflict": "Sources disagree",
-    "hedged": "Hedged",
-    "unverified": "Unverified",
-}
+FLAG_LABELS: dict[str, str] = {k.name: k.label for k in FLAG_KINDS.values()}  # data/flags.toml
 
 # Words for Conflict.kind, as in "Conflicting figures".
 CONFLICT_NOUNS: dict[str, str] = {

@@ -8,8 +8,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Table, and_, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -75,7 +76,7 @@ def add_articles(
         )
         # Another process may store the same text between our select and this insert: the
         # unique hash decides, without an error or a savepoint (SQLite and PostgreSQL alike).
-        table = StoredArticle.__table__
+        table = cast(Table, StoredArticle.__table__)
         insert = pg_insert(table) if session.get_bind().dialect.name == "postgresql" else sqlite_insert(table)
         added = session.scalar(
             insert.values(**values).on_conflict_do_nothing(index_elements=["content_hash"]).returning(table.c.seq)

@@ -1,0 +1,372 @@
+"""The evidence layer both engines share: claims, groups, ranking, selection, and a point
+with its citations and flags.
+
+Sentences are candidate claims. Claims that say the same thing are grouped (TF-IDF over
+content stems, seeded so groups do not chain), groups are ranked by how many independent
+origins back them (confirmation), how central they are to what the articles say (each
+article weighing the same: three outlets re-telling one story is a sign of news value,
+though not of confirmation) and how early they appear, then picked greedily while
+skipping near-repeats and favouring origins not yet heard. A point cites one span per
+origin and carries the flags its evidence earns.
+
+Engines differ only in how they word and adjudicate: the offline engine states each
+group's representative sentence verbatim; the llm engine has a model word the points.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from briefing import budget
+from briefing.claims import Claim, extract_claims
+from briefing.conflicts import Disagreement, figures_at_odds, find_conflicts, same_thing
+from briefing.flags import anonymous_articles, point_flags
+from briefing.models import Citation, Conflict, Corpus, Point, Source
+from briefing.origins import outlet_name
+from briefing.similarity import SimilarityIndex
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Grouping(_Table):
+    similarity: float
+    similarity_with_facts: float
+    seed_lead_weight: float
+
+
+class Score(_Table):
+    origins: float
+    articles: float
+    articles_cap: int
+    centrality: float
+    lead: float
+    facts: float
+    salience: float
+    weak_start: float
+    min_score: float
+
+
+class Select(_Table):
+    redundancy_penalty: float
+    new_origin_bonus: float
+    same_origin_penalty: float
+    max_citations: int
+
+
+class Representative(_Table):
+    quantity: float
+    quantity_cap: int
+    name: float
+    name_cap: int
+    weak_start: float
+    readable: float
+    readable_min_words: int
+    readable_max_words: int
+
+
+class Ranking(_Table):
+    """briefing/data/ranking.toml: what each weight trades off is said there."""
+
+    grouping: Grouping
+    score: Score
+    select: Select
+    representative: Representative
+
+
+RANKING = Ranking.model_validate(
+    tomllib.loads(resources.files("briefing").joinpath("data/ranking.toml").read_text("utf-8"))
+)
+GROUP_SIMILARITY = RANKING.grouping.similarity
+GROUP_SIMILARITY_WITH_FACTS = RANKING.grouping.similarity_with_facts
+MAX_CITATIONS = RANKING.select.max_citations
+# titles each title is compared with to find the most shared headline: exact up to 501
+# articles, bounded memory (not n²) for a folder of thousands
+TITLE_NEIGHBOURS = 500
+_HEADLINE_SUFFIX = re.compile(r"\s+[–—-]\s+[A-Z][\w .&']{1,30}$")
+
+
+@dataclass
+class Group:
+    seed: int
+    members: list[int] = field(default_factory=list)
+    score: float = 0.0
+    rep: int = 0
+
+
+@dataclass
+class Evidence:
+    """The corpus as claims, with everything needed to rank, cite and flag them."""
+
+    sources: list[Source]
+    source_labels: dict[str, str]
+    origin_labels: dict[str, str]
+    origin_sizes: Counter[str]
+    claims: list[Claim] = field(default_factory=list)
+    index: SimilarityIndex | None = None
+    centrality: np.ndarray | None = None
+    conflicts: list[Disagreement] = field(default_factory=list)
+    anonymous: dict[str, str] = field(default_factory=dict)
+    excluded: int = 0  # instruction-like sentences left out (never candidates)
+
+    def grouped(self) -> list[Group]:
+        """Every claim group, scored (empty when there are no claims)."""
+        if self.index is None or self.centrality is None:
+            return []
+        return group_claims(self.claims, self.index, self.centrality)
+
+    def select(self, k: int, *, drop_repeats: bool = True) -> list[Group]:
+        """The top `k` groups, picked greedily (see `select`)."""
+        if self.index is None:
+            return []
+        return select(self.grouped(), self.claims, self.index, k, self.origin_sizes, drop_repeats=drop_repeats)
+
+    def support(self, g: Group) -> list[Claim]:
+        """One citing claim per origin for a group (see `support`)."""
+        assert self.index is not None
+        return support(g, self.claims, self.index)
+
+    def point(self, text: str, cited: Sequence[Claim], members: Sequence[int] | set[int], extra: Sequence[Conflict] = ()) -> Point:
+        """A point saying `text`, citing `cited` (exact spans), flagged from its evidence: the
+        conflicts concerning any claim in `members`, then `extra` ones the engine found."""
+        assert self.index is not None  # there are claims, so there is an index
+        index = self.index
+        mine = [
+            d.conflict for d in self.conflicts if any(concerns(d, i, self.claims, index) for i in members)
+        ] + list(extra)
+        return Point(
+            text=text,
+            citations=[cite(c) for c in cited],
+            origins=len({c.origin for c in cited}),
+            flags=point_flags(
+                list(cited), self.origin_labels, self.source_labels, mine, self.anonymous, self.origin_sizes
+            ),
+        )
+
+
+def gather(corpus: Corpus, *, neighbours: int | None = None) -> Evidence:
+    """Claims, their similarity index (`neighbours` per claim, every pair when None),
+    centrality, conflicts and anonymous-source articles for a prepared corpus."""
+    every = extract_claims(corpus)
+    claims = [c for c in every if c.candidate]  # instruction-like sentences are never candidates
+    sources = corpus_sources(corpus)
+    labels = source_labels(sources)
+    evidence = Evidence(
+        sources=sources,
+        source_labels=labels,
+        origin_labels=origin_labels(corpus, labels),
+        origin_sizes=Counter(corpus.dedup.origins.get(a.id, a.id) for a in corpus.articles),
+        claims=claims,
+        excluded=sum(c.instruction for c in every),
+    )
+    if not claims:
+        return evidence
+    index = SimilarityIndex([c.stems for c in claims], k=neighbours)
+    evidence.index = index
+    evidence.centrality = index.centrality([c.sentence.article_id for c in claims])
+    evidence.conflicts = find_conflicts(claims, index, cite)
+    evidence.anonymous = anonymous_articles(claims)
+    return evidence
+
+
+def cite(claim: Claim) -> Citation:
+    s = claim.sentence
+    return Citation(source_id=s.article_id, start=claim.start, end=s.end, quote=claim.text)
+
+
+def group_claims(claims: list[Claim], index: SimilarityIndex, centrality: np.ndarray) -> list[Group]:
+    """Seeded grouping: each claim joins the most similar existing seed, or seeds a group."""
+    w = RANKING.score
+    lead = np.array([1.0 / (1.0 + c.order / 3.0) for c in claims])  # inverted pyramid
+    salience = _name_salience(claims)
+    order = np.argsort(-(centrality + RANKING.grouping.seed_lead_weight * lead), kind="stable")
+    groups: list[Group] = []
+    seed_of: dict[int, int] = {}  # seed claim index -> group index
+    for n, i in enumerate(map(int, order)):
+        if n % 1024 == 0:
+            budget.check("grouping")
+        best, best_sim = None, 0.0
+        for j, sim in index.neighbours(i).items():
+            seeded = seed_of.get(j)
+            if seeded is None or sim <= best_sim:
+                continue
+            if sim >= GROUP_SIMILARITY or (sim >= GROUP_SIMILARITY_WITH_FACTS and share_facts(claims[i], claims[j])):
+                best, best_sim = seeded, sim
+        if best is None:
+            seed_of[i] = len(groups)
+            groups.append(Group(seed=i, members=[i]))
+        else:
+            groups[best].members.append(i)
+    for g in groups:
+        g.rep = max(g.members, key=lambda i: _rep_quality(claims[i], centrality[i]))
+        origins = {claims[i].origin for i in g.members}
+        articles = {claims[i].sentence.article_id for i in g.members}
+        info = any(claims[i].quantities or len(claims[i].names) >= 2 for i in g.members)
+        salient = max(salience[i] for i in g.members)
+        g.score = (
+            w.origins * len(origins)
+            + w.articles * min(w.articles_cap, len(articles) - 1)
+            + w.centrality * float(max(centrality[i] for i in g.members))
+            + w.lead * float(max(lead[i] for i in g.members))
+            + w.facts * info
+            + w.salience * salient
+            - (w.weak_start if claims[g.rep].weak_start else 0.0)
+        )
+    return groups
+
+
+def _name_salience(claims: list[Claim]) -> list[float]:
+    """How much a claim is about the names many articles mention (Zorin, Azovstal), as a
+    share of articles; names in nearly every article (the story's setting) say little."""
+    articles = {c.sentence.article_id for c in claims}
+    seen: dict[str, set[str]] = {}
+    for c in claims:
+        for name in c.names:
+            seen.setdefault(name, set()).add(c.sentence.article_id)
+    n = max(1, len(articles))
+    share = {name: len(ids) / n for name, ids in seen.items() if 1 < len(ids) < max(2, 0.8 * n)}
+    return [min(1.0, sum(share.get(name, 0.0) for name in c.names)) for c in claims]
+
+
+def concerns(d: Disagreement, i: int, claims: list[Claim], index: SimilarityIndex) -> bool:
+    """Claim i states a disputed value: about the same thing, or the same figure in a
+    sentence close to one of the disagreeing ones ("toll has risen to 14")."""
+    if d.concerns(claims[i]):
+        return True
+    return d.states_value(claims[i]) and max(index.sim(i, d.pair[0]), index.sim(i, d.pair[1])) >= 0.25
+
+
+def share_facts(a: Claim, b: Claim) -> bool:
+    values = {q.value for q in a.quantities} & {q.value for q in b.quantities}
+    return bool(values) or len(a.names & b.names) >= 2
+
+
+def _rep_quality(claim: Claim, centrality: float) -> float:
+    """Prefer central, self-contained, fact-bearing sentences of readable length."""
+    r = RANKING.representative
+    n = len(claim.text.split())
+    facts = r.quantity * min(r.quantity_cap, len(claim.quantities)) + r.name * min(r.name_cap, len(claim.names))
+    readable = r.readable if r.readable_min_words <= n <= r.readable_max_words else 0.0
+    return centrality + facts - (r.weak_start if claim.weak_start else 0.0) + readable
+
+
+def select(
+    groups: list[Group],
+    claims: list[Claim],
+    index: SimilarityIndex,
+    k: int,
+    origin_sizes: Counter[str],
+    *,
+    drop_repeats: bool = True,
+) -> list[Group]:
+    """Greedy pick by score, penalising near-repeats and favouring unheard origins; an
+    origin's later points count for less, unless many articles carry that origin. With
+    `drop_repeats`, a group that only repeats a chosen one (the same count of the same
+    thing) is never picked; the chain keeps them as evidence, since a model rewriting the
+    first may leave the figure out."""
+    w = RANKING.select
+    chosen: list[Group] = []
+    taken: Counter[str] = Counter()
+    remaining = [g for g in groups if g.score > RANKING.score.min_score]
+    while remaining and len(chosen) < k:
+        def value(g: Group) -> float:
+            redundancy = max((index.sim(g.rep, c.rep) for c in chosen), default=0.0)
+            origins = {claims[i].origin for i in g.members}
+            fresh = w.new_origin_bonus if origins - set(taken) else 0.0
+            repeat = min(w.same_origin_penalty * taken[o] / max(1, origin_sizes[o]) for o in origins)
+            return g.score - w.redundancy_penalty * redundancy + fresh - repeat
+
+        best = max(remaining, key=value)
+        chosen.append(best)
+        remaining = [
+            g
+            for g in remaining
+            if g is not best and not (drop_repeats and repeats(claims[g.rep], claims[best.rep]))
+        ]
+        taken.update({claims[i].origin for i in best.members})
+    return chosen
+
+
+def repeats(a: Claim, b: Claim) -> bool:
+    """Both give one count of one thing ("38,000 vehicles" told in two groups' words)."""
+    return any(
+        qa.kind == "number" and qa.value >= 10 and qa.value == qb.value and same_thing(qa, qb)
+        for qa in a.quantities
+        for qb in b.quantities
+    )
+
+
+def support(g: Group, claims: list[Claim], index: SimilarityIndex) -> list[Claim]:
+    """One citing claim per origin: the representative, then each other origin's closest
+    member whose figures are not at odds with the representative's."""
+    rep = claims[g.rep]
+    best: dict[str, tuple[float, int]] = {rep.origin: (2.0, g.rep)}
+    for i in g.members:
+        c = claims[i]
+        if c.origin == rep.origin or figures_at_odds(rep, c):
+            continue
+        sim = index.sim(g.rep, i)
+        if sim > best.get(c.origin, (-1.0, -1))[0]:
+            best[c.origin] = (sim, i)
+    ranked = sorted(best.values(), key=lambda t: -t[0])[:MAX_CITATIONS]
+    return [claims[i] for _, i in ranked]
+
+
+def corpus_sources(corpus: Corpus) -> list[Source]:
+    return [
+        Source(
+            id=a.id,
+            title=a.title,
+            outlet=a.outlet,
+            url=a.url,
+            published_at=a.published_at,
+            origin=corpus.dedup.origins.get(a.id, a.id),
+            text=a.text,
+        )
+        for a in corpus.articles
+    ]
+
+
+def source_labels(sources: list[Source]) -> dict[str, str]:
+    """How a reason names a source: its outlet, else its headline."""
+    return {s.id: s.outlet or (f"the article “{_short(s.title, 40)}”" if s.title else s.id) for s in sources}
+
+
+def _short(title: str, n: int = 60) -> str:
+    return title if len(title) <= n else title[: n - 1].rstrip() + "…"
+
+
+def origin_labels(corpus: Corpus, source_labels: dict[str, str]) -> dict[str, str]:
+    """A readable name per origin: the outlet whose story it is, or its first article."""
+    labels: dict[str, str] = {}
+    for a in corpus.articles:
+        origin = corpus.dedup.origins.get(a.id, a.id)
+        if origin in labels:
+            continue
+        if origin.startswith("outlet:"):
+            key = origin.removeprefix("outlet:")
+            name = outlet_name(key)
+            labels[origin] = a.outlet if name == key and a.outlet else name
+        else:
+            labels[origin] = source_labels[a.id]
+    return labels
+
+
+def title(corpus: Corpus) -> str:
+    """The headline most shared across the set, without a '– Outlet' tail."""
+    titles = [a.title for a in corpus.articles if a.title]
+    if not titles:
+        return "Briefing"
+    words = [[w.lower() for w in re.findall(r"\w+", t)] for t in titles]
+    index = SimilarityIndex(words, floor=0.0, k=TITLE_NEIGHBOURS)
+    scores = np.asarray(index.sims.sum(axis=1)).ravel()
+    return _HEADLINE_SUFFIX.sub("", titles[int(np.argmax(scores))]).strip()
