@@ -1,14 +1,12 @@
 """`briefing eval`: run the eval suites, report per case, half, suite and overall, and gate
 each suite on its baseline.
 
-Mount it on the main app with ``app.command("eval")(eval_command)``. The harness lives in
-``evals/harness`` (a source-checkout tool, not part of the installed package), so it is imported
-lazily and found next to this package when the repo root is not already importable.
+Mount it on the main app with ``app.command("eval")(eval_command)``. The harness is the
+``evals`` package (installed beside ``briefing``), imported lazily so other commands never load it.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Annotated
@@ -23,14 +21,9 @@ from briefing.errors import BriefingError
 
 
 def _harness() -> ModuleType:
-    try:
-        from evals import harness
-    except ModuleNotFoundError:
-        root = Path(__file__).resolve().parents[1]
-        if not (root / "evals" / "harness" / "__init__.py").is_file():
-            raise
-        sys.path.insert(0, str(root))
-        from evals import harness
+    """The eval harness (package `evals`, installed with briefing), imported only when used."""
+    from evals import harness
+
     return harness
 
 

@@ -107,3 +107,29 @@ def test_the_installed_wheel_runs_an_llm_build(wheel: Path, tmp_path: Path, fake
     assert Path(out["prompts"]).is_relative_to(target)
     assert out["engine"] == "llm" and out["points"] > 0
     assert set(out["prompt_refs"]) == {"claims", "consolidate", "write", "rewrite"}
+
+
+def test_the_installed_wheel_runs_the_eval_gate(wheel: Path, tmp_path: Path) -> None:
+    """`briefing eval --smoke` from the wheel alone: the harness, the project's cases and the
+    baseline are installed with the package; the shared dev set is absent there and skipped."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"evals/harness/gate.py", "evals/baseline.json", "evals/cases/factory-fire/expect.json"} <= names
+    target = tmp_path / "installed"
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BRIEFING_", "PYTHON"))} | {
+        "PYTHONPATH": os.pathsep.join([str(target), sysconfig.get_paths()["purelib"]]),
+        "PYTHONNOUSERSITE": "1",
+        "BRIEFING_DATA_DIR": str(tmp_path / "data"),
+        "BRIEFING_LOCAL_MODEL": "off",
+    }
+    run = subprocess.run(
+        [sys.executable, "-S", "-c", "from briefing.cli import app; app()", "eval", "--smoke"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env,
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+    assert "gate passed" in run.stdout
+    assert "skipped" in run.stdout + run.stderr  # the dev suite: no ../shared beside site-packages
