@@ -10,19 +10,14 @@ from typing import Annotated
 
 import typer
 
+from briefing.cli_common import open_database
 from briefing import store
-from briefing.config import get_settings
 from briefing.errors import InputError
 
 keys_app = typer.Typer(
     help="Manage API keys (stored hashed; a key is shown once).", no_args_is_help=True
 )
 
-
-def _database() -> store.Database:
-    db = store.Database.from_settings(get_settings())
-    db.migrate()
-    return db
 
 
 def serve(
@@ -54,7 +49,7 @@ def create_key(
 
     A key sees only what it created; an --admin key sees everything.
     """
-    db = _database()
+    db = open_database()
     try:
         with db.transaction() as session:
             row, token = store.create_key(session, name, admin=admin)
@@ -71,7 +66,7 @@ def create_key(
 @keys_app.command("list")
 def list_keys() -> None:
     """List keys: id, name, created, revoked."""
-    db = _database()
+    db = open_database()
     try:
         with db.transaction() as session:
             rows = store.list_keys(session)
@@ -89,7 +84,7 @@ def list_keys() -> None:
 @keys_app.command("revoke")
 def revoke_key(name_or_id: Annotated[str, typer.Argument(help="The key's name or id.")]) -> None:
     """Revoke a key: requests with it get 403 from then on."""
-    db = _database()
+    db = open_database()
     try:
         with db.transaction() as session:
             row = store.revoke_key(session, name_or_id)

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from briefing import store
+from briefing.cli_common import fail, open_database
 from briefing.config import get_settings
 from briefing.errors import BriefingError
 from briefing.store import digest as subs
@@ -31,15 +31,6 @@ class Engine(str, Enum):
     auto = "auto"
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {terminal_text(message)}", err=True)
-    return typer.Exit(1)
-
-
-def _database() -> store.Database:
-    db = store.Database.from_settings(get_settings())
-    db.migrate()
-    return db
 
 
 # ---------------------------------------------------------------- subscribers
@@ -54,7 +45,7 @@ def add_subscriber(
     hour: Annotated[int, typer.Option(min=0, max=23, help="Local hour to send at (0-23).")] = 7,
 ) -> None:
     """Subscribe an address (an unsubscribed one is re-activated)."""
-    db = _database()
+    db = open_database()
     try:
         with db.transaction() as session:
             row, created = subs.add_subscriber(
@@ -65,7 +56,7 @@ def add_subscriber(
                 f"{', '.join(row.topics) or 'every story'}, at {row.send_hour:02d}:00 {row.timezone}"
             )
     except BriefingError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     finally:
         db.dispose()
     typer.echo(line)
@@ -76,7 +67,7 @@ def list_subscribers(
     everyone: Annotated[bool, typer.Option("--all", help="Include unsubscribed and bounced addresses.")] = False,
 ) -> None:
     """List subscribers: id, address, send time, topics."""
-    db = _database()
+    db = open_database()
     try:
         with db.transaction() as session:
             rows = subs.list_subscribers(session, active=None if everyone else True)
@@ -97,14 +88,14 @@ def remove_subscriber(
     email: Annotated[str, typer.Argument(help="The address (or subscriber id) to remove.")],
 ) -> None:
     """Delete a subscriber and their delivery log."""
-    db = _database()
+    db = open_database()
     try:
         with db.transaction() as session:
             row = subs.remove_subscriber(session, email)
     finally:
         db.dispose()
     if row is None:
-        raise _fail(f"no subscriber {email!r}")
+        raise fail(f"no subscriber {email!r}")
     typer.echo(f"removed {row.email} ({row.id})")
 
 
@@ -117,7 +108,7 @@ def _day(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise _fail(f"--date must be YYYY-MM-DD, not {value!r}") from None
+        raise fail(f"--date must be YYYY-MM-DD, not {value!r}") from None
 
 
 def _since(value: str | None) -> datetime | None:
@@ -126,7 +117,7 @@ def _since(value: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise _fail(f"--since must be an ISO date-time such as 2026-11-21T07:00Z, not {value!r}") from None
+        raise fail(f"--since must be an ISO date-time such as 2026-11-21T07:00Z, not {value!r}") from None
 
 
 def _options(engine: Engine, max_stories: int, stale_minutes: int, **kwargs: object):  # noqa: ANN202
@@ -168,7 +159,7 @@ def run(
     options = _options(
         engine, max_stories, stale_minutes, day=_day(day), since=_since(since), dry_run=dry_run, to=to, due=due
     )
-    db = _database()
+    db = open_database()
     try:
         if not no_poll:
             from briefing.cli_feeds import run_poll
@@ -184,7 +175,7 @@ def run(
         else:
             report = run_digest(db, settings=settings, options=options)
     except BriefingError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     finally:
         db.dispose()
     typer.echo("\n".join(terminal_text(line) for line in describe(report)))

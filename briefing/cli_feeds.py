@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from briefing.cli_common import fail, open_database
 from briefing import store
 from briefing.config import Settings, get_settings
 from briefing.errors import BriefingError
@@ -22,15 +23,6 @@ feeds_app = typer.Typer(help="News feeds the digest polls for articles.", no_arg
 err = Console(stderr=True)
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)
-
-
-def _database() -> store.Database:
-    db = store.Database.from_settings(get_settings())
-    db.migrate()
-    return db
 
 
 def _when(value: datetime | None) -> str:
@@ -46,13 +38,13 @@ def add(
     """Add a feed; it is polled on the next `feeds poll` or `digest run`."""
     from briefing.feeds import store as feeds
 
-    db = _database()
+    db = open_database()
     try:
         with db.transaction() as session:
             row = feeds.add_feed(session, url, name=name, topics=topics)
             line = f"added {row.url} ({row.id})" + (f" as {row.name!r}" if row.name else "")
     except BriefingError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     finally:
         db.dispose()
     typer.echo(line)
@@ -63,7 +55,7 @@ def list_feeds() -> None:
     """Feeds with their health: last success, last error and why, items seen, next poll."""
     from briefing.feeds import store as feeds
 
-    db = _database()
+    db = open_database()
     try:
         with db.transaction() as session:
             rows = feeds.list_feeds(session)
@@ -102,7 +94,7 @@ def remove(ref: Annotated[str, typer.Argument(help="The feed's id or URL.")]) ->
     """Delete a feed and its item log (articles already stored stay)."""
     from briefing.feeds import store as feeds
 
-    db = _database()
+    db = open_database()
     try:
         with db.transaction() as session:
             row = feeds.remove_feed(session, ref)
@@ -110,7 +102,7 @@ def remove(ref: Annotated[str, typer.Argument(help="The feed's id or URL.")]) ->
     finally:
         db.dispose()
     if line is None:
-        raise _fail(f"no feed {ref!r}")
+        raise fail(f"no feed {ref!r}")
     typer.echo(line)
 
 
@@ -119,7 +111,7 @@ def enable(ref: Annotated[str, typer.Argument(help="The feed's id or URL.")]) ->
     """Re-enable a disabled feed; it is due at once."""
     from briefing.feeds import store as feeds
 
-    db = _database()
+    db = open_database()
     try:
         with db.transaction() as session:
             row = feeds.find_feed(session, ref)
@@ -128,7 +120,7 @@ def enable(ref: Annotated[str, typer.Argument(help="The feed's id or URL.")]) ->
     finally:
         db.dispose()
     if row is None:
-        raise _fail(f"no feed {ref!r}")
+        raise fail(f"no feed {ref!r}")
     typer.echo(f"enabled {row.url} ({row.id})")
 
 
@@ -141,10 +133,10 @@ def import_opml(path: Annotated[Path, typer.Argument(help="An OPML file (a feed 
     try:
         outlines = read_opml(path.read_bytes(), str(path))
     except OSError as exc:
-        raise _fail(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise fail(f"cannot read {path}: {exc.strerror or exc}") from exc
     except BriefingError as exc:
-        raise _fail(str(exc)) from exc
-    db = _database()
+        raise fail(str(exc)) from exc
+    db = open_database()
     added, skipped = 0, []
     try:
         for o in outlines:
@@ -209,7 +201,7 @@ def poll_command(
 
     With BRIEFING_BROKER_URL set, each due feed is enqueued as a task for `briefing worker`."""
     settings = get_settings()
-    db = _database()
+    db = open_database()
     try:
         while True:
             run_poll(db, settings, every=every, queue=True)
