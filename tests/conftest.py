@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from briefing.config import Settings, get_settings
 
 try:  # tests/ is a rootdir-relative path entry (no tests/__init__.py) ...
     from fakes.openai_server import FakeOpenAI
@@ -69,3 +72,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:  # noqa: ANN0
         return f"sqlite:///{tmp_path / 'shared.db'}"
     server: PostgresServer = request.getfixturevalue("postgres_server")
     return server.new_database()
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """CLI tests: a database and data folder of the test's own, read through the one Settings."""
+    monkeypatch.setenv("BRIEFING_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("BRIEFING_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()

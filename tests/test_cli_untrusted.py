@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,22 +13,12 @@ from typer.testing import CliRunner
 
 from briefing import store
 from briefing.cli import app
-from briefing.config import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = ROOT / "evals" / "cases" / "factory-fire"
 DEEP_OBJECTS = '{"a": ' * 100_000 + "1" + "}" * 100_000
 DEEP_BRACKETS = "[" * 100_000 + "]" * 100_000
 ESCAPES = "\x1b[2J\x1b[H\x1b]0;pwned\x07\x1b[31m"  # clear screen, cursor home, window title, red
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    monkeypatch.setenv("BRIEFING_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("BRIEFING_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield get_settings()
-    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from api.main import create_app
 from api.settings import ApiSettings
 from briefing import store
 from briefing.cli_digest import digest_app, subscribers_app
-from briefing.config import Settings, get_settings
+from briefing.config import Settings
 from briefing.digest import store_articles
 from briefing.ingest import read_paths
 from briefing.store import digest as subs
@@ -33,15 +33,6 @@ def cli() -> typer.Typer:
     app.add_typer(subscribers_app, name="subscribers")
     app.add_typer(digest_app, name="digest")
     return app
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    monkeypatch.setenv("BRIEFING_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("BRIEFING_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield get_settings()
-    get_settings.cache_clear()
 
 
 def invoke(*args: str) -> tuple[int, str]:
