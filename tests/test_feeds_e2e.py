@@ -24,10 +24,10 @@ from briefing.store.tables import StoredArticle
 
 try:
     from fakes.feed_server import FeedServer, Item, Route, page, rss
-    from test_digest import Inbox, LoopbackSMTP
+    from test_digest import Inbox, inbox  # noqa: F401  (the loopback SMTP fixture)
 except ModuleNotFoundError:
     from tests.fakes.feed_server import FeedServer, Item, Route, page, rss
-    from tests.test_digest import Inbox, LoopbackSMTP
+    from tests.test_digest import Inbox, inbox  # noqa: F401  (the loopback SMTP fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRE = ROOT / "evals" / "cases" / "factory-fire"
@@ -39,16 +39,6 @@ def body(name: str) -> tuple[str, str]:
     lines = (FIRE / name).read_text().split("\n")
     text = "\n".join(lines).split("\n\n", 1)[1]
     return lines[0], text
-
-
-@pytest.fixture
-def inbox() -> Iterator[Inbox]:
-    handler = Inbox()
-    controller = LoopbackSMTP(handler, hostname="127.0.0.1", port=0)
-    handler.controller = controller
-    controller.start()
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture

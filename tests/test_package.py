@@ -39,6 +39,16 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+def _install(wheel: Path, target: Path) -> Path:
+    """The wheel alone into `target` (no dependencies: they come from this environment)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return target
+
+
 def test_the_wheel_ships_prompts_and_data(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for prompt in sorted((ROOT / "prompts").glob("*.j2")):
@@ -70,14 +80,7 @@ print(json.dumps({"module": briefing.__file__, "prompts": str(prompts_dir()),
 def test_the_installed_wheel_runs_an_llm_build(wheel: Path, tmp_path: Path, fake_openai) -> None:
     """Installed without the checkout (only its dependencies from this environment), the
     package finds its prompts and builds with the llm engine against the scripted server."""
-    target = tmp_path / "installed"
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    target = _install(wheel, tmp_path / "installed")
     Script(prepare(ARTICLES, Settings(data_dir=Path("/nonexistent")))).good_run(fake_openai)
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("BRIEFING_", "OPENAI_", "PYTHON"))
@@ -114,12 +117,7 @@ def test_the_installed_wheel_runs_the_eval_gate(wheel: Path, tmp_path: Path) -> 
     baseline are installed with the package; the shared dev set is absent there and skipped."""
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"evals/harness/gate.py", "evals/baseline.json", "evals/cases/factory-fire/expect.json"} <= names
-    target = tmp_path / "installed"
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    target = _install(wheel, tmp_path / "installed")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRIEFING_", "PYTHON"))} | {
         "PYTHONPATH": os.pathsep.join([str(target), sysconfig.get_paths()["purelib"]]),
         "PYTHONNOUSERSITE": "1",
