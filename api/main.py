@@ -5,7 +5,7 @@ Run it with `briefing serve`, or `uvicorn --factory api.main:create_app`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -21,6 +21,7 @@ from api.routes import articles, briefings, feeds, health, metrics, subscribers
 from api.settings import ApiSettings
 from briefing import __version__
 from briefing.config import Settings, get_settings
+from briefing.engines.base import BuildOptions
 from briefing.store import Database
 
 DESCRIPTION = """\
@@ -52,6 +53,18 @@ TAGS = [
 ]
 
 
+def _dispatcher(settings: Settings) -> Callable[[str, BuildOptions], object]:
+    """Enqueue a job's `build_job` task; its typed options travel as validated JSON."""
+    from briefing.queue.broker import actors
+
+    build_job = actors(settings).build_job
+
+    def dispatch(job_id: str, options: BuildOptions) -> object:
+        return build_job.send(job_id, BuildOptions.model_validate(dict(options)).model_dump(mode="json"))
+
+    return dispatch
+
+
 def create_app(settings: Settings | None = None, limits: ApiSettings | None = None) -> FastAPI:
     """A ready-to-serve app; the database is migrated and jobs recovered at startup."""
     settings = settings or get_settings()
@@ -59,11 +72,7 @@ def create_app(settings: Settings | None = None, limits: ApiSettings | None = No
     db = Database(settings.resolved_database_url)
     meters = Metrics()
     meters.watch_feeds(db)
-    dispatch = None
-    if settings.broker_url:  # llm jobs run on `briefing worker` processes, not here
-        from briefing.queue.broker import actors
-
-        dispatch = actors(settings).build_job.send
+    dispatch = _dispatcher(settings) if settings.broker_url else None  # llm jobs on `briefing worker`
     runner = JobRunner(
         db,
         settings,

@@ -31,6 +31,8 @@ from sqlalchemy import func, select
 
 from briefing import store
 from briefing.config import Settings
+from briefing.digest.articles import load_window
+from briefing.digest.compose import make_stories
 from briefing.digest.queued import enqueue_run
 from briefing.digest.run import RunOptions
 from briefing.ingest import read_paths
@@ -38,13 +40,17 @@ from briefing.models import Article
 from briefing.queue.broker import actors, outstanding
 from briefing.store import StoredArticle
 from briefing.store import digest as subs
+from briefing.store.batches import IngestBatch
+from briefing.store.stories import StoryBriefing, story_hash
 
 try:
     from servers import PostgresServer, RedisServer
+    from test_api_e2e import serving
     from test_chain import ARTICLES, KEY, MAX_POINTS, Script
     from test_digest import CASES, DAY, NOW
 except ModuleNotFoundError:
     from tests.servers import PostgresServer, RedisServer
+    from tests.test_api_e2e import serving
     from tests.test_chain import ARTICLES, KEY, MAX_POINTS, Script
     from tests.test_digest import CASES, DAY, NOW
 
@@ -216,7 +222,23 @@ def smtp_env(port: int) -> dict[str, str]:
 # ---------------------------------------------------------------- digest
 
 
-def test_digest_run_through_the_queue_mails_everyone_once(database_url, deployment_factory, smtp):
+def story_rows(db: store.Database) -> list[StoryBriefing]:
+    with db.transaction() as session:
+        rows = list(session.scalars(select(StoryBriefing)))
+        session.expunge_all()
+        return rows
+
+
+def sent_stories(db: store.Database) -> set[str]:
+    """The content keys of the stories the delivery log says were mailed."""
+    with db.transaction() as session:
+        logged = session.scalars(select(subs.Delivery.stories).where(subs.Delivery.status == "sent")).all()
+    return {story_hash(entry["articles"]) for stories in logged for entry in stories or []}
+
+
+def test_digest_run_through_the_queue_mails_everyone_once_and_briefs_each_story_once(
+    database_url, deployment_factory, smtp
+):
     inbox, port = smtp
     dep = deployment_factory(database_url, **smtp_env(port))
     emails = [f"reader{n}@example.com" for n in range(6)]
@@ -243,6 +265,12 @@ def test_digest_run_through_the_queue_mails_everyone_once(database_url, deployme
     dep.drain()
     assert again.message_id
     assert inbox.counts() == Counter(emails)
+    # Six subscribers got the same two stories; each was briefed once, by one claim.
+    rows = story_rows(dep.db)
+    assert len(rows) == 2
+    assert {r.story_hash for r in rows} == sent_stories(dep.db)
+    assert [(r.status, r.attempts, r.engine) for r in rows] == [("done", 1, "offline")] * 2
+    assert all(r.result and r.result["points"] for r in rows)
 
 
 def test_the_hourly_schedule_enqueues_with_a_broker(deployment_factory, tmp_path):
@@ -286,6 +314,49 @@ def test_worker_killed_mid_send_the_other_finishes_everyone_mailed_once(pg_url, 
     wait_for(lambda: delivery_statuses(dep.db) == dict.fromkeys(emails, "sent"), 90, "the other worker to finish")
     assert inbox.counts() == Counter(emails)  # every subscriber exactly once
     assert inbox.started > len(emails)  # the killed worker's message was started and never counted
+
+
+def test_worker_killed_mid_brief_the_story_is_briefed_again_and_everyone_mailed_once(
+    pg_url, deployment_factory, smtp, fake_openai
+):
+    """The llm engine's first call hangs; the worker briefing the story is SIGKILLed inside
+    it. Its row holds no result (nothing half-written); a fresh worker gets the redelivered
+    tasks, takes the dead worker's claim over, briefs the story and mails everyone once."""
+    inbox, port = smtp
+    dep = deployment_factory(pg_url, **smtp_env(port), BRIEFING_LLM_BASE_URL=fake_openai.base_url,
+                             OPENAI_API_KEY=KEY, BRIEFING_LLM_MODEL="gpt-4o-mini", BRIEFING_LLM_TIMEOUT="30",
+                             BRIEFING_LLM_MAX_RETRIES="0")
+    emails = [f"reader{n}@example.com" for n in range(3)]
+    with dep.db.transaction() as session:
+        store.add_articles(session, ARTICLES[:2], now=NOW - timedelta(hours=3))  # one story of two reports
+        for email in emails:
+            subs.add_subscriber(session, email)
+        window = load_window(session, NOW - timedelta(hours=24), NOW)
+    (story,) = make_stories(window, now=NOW, settings=dep.settings)  # as the workers will see it
+    fake_openai.hang(20)  # the first worker's first call
+    Script(prepare(story.articles, dep.settings)).good_run(fake_openai)  # then every call answered well
+    victim = dep.start_worker()
+    send = dep.actors.send_digest.send
+    enqueue_run(dep.db, lambda sid, day, plan: send(sid, day, plan), now=NOW,
+                options=RunOptions(day=DAY, engine="llm", max_points=MAX_POINTS))
+
+    wait_for(lambda: fake_openai.completions, 60, "the story's first model call")
+    (held,) = story_rows(dep.db)
+    assert (held.status, held.attempts, held.result) == ("building", 1, None)
+    assert f":{victim.pid}:" in (held.claimed_by or "")
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    (left,) = story_rows(dep.db)
+    assert (left.status, left.result) == ("building", None)  # nothing half-written
+
+    dep.start_worker()
+    wait_for(lambda: delivery_statuses(dep.db) == dict.fromkeys(emails, "sent"), 90, "the fresh worker to finish")
+    dep.drain()
+    (done,) = story_rows(dep.db)
+    assert (done.status, done.attempts) == ("done", 2)
+    assert done.result and done.result["points"] and done.result["stats"]["engine"] == "llm"
+    assert inbox.counts() == Counter(emails)
+    assert fake_openai.pending == 0  # the story was briefed once after the kill, not once per subscriber
 
 
 # ---------------------------------------------------------------- llm job
