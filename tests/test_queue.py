@@ -506,3 +506,75 @@ def test_feed_polls_are_tasks_each_due_feed_polled_once(tmp_path, deployment_fac
         assert len(web.requests_to("/a.xml")) + len(web.requests_to("/b.xml")) == fetched == 2
         with dep.db.transaction() as session:
             assert session.scalar(select(func.count()).select_from(StoredArticle)) == 3
+
+
+# ---------------------------------------------------------------- ingest from the API and the CLI
+
+
+def stored_count(db: store.Database) -> int:
+    with db.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(StoredArticle)) or 0)
+
+
+def batch_count(db: store.Database) -> int:
+    with db.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(IngestBatch)) or 0)
+
+
+def test_articles_posted_to_the_api_are_stored_once_by_the_workers(pg_url, deployment_factory):
+    """`briefing serve` with a broker answers POST /v1/articles with 202 and a batch to poll;
+    two workers store the same articles posted twice exactly once; bad input is a 422 at once."""
+    import httpx
+
+    dep = deployment_factory(pg_url)
+    with dep.db.transaction() as session:
+        token = store.create_key(session, "newsroom")[1]
+        other = store.create_key(session, "elsewhere")[1]
+    dep.start_worker()
+    dep.start_worker()
+    body = {"articles": [{"id": a.id, "title": a.title, "text": a.text, "outlet": a.outlet} for a in ARTICLES]}
+    auth = {"Authorization": f"Bearer {token}"}
+    with serving(dep.env) as base, httpx.Client(base_url=base, headers=auth, timeout=30) as http:
+        refused = http.post("/v1/articles", json={"articles": [{"id": "empty", "text": "   "}]})
+        assert refused.status_code == 422, refused.text
+        assert (batch_count(dep.db), stored_count(dep.db)) == (0, 0)  # nothing recorded, nothing queued
+
+        accepted = [http.post("/v1/articles", json=body) for _ in range(2)]
+        for answer in accepted:
+            assert answer.status_code == 202, answer.text
+            assert answer.json()["status"] == "queued" and answer.json()["accepted"] == len(ARTICLES)
+            assert answer.headers["Location"] == f"/v1/articles/batches/{answer.json()['id']}"
+
+        def finished(location: str) -> Any:
+            got = http.get(location).json()
+            return got if got["status"] in ("done", "failed") else None
+
+        first, second = (wait_for(lambda loc=a.headers["Location"]: finished(loc), 60, "a worker to store the batch")
+                         for a in accepted)
+        assert http.get(accepted[0].headers["Location"], headers={"Authorization": f"Bearer {other}"}).status_code == 404
+        listed = http.get("/v1/articles").json()["articles"]
+    assert first["status"] == second["status"] == "done"
+    batches_ = sorted([first, second], key=lambda b: len(b["stored"]), reverse=True)
+    assert [len(b["stored"]) for b in batches_] == [len(ARTICLES), 0]  # one batch stored them ...
+    assert {d["duplicate_of"] for d in batches_[1]["duplicates"]} == {s["id"] for s in batches_[0]["stored"]}
+    assert stored_count(dep.db) == len(ARTICLES) == len(listed)  # ... the other found them stored
+
+
+def test_cli_ingest_store_goes_through_the_queue(tmp_path, deployment_factory):
+    """`briefing ingest --store` with a broker enqueues a batch; `--wait` reports the worker's result."""
+    dep = deployment_factory(f"sqlite:///{tmp_path / 'cli.db'}")
+    cli = [sys.executable, "-c", "from briefing.cli import app; app()", "ingest", "--store", str(CASES / "factory-fire")]
+    queued = subprocess.run(cli, env=dep.env, capture_output=True, text=True, timeout=120)
+    assert queued.returncode == 0, queued.stderr
+    count = len(read_paths([str(CASES / "factory-fire")]).articles)
+    assert f"queued {count} articles as batch" in " ".join(queued.stderr.split())  # the console wraps lines
+    assert stored_count(dep.db) == 0 and batch_count(dep.db) == 1  # accepted, not yet stored
+    dep.start_worker()
+    dep.drain()
+    stored = stored_count(dep.db)
+    assert stored > 0
+
+    again = subprocess.run([*cli, "--wait"], env=dep.env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert f"stored 0 new articles ({stored} already stored" in " ".join(again.stderr.split())
+    assert stored_count(dep.db) == stored
