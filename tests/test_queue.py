@@ -35,6 +35,7 @@ from briefing.digest.articles import load_window
 from briefing.digest.compose import make_stories
 from briefing.digest.queued import enqueue_run
 from briefing.digest.run import RunOptions
+from briefing.engines.base import BuildOptions
 from briefing.ingest import read_paths
 from briefing.models import Article
 from briefing.queue.broker import actors, outstanding
@@ -369,10 +370,13 @@ def test_llm_briefing_job_through_the_queue(pg_url, deployment_factory, fake_ope
     with dep.db.transaction() as session:
         job = store.add_job(session, articles=ARTICLES, engine="llm", max_points=MAX_POINTS, request_hash="r1")
         job_id = job.id
+        bad = store.add_job(session, articles=ARTICLES, engine="llm", max_points=MAX_POINTS, request_hash="r2").id
     dep.start_worker()
     dep.start_worker()
-    dep.actors.build_job.send(job_id)
-    dep.actors.build_job.send(job_id)  # delivered twice: built once
+    options = BuildOptions(engine="llm", max_points=MAX_POINTS).model_dump(mode="json")  # typed, as JSON
+    dep.actors.build_job.send(job_id, options)
+    dep.actors.build_job.send(job_id, options)  # delivered twice: built once
+    dep.actors.build_job.send(bad, {"engine": "gpt-5", "max_points": 0})  # refused by BuildOptions
 
     def finished() -> Any:
         with dep.db.transaction() as session:
@@ -386,6 +390,10 @@ def test_llm_briefing_job_through_the_queue(pg_url, deployment_factory, fake_ope
     assert briefing is not None and briefing.points and briefing.stats.engine == "llm"
     dep.drain()
     assert fake_openai.pending == 0
+    with dep.db.transaction() as session:
+        refused = store.get_job(session, bad)
+        assert refused is not None and refused.status == "failed"
+        assert refused.error and refused.error.startswith("invalid build options") and "engine" in refused.error
 
 
 def test_llm_briefing_requested_over_the_api_is_built_by_a_worker(pg_url, deployment_factory, fake_openai):

@@ -67,6 +67,7 @@ class SendPlan(BaseModel):
 
 
 Enqueue = Callable[[str, str, dict[str, Any]], object]  # (subscriber id, ISO date, plan as JSON)
+EnqueueStory = Callable[[dict[str, Any]], object]  # a StoryRequest as JSON
 
 
 def enqueue_run(
@@ -112,14 +113,13 @@ def _window_stories(db: Database, settings: Settings, plan: SendPlan) -> list[St
 
 
 def _stored(db: Database, settings: Settings, plan: SendPlan, enqueue: EnqueueStory) -> StoredBriefings:
-    key = (db.url, plan.build.engine, plan.build.max_points)
+    """The stored story briefings this run's sends read, kept per worker process and run."""
+    key = (db.url, plan.since, plan.until, plan.build.engine, plan.build.max_points)
     with _lock:
         if key not in _briefings:
+            _briefings.clear()  # a new run: the last one's briefings are not needed here again
             _briefings[key] = StoredBriefings(db, plan.build, enqueue, lease=timedelta(seconds=settings.queue_lease_seconds))
         return _briefings[key]
-
-
-EnqueueStory = Callable[[dict[str, Any]], object]  # a StoryRequest as JSON
 
 
 def send_one(
