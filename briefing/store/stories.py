@@ -27,7 +27,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from briefing.models import Briefing
-from briefing.processes import is_dead, this_process
+from briefing.processes import this_process
+from briefing.store.holders import or_dead_holder
 from briefing.store.tables import Base, utcnow
 
 STORY_STATUSES = ("pending", "building", "done", "failed")
@@ -131,11 +132,8 @@ def claim_story(
         StoryBriefing.status == "pending",
         and_(StoryBriefing.status == "building", StoryBriefing.lease_until < now),
     )
-    holder = session.scalar(
-        select(StoryBriefing.claimed_by).where(StoryBriefing.id == row_id, StoryBriefing.status == "building")
-    )
-    if holder and is_dead(holder):  # conditional on the same holder: one taker wins
-        claimable = or_(claimable, and_(StoryBriefing.status == "building", StoryBriefing.claimed_by == holder))
+    claimable = or_dead_holder(claimable, session, StoryBriefing.id, row_id, StoryBriefing.status, "building",
+                               StoryBriefing.claimed_by)
     result = session.execute(
         update(StoryBriefing)
         .where(StoryBriefing.id == row_id, claimable)
