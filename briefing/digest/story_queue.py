@@ -23,6 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 
 from briefing import store
 from briefing.config import Settings
@@ -161,7 +162,7 @@ def build_story(
         if not rows.claim_story(session, row.id, lease=lease):
             return "held elsewhere"
         row_id, ids = row.id, list(row.article_ids)
-        found = {r.id: r for r in session.query(StoredArticle).filter(StoredArticle.id.in_(ids))}
+        found = {r.id: r for r in session.scalars(select(StoredArticle).where(StoredArticle.id.in_(ids)))}
         articles = [store.as_article(found[i]) for i in ids if i in found]
 
     def renew() -> None:
