@@ -132,15 +132,34 @@ def eval_command(
     else:
         out.print(report, markup=False, highlight=False, soft_wrap=True)
 
+    _print_engines(out, h, base, run, smoke)
     if update_baseline and gate.passed and run.suites:
-        h.save_baseline(h.accept_run(base, run), baseline_path)
+        accepted = h.accept_run(base, run)
+        h.save_baseline(accepted, baseline_path)
         done = ", ".join(f"{s.suite} ({len(s.cases)} cases)" for s in run.suites)
         typer.echo(f"baseline updated for engine {engine!r}: {done} in {baseline_path}")
+        for s in (s for s in run.suites if s.halves):  # the ratchet is defined on a split suite
+            rec = h.ratchet.update_records(accepted, baseline_path.parent / h.ratchet.RECORDS_FILE, s.suite)
+            if rec is not None:
+                typer.echo(f"model record updated: {rec.model} {'ahead' if rec.ahead else 'not ahead'} of offline")
     elif update_baseline:
         typer.echo("baseline not updated")
     typer.echo(gate.summary)
     if not gate.passed:
         raise typer.Exit(1)
+
+
+def _print_engines(out: Console, h: ModuleType, base: object, run: object, smoke: bool) -> None:
+    """Both engines side by side for each split suite: this run's figures for its engine,
+    the accepted baseline's for the other (an llm run of the dev set takes most of an hour)."""
+    if smoke:
+        return
+    merged = h.accept_run(base, run)
+    for s in run.suites:
+        if s.halves:
+            table = h.ratchet.markdown(merged, s.suite, note=f" ({run.engine}: this run; the other: the baseline)")
+            if table:
+                out.print(table, markup=False, highlight=False, soft_wrap=True)
 
 
 def _print_rows(out: Console, title: str, first: str, rows: list[list[str]], h: ModuleType) -> None:

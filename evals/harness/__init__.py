@@ -10,6 +10,7 @@ The command line is `briefing eval` (briefing/cli_eval.py). Metric definitions: 
 evals/README.md ("Running the eval suite").
 """
 
+from . import ratchet
 from .gate import (
     DEFAULT_BASELINE,
     PROMPTS_CHANGED,
@@ -64,6 +65,7 @@ __all__ = [
     "run_case",
     "run_suite",
     "run_suites",
+    "ratchet",
     "save_baseline",
     "score_case",
     "summary_rows",
