@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     database_url: str | None = None
     # shared data (eval sets, benchmarks); None: ../shared beside the repository
     shared_dir: Path | None = None
+    # the component benchmarks (evals/bench_data.py, evals/checker_bench.py); None:
+    # ../shared/benchmarks beside the repository
+    benchmarks: Path | None = None
 
     # pipeline
     chunk_size: int = 800

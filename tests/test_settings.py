@@ -63,7 +63,7 @@ def test_only_entry_points_ask_for_the_process_settings() -> None:
 def test_no_module_reads_a_briefing_variable_from_the_environment_itself() -> None:
     readers = {
         str(f.relative_to(ROOT))
-        for f in _python_files()
+        for f in [*_python_files(), *(ROOT / "evals").glob("*.py"), *(ROOT / "evals" / "harness").glob("*.py")]
         if re.search(r"os\.(environ|getenv)\b.*BRIEFING_", f.read_text(encoding="utf-8"))
     }
     # checks/embed.py reads BRIEFING_CHECK_EMBEDDINGS per call: the checker is not handed settings yet
@@ -79,6 +79,7 @@ def test_no_module_reads_a_briefing_variable_from_the_environment_itself() -> No
         ("BRIEFING_API_METRICS_REQUIRE_KEY", "true", lambda s: s.api.metrics_require_key is True),
         ("BRIEFING_DATA_DIR", "/srv/briefing", lambda s: s.data_dir == Path("/srv/briefing")),
         ("BRIEFING_MAX_POINTS", "5", lambda s: s.max_points == 5),
+        ("BRIEFING_BENCHMARKS", "/data/bench", lambda s: s.benchmarks == Path("/data/bench")),
         ("OPENAI_API_KEY", "sk-test", lambda s: s.openai_api_key == "sk-test"),
     ],
 )
