@@ -21,7 +21,7 @@ from briefing.config import get_settings
 from briefing.errors import BriefingError
 
 if TYPE_CHECKING:
-    from evals.harness import CaseResult, GateResult, SuiteResult
+    from evals.harness import Baseline, CaseResult, EvalRun, GateResult, SuiteResult
 
 
 def _harness() -> ModuleType:
@@ -155,7 +155,7 @@ def eval_command(
         raise typer.Exit(1)
 
 
-def _print_engines(out: Console, h: ModuleType, base: object, run: object, smoke: bool) -> None:
+def _print_engines(out: Console, h: ModuleType, base: Baseline, run: EvalRun, smoke: bool) -> None:
     """Both engines side by side for each split suite: this run's figures for its engine,
     the accepted baseline's for the other (an llm run of the dev set takes most of an hour)."""
     if smoke:
