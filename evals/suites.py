@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from briefing.config import Settings, get_settings
+from briefing.config import Settings
 from evals.loader import is_evalset_case, list_cases
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,13 +49,13 @@ def split_halves(names: Iterable[str]) -> dict[str, list[str]]:
     return {"tuning": ordered[:cut], "held-out": ordered[cut:]}
 
 
-def shared_dir(settings: Settings | None = None) -> Path:
+def shared_dir(settings: Settings) -> Path:
     """The shared data folder: the setting, else ``../shared`` beside the repository."""
-    configured = (settings or get_settings()).shared_dir
+    configured = settings.shared_dir
     return Path(configured) if configured else REPO.parent / "shared"
 
 
-def known_suites(settings: Settings | None = None) -> list[Suite]:
+def known_suites(settings: Settings) -> list[Suite]:
     """Every named suite, in report order (absent ones carry the reason)."""
     dev = shared_dir(settings) / "evalsets" / "dev"
     return [
@@ -64,7 +64,7 @@ def known_suites(settings: Settings | None = None) -> list[Suite]:
     ]
 
 
-def resolve_suites(names: list[str] | None, settings: Settings | None = None) -> list[Suite]:
+def resolve_suites(names: list[str] | None, settings: Settings) -> list[Suite]:
     """``--suite`` values (a name or a folder of cases) as suites; none given: every suite."""
     known = {s.name: s for s in known_suites(settings)}
     if not names:

@@ -17,7 +17,6 @@ from typing import Any
 from dramatiq import Retry
 from sqlalchemy import select
 
-from api.settings import ApiSettings
 from briefing import store
 from briefing.config import Settings, get_settings
 from briefing.errors import BriefingError
@@ -67,7 +66,7 @@ def _renewing(db: Database, job_id: str, lease: timedelta) -> Iterator[None]:
 def build_job(job_id: str) -> str:
     """Build one queued llm/auto briefing job; a finished job is left as it is."""
     settings, db = _settings()
-    limits = ApiSettings()
+    limits = settings.api
     lease = timedelta(seconds=limits.job_lease_seconds)
     with db.transaction() as session:
         store.recover_jobs(session, max_attempts=limits.job_max_attempts)  # a dead builder's job
