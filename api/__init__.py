@@ -1,1 +1,1 @@
-"""HTTP API for briefing: `create_app()` in api.main; routes in api.routes, one per resource."""
+"""HTTP API for briefing: `create_app(settings)` in api.main; routes in api.routes, one per resource."""

@@ -80,23 +80,11 @@ class BuildPool:
                 self._executor.shutdown(wait=True, cancel_futures=True)
                 self._executor = None
 
-    def build(
-        self,
-        articles: Sequence[Article],
-        options: BuildOptions | None = None,
-        *,
-        engine: str | None = None,
-        max_points: int | None = None,
-    ) -> Briefing:
-        """Build a briefing as `options` say (or loose `engine`/`max_points`); a pool broken
-        by a dead worker is restarted and the build retried once."""
-        if options is not None:  # the API's subclass travels to the workers as the plain model
-            options = BuildOptions.model_construct(**dict(options))
-        return self._run(
-            partial(
-                build_briefing, list(articles), options, engine=engine, max_points=max_points, settings=self.settings
-            )
-        )
+    def build(self, articles: Sequence[Article], options: BuildOptions) -> Briefing:
+        """Build a briefing as `options` say; a pool broken by a dead worker is restarted and
+        the build retried once."""
+        plain = BuildOptions.model_construct(**dict(options))  # the API's subclass travels as the plain model
+        return self._run(partial(build_briefing, list(articles), plain, settings=self.settings))
 
     def ingest(self, articles: Sequence[ArticleIn]) -> IngestResult:
         """Read request articles on a worker too: extracting text from HTML is CPU work

@@ -21,9 +21,8 @@ from api.builds import BuildPool
 from api.jobs import JobRunner
 from api.limits import RateLimiter
 from api.metrics import Metrics
-from api.settings import ApiSettings
 from briefing import store
-from briefing.config import Settings
+from briefing.config import ApiSettings, Settings
 
 
 @dataclass(frozen=True)
@@ -45,16 +44,20 @@ class ApiCaller:
 
 @dataclass
 class AppState:
-    """Everything the routes share, built once per app by create_app()."""
+    """Everything the routes share, built once per app by create_app(settings)."""
 
     settings: Settings
-    limits: ApiSettings
     db: store.Database
     metrics: Metrics
     rate_limiter: RateLimiter
     runner: JobRunner
     builds: BuildPool
     auth_failures: RateLimiter  # per client address: only failed authentications take tokens
+
+    @property
+    def limits(self) -> ApiSettings:
+        """The HTTP service's limits (BRIEFING_API_*), a section of the one Settings."""
+        return self.settings.api
 
 
 def get_state(request: Request) -> AppState:

@@ -16,8 +16,7 @@ from api.metrics import Metrics
 from api.schemas import BriefingRequest
 from briefing import store
 from briefing.config import Settings
-from briefing.engines import ENGINES
-from briefing.engines.base import BuildOptions
+from briefing.engines import ENGINES, BuildOptions, get_engine
 from briefing.errors import BriefingError
 from briefing.pipeline import build_briefing
 from briefing.store import BriefingJob, Database
@@ -171,9 +170,10 @@ class JobRunner:
         with self._held_lock:
             self._held.add(job_id)
         try:
-            briefing = build_briefing(
-                articles, engine=engine, max_points=max_points, settings=self.settings
-            )
+            # the row's options were validated when the job was submitted; an engine name
+            # no longer known is a ConfigError, failing the job with that reason
+            options = BuildOptions(engine=get_engine(engine).name, max_points=max_points)
+            briefing = build_briefing(articles, options, settings=self.settings)
         except BriefingError as exc:
             self._fail(job_id, engine, f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # a bug must fail the job, not kill the worker

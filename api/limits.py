@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ApiError, problem
 from api.schemas import ArticleIn, FieldError
-from api.settings import ApiSettings
+from briefing.config import ApiSettings
 
 
 def too_large(limit: int) -> str:

@@ -1,6 +1,6 @@
-"""The FastAPI app: `create_app()` wires settings, database, worker, limits and routers.
+"""The FastAPI app: `create_app(settings)` wires settings, database, worker, limits and routers.
 
-Run it with `briefing serve`, or `uvicorn --factory api.main:create_app`.
+Run it with `briefing serve`, or `uvicorn --factory api.main:app_from_environment`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from api.jobs import JobRunner
 from api.limits import BodySizeLimit, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import articles, briefings, feeds, health, metrics, subscribers
-from api.settings import ApiSettings
 from briefing import __version__
 from briefing.config import Settings, get_settings
 from briefing.engines.base import BuildOptions
@@ -65,10 +64,16 @@ def _dispatcher(settings: Settings) -> Callable[[str, BuildOptions], object]:
     return dispatch
 
 
-def create_app(settings: Settings | None = None, limits: ApiSettings | None = None) -> FastAPI:
-    """A ready-to-serve app; the database is migrated and jobs recovered at startup."""
-    settings = settings or get_settings()
-    limits = limits or ApiSettings()
+def app_from_environment() -> FastAPI:
+    """The app as the environment configures it (BRIEFING_*): the server's entry point."""
+    return create_app(get_settings())
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """A ready-to-serve app; the database is migrated and jobs recovered at startup.
+
+    Routes read `settings` (and its `api` limits) from the app state through `api.deps.State`."""
+    limits = settings.api
     db = Database(settings.resolved_database_url)
     meters = Metrics()
     meters.watch_feeds(db)
@@ -86,7 +91,6 @@ def create_app(settings: Settings | None = None, limits: ApiSettings | None = No
     builds = BuildPool(limits.build_processes, settings, kill_after=limits.build_kill_seconds)
     state = AppState(
         settings,
-        limits,
         db,
         meters,
         RateLimiter(limits.rate_per_minute, limits.rate_burst),
@@ -134,4 +138,4 @@ def create_supervised_app() -> FastAPI:
     """`create_app` for one process of `briefing serve --workers N`: it exits when the
     process supervising it dies, even by `kill -9` (issue 17, F5)."""
     die_with_parent()
-    return create_app()
+    return app_from_environment()

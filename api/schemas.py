@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import JsonDict
 
 from briefing.dates import to_utc
 from briefing.engines.base import BuildOptions, EngineName
@@ -18,7 +19,7 @@ from briefing.untrusted import has_text
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 
-_EXAMPLE_ARTICLE = {
+_EXAMPLE_ARTICLE: JsonDict = {
     "title": "Exchange halts withdrawals after hack",
     "text": "The exchange said on Monday that 4,000 bitcoin were taken. "
     "A spokesperson said withdrawals would resume within a week.",

@@ -76,10 +76,12 @@ def _child(name: str) -> None:
     """Build one input in this process and print one JSON line about it. The clock starts
     after imports and a warm-up build (as in an API worker), so it times the build."""
     import briefing.cli  # noqa: F401  (the CLI input's imports, outside the clock)
+    from briefing.config import get_settings
     from briefing.models import Article
     from briefing.pipeline import build_briefing
 
-    build_briefing([Article(id="warm", text="The council met on Monday. It approved 3 plans, officials said.")])
+    settings = get_settings()
+    build_briefing([Article(id="warm", text="The council met on Monday. It approved 3 plans, officials said.")], settings=settings)
     report: dict = {"name": name}
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -94,7 +96,7 @@ def _child(name: str) -> None:
                 report["articles"] = len(articles)
                 report["chars"] = sum(len(a.text) for a in articles)
                 start = time.perf_counter()
-                result = build_briefing(articles)
+                result = build_briefing(articles, settings=settings)
                 report["points"] = len(result.points)
                 report["truncated"] = bool(result.stats.truncated)
                 report["outcome"] = "ok"

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from briefing.chunk import split_sentences  # noqa: E402
 from briefing.clean import clean_articles  # noqa: E402
+from briefing.config import get_settings  # noqa: E402
 from briefing.ingest import read_paths  # noqa: E402
 from briefing.pipeline import build_briefing  # noqa: E402
 from briefing.models import Article  # noqa: E402
@@ -65,17 +66,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     pool = story_sentences()
-    build_briefing(generate(5, pool))  # warm imports and caches
+    build_briefing(generate(5, pool), settings=get_settings())  # warm imports and caches
     print(f"{'articles':>8} {'chars':>9} {'median s':>9} {'min s':>7} {'peak MiB':>9} {'points':>6} {'origins':>7}  slowest stages")
     for n in args.sizes:
         articles = generate(n, pool)
         times = []
         for _ in range(args.repeat):
             t0 = time.perf_counter()
-            result = build_briefing(articles)
+            result = build_briefing(articles, settings=get_settings())
             times.append(time.perf_counter() - t0)
         tracemalloc.start()  # a separate run: tracing slows Python allocation severalfold
-        build_briefing(articles)
+        build_briefing(articles, settings=get_settings())
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
         stages = sorted(((v, k) for k, v in result.stats.timings.items() if k != "total"), reverse=True)[:3]

@@ -67,7 +67,7 @@ def main() -> None:
     start_s = time.perf_counter() - t
 
     t = time.perf_counter()
-    corpus = prepare(read_paths([args.corpus]).articles)
+    corpus = prepare(read_paths([args.corpus]).articles, get_settings())
     prepare_s = time.perf_counter() - t
 
     marks: list[tuple[float, str]] = []

@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import tiktoken  # noqa: E402
 
+from briefing.config import get_settings  # noqa: E402
 from briefing.engines.chain import planned_requests  # noqa: E402
 from briefing.engines.chain_steps import (  # noqa: E402
     ClaimsAnswer,
@@ -73,7 +74,7 @@ def measure(articles: list[Article], max_points: int, rewrites: int) -> dict:
         "rewrite": Rewritten.model_json_schema(),
     }
     baseline = count("\n\n".join(a.text for a in articles))
-    corpus = prepare(articles)
+    corpus = prepare(articles, get_settings())
     steps = {s: {"calls": 0, "tokens": 0} for s in STEPS}
     schema = 0
     for step, messages in planned_requests(corpus, max_points, rewrites=rewrites):

@@ -141,9 +141,9 @@ def ingest(
         for article in report.boilerplate:
             for d in article.dropped:
                 out.print(f"{_safe(article.article_id)} \\[{d.rule}] {_safe(repr(d.text[:90]))}", highlight=False)
-        for d in report.duplicates:
+        for dup in report.duplicates:
             out.print(
-                f"{_safe(d.passage.id)} \\[{d.kind} of {_safe(d.duplicate_of)}] {_safe(repr(d.passage.text[:60]))}",
+                f"{_safe(dup.passage.id)} \\[{dup.kind} of {_safe(dup.duplicate_of)}] {_safe(repr(dup.passage.text[:60]))}",
                 highlight=False,
             )
 
@@ -167,7 +167,7 @@ def build(
     try:
         options = BuildOptions(engine=get_engine(engine).name, max_points=max_points)
         with _progress(True) as stage:
-            result = build_briefing(articles, options, on_stage=stage)
+            result = build_briefing(articles, options, settings=get_settings(), on_stage=stage)
     except BriefingError as exc:
         raise _fail(str(exc)) from exc
     text = render(result, fmt.value)

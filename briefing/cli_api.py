@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from briefing.cli_common import open_database
+from briefing.config import get_settings
 from briefing import store
 from briefing.errors import InputError
 
@@ -35,7 +36,7 @@ def serve(
         return
     from api.main import create_app
 
-    uvicorn.run(create_app(), host=host, port=port)
+    uvicorn.run(create_app(get_settings()), host=host, port=port)
 
 
 @keys_app.command("create")

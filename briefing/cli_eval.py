@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,7 +17,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from briefing.config import get_settings
 from briefing.errors import BriefingError
+
+if TYPE_CHECKING:
+    from evals.harness import Baseline, CaseResult, EvalRun, GateResult, SuiteResult
 
 
 def _harness() -> ModuleType:
@@ -68,8 +72,9 @@ def eval_command(
     h = _harness()
     from evals.suites import resolve_suites
 
+    settings = get_settings()
     try:
-        suites = resolve_suites([*(suite or []), *([str(cases)] if cases else [])])
+        suites = resolve_suites([*(suite or []), *([str(cases)] if cases else [])], settings)
     except ValueError as exc:
         raise _stop(str(exc), 2) from exc
     err = Console(stderr=True)
@@ -99,21 +104,22 @@ def eval_command(
             with Progress(*columns, console=err, transient=True) as bar:
                 task = bar.add_task(f"eval {engine}", total=n_cases)
 
-                def on_case(name: str, result: object) -> None:
+                def on_case(name: str, result: CaseResult | None) -> None:
                     if result is None:
                         bar.update(task, description=f"{engine}: {name}")
                     else:
                         bar.advance(task)
 
-                run = h.run_suites(suites, engine=engine, smoke=smoke, on_case=on_case)
+                run = h.run_suites(suites, engine=engine, smoke=smoke, settings=settings, on_case=on_case)
         else:
 
-            def on_case(name: str, result: object) -> None:
+            def on_case(name: str, result: CaseResult | None) -> None:
                 if result is not None:
-                    status = f"error: {result.error}" if result.error else f"{result.counts.points} points"
+                    points = result.counts.points if result.counts else 0
+                    status = f"error: {result.error}" if result.error else f"{points} points"
                     err.print(f"{name}: {status} ({result.seconds:.2f}s)", highlight=False, soft_wrap=True)
 
-            run = h.run_suites(suites, engine=engine, smoke=smoke, on_case=on_case)
+            run = h.run_suites(suites, engine=engine, smoke=smoke, settings=settings, on_case=on_case)
     except BriefingError as exc:  # unknown engine, missing API key: nothing was measured
         raise _stop(f"engine {engine!r} could not run: {exc}", 2) from exc
 
@@ -132,15 +138,34 @@ def eval_command(
     else:
         out.print(report, markup=False, highlight=False, soft_wrap=True)
 
+    _print_engines(out, h, base, run, smoke)
     if update_baseline and gate.passed and run.suites:
-        h.save_baseline(h.accept_run(base, run), baseline_path)
+        accepted = h.accept_run(base, run)
+        h.save_baseline(accepted, baseline_path)
         done = ", ".join(f"{s.suite} ({len(s.cases)} cases)" for s in run.suites)
         typer.echo(f"baseline updated for engine {engine!r}: {done} in {baseline_path}")
+        for s in (s for s in run.suites if s.halves):  # the ratchet is defined on a split suite
+            rec = h.ratchet.update_records(accepted, baseline_path.parent / h.ratchet.RECORDS_FILE, s.suite)
+            if rec is not None:
+                typer.echo(f"model record updated: {rec.model} {'ahead' if rec.ahead else 'not ahead'} of offline")
     elif update_baseline:
         typer.echo("baseline not updated")
     typer.echo(gate.summary)
     if not gate.passed:
         raise typer.Exit(1)
+
+
+def _print_engines(out: Console, h: ModuleType, base: Baseline, run: EvalRun, smoke: bool) -> None:
+    """Both engines side by side for each split suite: this run's figures for its engine,
+    the accepted baseline's for the other (an llm run of the dev set takes most of an hour)."""
+    if smoke:
+        return
+    merged = h.accept_run(base, run)
+    for s in run.suites:
+        if s.halves:
+            table = h.ratchet.markdown(merged, s.suite, note=f" ({run.engine}: this run; the other: the baseline)")
+            if table:
+                out.print(table, markup=False, highlight=False, soft_wrap=True)
 
 
 def _print_rows(out: Console, title: str, first: str, rows: list[list[str]], h: ModuleType) -> None:
@@ -164,7 +189,7 @@ def _print_rows(out: Console, title: str, first: str, rows: list[list[str]], h: 
     out.print(table)
 
 
-def _print_table(out: Console, h: ModuleType, suite: object, gate: object) -> None:
+def _print_table(out: Console, h: ModuleType, suite: SuiteResult, gate: GateResult) -> None:
     rows, title = h.table_rows(suite), f"eval: {suite.engine} engine, suite {suite.suite}"
     too_wide = sum(max(len(c) for c in col) + 3 for col in zip(*rows, h.report.COLUMNS, strict=False)) > out.width
     if too_wide and 16 + 8 * len(rows) > out.width:  # neither way fits: the halves and overall only

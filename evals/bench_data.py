@@ -15,11 +15,13 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from briefing.config import get_settings
 from briefing.ingest.text import guess_title
 from briefing.models import Article
 
@@ -31,8 +33,10 @@ class MissingData(FileNotFoundError):
 
 
 def bench_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """Where the shared benchmarks live: the override, else $BRIEFING_BENCHMARKS, else ../shared."""
-    chosen = override or os.environ.get("BRIEFING_BENCHMARKS") or ROOT.parent / "shared" / "benchmarks"
+    """Where the shared benchmarks live: the override, else $BRIEFING_BENCHMARKS (the
+    `benchmarks` setting), else ../shared. The bench scripts are entry points, so they read the
+    process settings here."""
+    chosen = override or get_settings().benchmarks or ROOT.parent / "shared" / "benchmarks"
     return Path(chosen)
 
 
@@ -136,7 +140,7 @@ class EcbDoc:
 
 _NO_SPACE_BEFORE = re.compile(r" (?=[,.;:!?%)\]}”]|['’](?:s|re|ll|ve|d|m|t)\b|n't\b)")
 _NO_SPACE_AFTER = re.compile(r"(?<=[(\[{$£€“]) |(?<=’) (?=(?:s|re|ll|ve|d|m|t)\b)")
-_JOINED = [
+_JOINED: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"(\d) , (\d{3})\b"), r"\1,\2"),  # "12 , 000"
     (re.compile(r"(\d) : (\d\d)\b"), r"\1:\2"),  # "4 : 59 PM"
     (re.compile(r"(\w) - (?=\w)"), r"\1-"),  # "90 - day court - ordered"

@@ -24,7 +24,6 @@ import argparse
 import csv
 import hashlib
 import json
-import os
 import re
 import sys
 import time
@@ -46,8 +45,9 @@ from briefing.checks.normalize import (  # noqa: E402
     stem,
     tokenize,
 )
+from evals.bench_data import bench_dir  # noqa: E402
 
-BENCH_DIR = Path(os.environ.get("BRIEFING_BENCHMARKS", ROOT.parent / "shared" / "benchmarks"))
+BENCH_DIR = bench_dir()  # BRIEFING_BENCHMARKS, else ../shared/benchmarks
 BASELINE = Path(__file__).resolve().parent / "checker_baseline.json"
 MAX_EVIDENCE = 3
 

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from briefing.clean import clean_articles
+from briefing.config import Settings, get_settings
 from briefing.digest.cluster import cluster_articles
 from briefing.models import Article, Briefing, Conflict
 from briefing.pipeline import build_briefing
@@ -164,12 +165,12 @@ class Briefed:
     labels: dict[str, str] = field(default_factory=dict)  # source id -> outlet or id
 
 
-def brief_subtopic(subtopic: str, docs: Sequence[EcbDoc]) -> Briefed:
+def brief_subtopic(subtopic: str, docs: Sequence[EcbDoc], settings: Settings) -> Briefed:
     """Brief one subtopic offline; a crash is recorded with its traceback, not raised."""
     articles = [d.article for d in docs]
     t0 = time.perf_counter()
     try:
-        b: Briefing = build_briefing(articles, engine="offline")
+        b: Briefing = build_briefing(articles, engine="offline", settings=settings)
     except Exception:  # noqa: BLE001 - the bench reports every crash and goes on
         return Briefed(subtopic, len(articles), time.perf_counter() - t0,
                        error=traceback.format_exc(limit=6))
@@ -196,9 +197,9 @@ def _short(s: str, n: int = 110) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def run_briefings(docs: Sequence[EcbDoc], subtopics: Sequence[str] | None = None) -> list[Briefed]:
+def run_briefings(docs: Sequence[EcbDoc], subtopics: Sequence[str] | None = None, *, settings: Settings) -> list[Briefed]:
     grouped = by_subtopic(list(docs))
-    return [brief_subtopic(s, grouped[s]) for s in (subtopics or list(grouped))]
+    return [brief_subtopic(s, grouped[s], settings) for s in (subtopics or list(grouped))]
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures["regression"] = {"topic_ids": REGRESSION_TOPICS, **_rounded(sub.__dict__)}
         section = "ecbplus_cluster"
     else:
-        rows_b = run_briefings(docs)
+        rows_b = run_briefings(docs, settings=get_settings())
         sb = summarise_briefings(rows_b)
         lines = briefing_report(rows_b)
         if not args.quiet:
@@ -318,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(brief_table(sb))
         figures = _rounded(sb.__dict__)
         if args.write_baseline:
-            sub_b = summarise_briefings(run_briefings(docs, REGRESSION_SUBTOPICS))
+            sub_b = summarise_briefings(run_briefings(docs, REGRESSION_SUBTOPICS, settings=get_settings()))
             figures["regression"] = {"subtopic_ids": REGRESSION_SUBTOPICS, **_rounded(sub_b.__dict__)}
         section = "ecbplus_brief"
     if args.write_baseline:

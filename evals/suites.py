@@ -11,12 +11,13 @@ A shared-schema suite is split as its README says: case names sorted, the first 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
 
-from briefing.config import Settings, get_settings
+from briefing.config import Settings
 from evals.loader import is_evalset_case, list_cases
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,18 +39,23 @@ class Suite(BaseModel):
         dirs = self.case_dirs()
         if not dirs or not all(is_evalset_case(d) for d in dirs):
             return {}
-        names = sorted(d.name for d in dirs)
-        cut = (len(names) + 1) // 2
-        return {"tuning": names[:cut], "held-out": names[cut:]}
+        return split_halves(d.name for d in dirs)
 
 
-def shared_dir(settings: Settings | None = None) -> Path:
+def split_halves(names: Iterable[str]) -> dict[str, list[str]]:
+    """The README's rule: sorted names, the first half (rounded up) for tuning, the rest held out."""
+    ordered = sorted(names)
+    cut = (len(ordered) + 1) // 2
+    return {"tuning": ordered[:cut], "held-out": ordered[cut:]}
+
+
+def shared_dir(settings: Settings) -> Path:
     """The shared data folder: the setting, else ``../shared`` beside the repository."""
-    configured = (settings or get_settings()).shared_dir
+    configured = settings.shared_dir
     return Path(configured) if configured else REPO.parent / "shared"
 
 
-def known_suites(settings: Settings | None = None) -> list[Suite]:
+def known_suites(settings: Settings) -> list[Suite]:
     """Every named suite, in report order (absent ones carry the reason)."""
     dev = shared_dir(settings) / "evalsets" / "dev"
     return [
@@ -58,7 +64,7 @@ def known_suites(settings: Settings | None = None) -> list[Suite]:
     ]
 
 
-def resolve_suites(names: list[str] | None, settings: Settings | None = None) -> list[Suite]:
+def resolve_suites(names: list[str] | None, settings: Settings) -> list[Suite]:
     """``--suite`` values (a name or a folder of cases) as suites; none given: every suite."""
     known = {s.name: s for s in known_suites(settings)}
     if not names:

@@ -19,9 +19,8 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.metrics import Metrics
-from api.settings import ApiSettings
 from briefing import store
-from briefing.config import Settings
+from briefing.config import ApiSettings, Settings
 from briefing.models import Briefing, BriefingStats, Citation, Point, Source
 from briefing.store.db import alembic_config
 
@@ -46,7 +45,8 @@ RAIN_2 = {
 BODY = {"articles": [RAIN, RAIN_2], "options": {"engine": "offline"}}
 
 
-def limits(**overrides: object) -> ApiSettings:
+def with_limits(settings: Settings, **overrides: object) -> Settings:
+    """`settings` with the API limits these tests serve under (`settings.api`, BRIEFING_API_*)."""
     # builds in-thread: spawning a process pool per app would slow every test (tests/test_api_builds.py
     # covers the pool, tests/test_api_e2e.py serves with it)
     base: dict[str, object] = {
@@ -55,7 +55,7 @@ def limits(**overrides: object) -> ApiSettings:
         "job_poll_seconds": 0.2,
         "build_processes": 0,
     }
-    return ApiSettings(**{**base, **overrides})
+    return settings.model_copy(update={"api": ApiSettings(**{**base, **overrides})})
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def make_client(settings: Settings) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def make(**overrides: object) -> TestClient:
-        client = TestClient(create_app(settings, limits(**overrides)))
+        client = TestClient(create_app(with_limits(settings, **overrides)))
         client.__enter__()
         clients.append(client)
         return client
@@ -738,7 +738,7 @@ def test_a_build_over_its_budget_is_503_with_a_reason_and_the_server_goes_on(
 ) -> None:
     """Issue 17, F2: a build past Settings.build_seconds is stopped, not left holding a worker."""
     slow = settings.model_copy(update={"build_seconds": 1e-9})
-    with TestClient(create_app(slow, limits())) as app:
+    with TestClient(create_app(with_limits(slow))) as app:
         token = new_key(app)
         answer = app.post("/v1/briefings", json=BODY, headers=auth(token))
         assert answer.status_code == 503

@@ -12,6 +12,7 @@ import pytest
 
 from api.builds import BuildPool
 from briefing.config import Settings
+from briefing.engines import BuildOptions
 from briefing.ingest import read_paths
 from briefing.models import Briefing
 
@@ -36,8 +37,8 @@ def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuildPool]:
 def test_a_worker_process_builds_what_the_request_thread_would(pool: BuildPool) -> None:
     articles = read_paths([EXAMPLE]).articles
     in_thread = BuildPool(0, pool.settings)
-    built = pool.build(articles, engine="offline", max_points=5)
-    assert comparable(built) == comparable(in_thread.build(articles, engine="offline", max_points=5))
+    built = pool.build(articles, BuildOptions(engine="offline", max_points=5))
+    assert comparable(built) == comparable(in_thread.build(articles, BuildOptions(engine="offline", max_points=5)))
     assert len(built.points) == 5 and built.stats.origins == 3
 
 
@@ -46,7 +47,7 @@ def test_a_dead_worker_costs_no_request(pool: BuildPool) -> None:
     executor = pool._executor
     assert executor is not None
     os.kill(next(iter(executor._processes)), signal.SIGKILL)
-    rebuilt = pool.build(articles, engine="offline", max_points=3)
+    rebuilt = pool.build(articles, BuildOptions(engine="offline", max_points=3))
     assert len(rebuilt.points) == 3
     assert pool._executor is not executor  # the broken pool was replaced
 
@@ -56,7 +57,7 @@ def test_input_errors_come_back_from_the_worker(pool: BuildPool) -> None:
     from briefing.models import Article
 
     with pytest.raises(InputError, match="no article with any text"):
-        pool.build([Article(id="a", title="t", text="   ")], engine="offline", max_points=3)
+        pool.build([Article(id="a", title="t", text="   ")], BuildOptions(engine="offline", max_points=3))
 
 
 def test_a_build_running_past_kill_after_is_stopped_and_its_worker_replaced(tmp_path: Path) -> None:
@@ -73,14 +74,14 @@ def test_a_build_running_past_kill_after_is_stopped_and_its_worker_replaced(tmp_
         assert executor is not None
         stuck = list(executor._processes)
         with pytest.raises(BuildBudgetExceeded, match="still running after 0.2 seconds"):
-            pool.build(slow, engine="offline", max_points=3)
+            pool.build(slow, BuildOptions(engine="offline", max_points=3))
         assert pool._executor is not executor
         deadline = time.monotonic() + 10
         while any(_running(pid) for pid in stuck) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not any(_running(pid) for pid in stuck)
         pool.kill_after = None
-        quick = pool.build(read_paths([EXAMPLE]).articles, engine="offline", max_points=3)
+        quick = pool.build(read_paths([EXAMPLE]).articles, BuildOptions(engine="offline", max_points=3))
         assert len(quick.points) == 3
     finally:
         pool.stop()

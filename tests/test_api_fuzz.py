@@ -17,19 +17,18 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from api.main import create_app
-from api.settings import ApiSettings
 from briefing import store
-from briefing.config import Settings
+from briefing.config import ApiSettings, Settings
 
 DATA_DIR = Path(tempfile.gettempdir()) / f"briefing-fuzz-{secrets.token_hex(6)}"  # made on use
-CONFIG = Settings(data_dir=DATA_DIR)
-APP = create_app(
-    CONFIG,
-    ApiSettings(
+CONFIG = Settings(
+    data_dir=DATA_DIR,
+    api=ApiSettings(
         rate_per_minute=1e6, rate_burst=100_000, job_workers=0, build_processes=0, max_articles=20,
         auth_failures_per_minute=1e6, auth_failure_burst=100_000,  # it sends wrong keys on purpose
     ),
 )
+APP = create_app(CONFIG)
 schema = schemathesis.openapi.from_dict(APP.openapi())
 schema.app = APP  # as from_asgi() does, without a request at import
 

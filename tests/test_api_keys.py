@@ -12,9 +12,8 @@ from fastapi.testclient import TestClient
 
 from api.limits import RateLimiter
 from api.main import create_app
-from api.settings import ApiSettings
 from briefing import store
-from briefing.config import Settings
+from briefing.config import ApiSettings, Settings
 from briefing.digest import store_articles
 from briefing.models import Article
 from briefing.store import digest as subs
@@ -50,7 +49,7 @@ class Keys:
 
 def make_app(tmp_path: Path, **limits: object):  # noqa: ANN201
     base: dict[str, object] = {"job_workers": 0, "build_processes": 0, "rate_per_minute": 6000, "rate_burst": 1000}
-    return create_app(Settings(data_dir=tmp_path), ApiSettings(**(base | limits)))
+    return create_app(Settings(data_dir=tmp_path, api=ApiSettings(**(base | limits))))
 
 
 @pytest.fixture

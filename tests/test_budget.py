@@ -49,7 +49,7 @@ def test_shared_word_figures_are_read_up_to_the_sentence_cap_and_say_so() -> Non
 
 
 def test_conflict_search_compares_a_bounded_number_of_pairs() -> None:
-    corpus = prepare(articles(shared_words(20, 2_000)))
+    corpus = prepare(articles(shared_words(20, 2_000)), Settings())
     claims = [c for c in extract_claims(corpus) if c.candidate]
     index = SimilarityIndex([c.stems for c in claims], k=MAX_NEIGHBOURS)
     pairs = _candidate_pairs(claims, index)
@@ -69,7 +69,7 @@ def test_similarity_of_one_sentence_repeated_keeps_k_neighbours_not_n_squared() 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_nearest_neighbours_are_the_full_matrix_on_real_stories(case: Path) -> None:
-    corpus = prepare(read_paths([case]).articles)
+    corpus = prepare(read_paths([case]).articles, Settings())
     docs = [c.stems for c in extract_claims(corpus) if c.candidate]
     capped, full = SimilarityIndex(docs, k=MAX_NEIGHBOURS), SimilarityIndex(docs)
     assert (capped.sims != full.sims).nnz == 0
@@ -81,10 +81,12 @@ def test_repeated_sentence_input_builds_in_well_under_a_gib() -> None:
         """
         import resource, sys
         from bench.adversarial import repeated_sentence
+        from briefing.config import Settings
         from briefing.models import Article
         from briefing.pipeline import build_briefing
+        settings = Settings()
         base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        result = build_briefing([Article(**a) for a in repeated_sentence(100, 49_000)])
+        result = build_briefing([Article(**a) for a in repeated_sentence(100, 49_000)], settings=settings)
         grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base
         print(len(result.points), grown, *result.stats.truncated, sep="\\n")
         """

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 
+from briefing.config import Settings
 from evals import bench_data, component_baseline
 from evals.bench_metrics import (
     adjusted_rand_index,
@@ -173,7 +174,7 @@ def test_ecbplus_briefings_do_not_crash_on_the_subset(data_dir, recorded) -> Non
     from evals import ecbplus_bench
 
     rec = recorded["ecbplus_brief"]["regression"]
-    rows = ecbplus_bench.run_briefings(bench_data.load_ecbplus(data_dir), rec["subtopic_ids"])
+    rows = ecbplus_bench.run_briefings(bench_data.load_ecbplus(data_dir), rec["subtopic_ids"], settings=Settings())
     assert not [(r.subtopic, r.error) for r in rows if r.error]
     s = ecbplus_bench.summarise_briefings(rows)
     assert s.titles_ok >= rec["titles_ok"]

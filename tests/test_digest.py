@@ -28,9 +28,8 @@ from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.settings import ApiSettings
 from briefing import processes, store
-from briefing.config import Settings
+from briefing.config import ApiSettings, Settings
 from briefing.digest import store_articles
 from briefing.digest.run import RunOptions, run_digest
 from briefing.digest.send import RetryPolicy
@@ -243,7 +242,7 @@ def test_unsubscribe_headers_and_links_work(three, settings, inbox, monkeypatch)
     assert f"<{visible}>" == header
     assert visible in ada.get_body(("plain",)).get_content()
 
-    with TestClient(create_app(settings, ApiSettings(job_workers=0, build_processes=0))) as client:
+    with TestClient(create_app(settings.model_copy(update={"api": ApiSettings(job_workers=0, build_processes=0)}))) as client:
         page = client.get(urlsplit(visible).path)  # the link in the email
         again = client.get(urlsplit(visible).path)  # idempotent
         one_click = client.post(urlsplit(bo["List-Unsubscribe"].strip().strip("<>")).path,
@@ -538,7 +537,7 @@ def test_an_article_title_cannot_end_the_subject(settings, inbox, via):
         if via == "ingest --store":
             store_articles(articles, settings, now=NOW - timedelta(hours=3))
         else:
-            with TestClient(create_app(settings, ApiSettings(job_workers=0, build_processes=0))) as client:
+            with TestClient(create_app(settings.model_copy(update={"api": ApiSettings(job_workers=0, build_processes=0)}))) as client:
                 with database.transaction() as session:
                     token = store.create_key(session, "feeds")[1]
                 body = {"articles": [{"title": a.title, "text": a.text, "outlet": a.outlet} for a in articles]}

@@ -15,10 +15,9 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.main import create_app
-from api.settings import ApiSettings
 from briefing import store
 from briefing.cli_digest import digest_app, subscribers_app
-from briefing.config import Settings
+from briefing.config import ApiSettings, Settings
 from briefing.digest import store_articles
 from briefing.ingest import read_paths
 from briefing.store import digest as subs
@@ -124,9 +123,9 @@ def test_digest_run_refuses_bad_options(env, args, message):
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str], store.Database]]:
-    settings = Settings(data_dir=tmp_path)
     limits = ApiSettings(job_workers=0, build_processes=0, rate_per_minute=6000, rate_burst=1000)
-    app = create_app(settings, limits)
+    settings = Settings(data_dir=tmp_path, api=limits)
+    app = create_app(settings)
     with TestClient(app) as test_client:
         db = store.Database(settings.resolved_database_url)
         with db.transaction() as session:

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from briefing.cli import app
 from briefing.claims import extract_claims, find_cues, is_claim_like
+from briefing.config import Settings
 from briefing.conflicts import vote_tally
 from briefing.ingest import read_paths
 from briefing.models import Article, Briefing
@@ -21,6 +22,7 @@ from evals.loader import list_cases, load_case
 ROOT = Path(__file__).resolve().parents[1]
 
 EXAMPLE = ROOT / "examples" / "pow-exchange"
+SETTINGS = Settings()  # the process environment's, as `briefing build` reads them
 
 
 def _article(id: str, text: str, outlet: str | None = None) -> Article:
@@ -39,7 +41,7 @@ def _point_with(briefing: Briefing, needle: str):
 
 @pytest.fixture(scope="module")
 def example() -> Briefing:
-    return build_briefing(read_paths([EXAMPLE]).articles)
+    return build_briefing(read_paths([EXAMPLE]).articles, settings=SETTINGS)
 
 
 def test_every_citation_quotes_its_source_exactly(example: Briefing):
@@ -88,11 +90,11 @@ def test_points_are_full_sentences_not_fragments(example: Briefing):
 
 def test_briefing_is_deterministic():
     articles = read_paths([EXAMPLE]).articles
-    assert build_briefing(articles).points == build_briefing(articles).points
+    assert build_briefing(articles, settings=SETTINGS).points == build_briefing(articles, settings=SETTINGS).points
 
 
 def test_max_points_caps_the_briefing():
-    assert len(build_briefing(read_paths([EXAMPLE]).articles, max_points=3).points) == 3
+    assert len(build_briefing(read_paths([EXAMPLE]).articles, max_points=3, settings=SETTINGS).points) == 3
 
 
 # --- flag rules on small stories -----------------------------------------------------
@@ -117,7 +119,7 @@ TWO_OUTLETS = [
 
 @pytest.fixture(scope="module")
 def dam() -> Briefing:
-    return build_briefing(TWO_OUTLETS, max_points=10)
+    return build_briefing(TWO_OUTLETS, max_points=10, settings=SETTINGS)
 
 
 def test_a_claim_two_outlets_report_cites_both_and_is_not_single_source(dam: Briefing):
@@ -177,7 +179,8 @@ def test_unnamed_speakers_are_anonymous_sources():
         [
             _article("a", "Ward\n\nA senior nurse at St Anne's Hospital told the paper that 40 patients were moved to the east wing on Friday.", "Paper One"),
             _article("b", "Port\n\nThe port will stay closed until at least Thursday night, said an official who was not authorised to speak publicly.", "Paper Two"),
-        ]
+        ],
+        settings=SETTINGS,
     )
     assert all("anonymous_source" in _flags(p) for p in result.points), [(p.text, _flags(p)) for p in result.points]
 
@@ -188,7 +191,8 @@ def test_a_partys_claim_every_outlet_attributes_and_one_calls_unproven_is_unveri
         [
             _article("a", f"Count\n\nOn Monday {claim}.", "Paper One"),
             _article("b", f"Count\n\nIn a statement, {claim}, though it has not published evidence for the figure.", "Paper Two"),
-        ]
+        ],
+        settings=SETTINGS,
     )
     (point,) = [p for p in result.points if "3,000" in p.text]
     assert point.origins == 2 and "unverified" in _flags(point)
@@ -201,9 +205,9 @@ def test_the_next_sentence_doubting_the_figure_qualifies_the_claim():
         "200,000 jobs over two years. The party did not publish any analysis behind the figure."
     )
     articles = [_article("a", text, "Paper One")]
-    claim = next(c for c in extract_claims(prepare(articles)) if "200,000" in c.text)
+    claim = next(c for c in extract_claims(prepare(articles, SETTINGS)) if "200,000" in c.text)
     assert claim.nearby_cues == {"unverified": "did not publish any analysis"}
-    (point,) = [p for p in build_briefing(articles).points if "200,000" in p.text]
+    (point,) = [p for p in build_briefing(articles, settings=SETTINGS).points if "200,000" in p.text]
     assert "unverified" in _flags(point)
 
 
@@ -217,10 +221,10 @@ def test_one_count_told_twice_is_one_point():
         _article("b", "Bridge\n\nAbout 38,000 vehicles a day normally use the crossing over the river.", "Two"),
         _article("c", "Bridge\n\nAbout 20,000 vehicles a day use the ring road, the city said.", "Three"),
     ]
-    claims = [c for c in extract_claims(prepare(articles)) if c.candidate]
+    claims = [c for c in extract_claims(prepare(articles, SETTINGS)) if c.candidate]
     first, second, other = (next(c for c in claims if n in c.text) for n in ("four-lane", "normally", "ring road"))
     assert _repeats(first, second) and not _repeats(first, other)
-    assert sum("38,000" in p.text for p in build_briefing(articles).points) == 1
+    assert sum("38,000" in p.text for p in build_briefing(articles, settings=SETTINGS).points) == 1
 
 
 def test_requests_for_comment_are_not_points():
@@ -229,7 +233,8 @@ def test_requests_for_comment_are_not_points():
             _article("a", "Fire\n\nA fire destroyed the Orsk timber mill on Tuesday night, the fire brigade said.\n"
                      "The Ledger has contacted the mill's owner, Tavi Timber, for comment.\n"
                      "Tavi Timber did not immediately respond to a request for comment.", "Ledger"),
-        ]
+        ],
+        settings=SETTINGS,
     )
     assert [p.text for p in result.points] == ["A fire destroyed the Orsk timber mill on Tuesday night, the fire brigade said."]
 
@@ -241,7 +246,7 @@ def test_syndicated_copies_count_as_one_origin():
         _article("copy1", "Deadly plant fire\n\n" + wire + "\nSubscribe to our newsletter.", outlet="Lessington Echo"),
         _article("copy2", "Twelve dead in factory blaze\n\n" + wire, outlet="Metro Daily"),
     ]
-    result = build_briefing(copies)
+    result = build_briefing(copies, settings=SETTINGS)
     assert result.stats.origins == 1
     assert all(p.origins == 1 and "single_source" in _flags(p) for p in result.points)
 
@@ -251,7 +256,8 @@ def test_a_figure_two_origins_disagree_on_is_a_conflict_with_each_value_cited():
         [
             _article("x", "Blaze at plant\n\nThe fire at the Calder plant killed 12 people on Tuesday, the police said.", "Northwire"),
             _article("y", "Plant fire toll\n\nThe fire at the Calder plant killed 14 people on Tuesday, the mayor said.", "Daily Ledger"),
-        ]
+        ],
+        settings=SETTINGS,
     )
     (conflict,) = result.conflicts
     assert conflict.kind == "number"
@@ -267,7 +273,8 @@ def test_two_outlets_giving_different_clock_times_is_a_time_conflict_not_a_crash
         [
             _article("x", "Museum raid\n\nThe alarm at the Estrabel museum sounded at 3:10 a.m. on Sunday, police said.", "Northwire"),
             _article("y", "Art theft\n\nThe alarm at the Estrabel museum sounded at 3:40 a.m. on Sunday, the curator said.", "Daily Ledger"),
-        ]
+        ],
+        settings=SETTINGS,
     )
     (conflict,) = result.conflicts
     assert conflict.kind == "time"
@@ -281,7 +288,8 @@ def test_a_toll_told_in_other_words_carries_the_conflict():
             _article("x", "Fire\n\nThe fire at the Calder plant killed 12 people on Tuesday, the police said.", "Northwire"),
             _article("y", "Fire\n\nThe fire at the Calder plant killed 14 people on Tuesday, the mayor said.", "Daily Ledger"),
             _article("z", "Toll\n\nThe health department said the death toll had risen to 14 on Wednesday.", "Gazette"),
-        ]
+        ],
+        settings=SETTINGS,
     )
     toll = _point_with(result, "had risen to 14")
     assert "conflict" in _flags(toll)
@@ -301,7 +309,8 @@ def test_which_differences_count_as_conflicts(first: str, second: str, conflict:
         [
             _article("p", f"Story\n\nThe Harbour company said the ferry {first} on the coast, officials confirmed.", "Paper One"),
             _article("q", f"Story\n\nThe Harbour company said the ferry {second} on the coast, officials confirmed.", "Paper Two"),
-        ]
+        ],
+        settings=SETTINGS,
     )
     assert bool(result.conflicts) is conflict, result.conflicts
 
@@ -320,7 +329,7 @@ def test_which_differences_count_as_conflicts(first: str, second: str, conflict:
     ],
 )
 def test_vote_tallies_that_cannot_both_be_true_are_a_conflict(first: str, second: str, conflict: bool):
-    result = build_briefing([_article("p", f"Vote\n\n{first}", "Paper One"), _article("q", f"Vote\n\n{second}", "Paper Two")])
+    result = build_briefing([_article("p", f"Vote\n\n{first}", "Paper One"), _article("q", f"Vote\n\n{second}", "Paper Two")], settings=SETTINGS)
     votes = [c for c in result.conflicts if c.subject == "the vote"]
     assert bool(votes) is conflict, result.conflicts
     if conflict:
@@ -331,7 +340,7 @@ def test_vote_tallies_that_cannot_both_be_true_are_a_conflict(first: str, second
 @pytest.mark.parametrize("case_dir", [c for c in list_cases() if load_case(c).expect.conflicts], ids=lambda p: p.name)
 def test_expected_figure_date_name_and_vote_conflicts_are_found(case_dir: Path):
     case = load_case(case_dir)
-    found = build_briefing(case.articles).conflicts
+    found = build_briefing(case.articles, settings=SETTINGS).conflicts
     for expected in case.expect.conflicts:
         if expected.kind == "fact" and not all(vote_tally(v) for v in expected.values):
             continue  # other factual disagreements need a model; see the llm engine

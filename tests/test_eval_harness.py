@@ -15,6 +15,7 @@ import typer
 from typer.testing import CliRunner
 
 from briefing.cli_eval import eval_command
+from briefing.config import Settings
 from briefing.models import Citation, Conflict, ConflictValue
 from briefing.pipeline import build_briefing
 from evals.harness import (
@@ -161,14 +162,14 @@ def _sentence(text: str) -> str:
 def test_boilerplate_and_injection_leaks_are_detected(tmp_path: Path) -> None:
     cases = _copy(tmp_path, INJECTION_CASE)
     case = load_case(cases / INJECTION_CASE)
-    briefing = build_briefing(case.articles, engine="offline")
+    briefing = build_briefing(case.articles, engine="offline", settings=Settings())
     assert len(briefing.points) >= 2
     spec = json.loads((cases / INJECTION_CASE / "expect.json").read_text())
     spec["boilerplate"].append(_sentence(briefing.points[0].text))
     spec["injection"]["payload"].append(_sentence(briefing.points[1].text))
     (cases / INJECTION_CASE / "expect.json").write_text(json.dumps(spec))
 
-    suite = run_suite(cases, engine="offline")
+    suite = run_suite(cases, engine="offline", settings=Settings())
     [result] = suite.cases
     assert result.counts.boilerplate_leaked == 1 and result.metrics["boilerplate_leakage"] > 0
     assert result.counts.payload_leaked == 1 and result.metrics["injection_leakage"] > 0
@@ -193,7 +194,7 @@ def test_fact_conflicts_count_and_values_match_loosely() -> None:
     assert not loose_value_match("Ilona Marek", "Pavel Dunst")
 
     case = load_case(CASES / "election-court-ruling")
-    briefing = build_briefing(case.articles, engine="offline")
+    briefing = build_briefing(case.articles, engine="offline", settings=Settings())
     expected = next(c for c in case.expect.conflicts if c.kind == "fact")
     values = []
     for word, article in (("unanimous", "01_astravia_tribune"), ("five-to-two", "03_dorrance_post")):

@@ -241,7 +241,7 @@ def test_junk_titles_and_titles_that_name_the_story() -> None:
 
 
 def _dev_or_skip() -> Path:
-    dev = shared_dir() / "evalsets" / "dev"
+    dev = shared_dir(Settings()) / "evalsets" / "dev"
     if not dev.is_dir():
         pytest.skip(f"{dev} is absent (set BRIEFING_SHARED_DIR to the shared data folder)")
     return dev
@@ -249,7 +249,7 @@ def _dev_or_skip() -> Path:
 
 def test_dev_suite_splits_into_tuning_and_held_out_halves_by_sorted_name() -> None:
     _dev_or_skip()
-    [dev] = resolve_suites(["dev"])
+    [dev] = resolve_suites(["dev"], Settings())
     halves = dev.halves()
     names = sorted(d.name for d in dev.case_dirs())
     assert halves["tuning"] + halves["held-out"] == names
@@ -258,11 +258,11 @@ def test_dev_suite_splits_into_tuning_and_held_out_halves_by_sorted_name() -> No
 
 def test_every_dev_story_loads_and_builds_with_the_offline_engine() -> None:
     _dev_or_skip()
-    [dev] = resolve_suites(["dev"])
+    [dev] = resolve_suites(["dev"], Settings())
     for d in dev.case_dirs():
         c = load_case(d)
         assert set(c.evalset.articles) <= {a.id for a in c.articles}, c.name
-        assert build_briefing(c.articles, engine="offline").points, c.name
+        assert build_briefing(c.articles, engine="offline", settings=Settings()).points, c.name
 
 
 def test_dev_absent_is_skipped_with_the_reason_and_exit_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -296,7 +296,7 @@ def test_a_schema_1_baseline_reads_as_the_cases_suite(tmp_path: Path) -> None:
 def test_a_metric_added_after_the_baseline_is_not_compared_until_re_accepted(tmp_path: Path) -> None:
     from evals.harness import check_gate, run_suite
 
-    suite = run_suite(Path(__file__).resolve().parents[1] / "evals" / "cases", smoke=True)
+    suite = run_suite(Path(__file__).resolve().parents[1] / "evals" / "cases", smoke=True, settings=Settings())
     [case] = suite.cases
     old = case.counts.model_copy(update={"points_fragment": 0})  # a baseline that never counted fragments
     entry = {"prompt_manifest_hash": suite.prompt_manifest_hash, "updated_at": "2026-01-01T00:00:00Z",

@@ -16,10 +16,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from api.main import create_app
-from api.settings import ApiSettings
 from briefing import store
 from briefing.cli import app
-from briefing.config import Settings, get_settings
+from briefing.config import ApiSettings, Settings, get_settings
 from briefing.store.tables import StoredArticle
 
 try:
@@ -171,7 +170,7 @@ def test_feed_commands_report_health_and_errors(env, web, tmp_path):
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'api.db'}")
-    with TestClient(create_app(settings, ApiSettings(job_workers=0, build_processes=0))) as test_client:
+    with TestClient(create_app(settings.model_copy(update={"api": ApiSettings(job_workers=0, build_processes=0)}))) as test_client:
         db = store.Database(settings.resolved_database_url)
         with db.transaction() as session:
             token = store.create_key(session, "admin", admin=True)[1]

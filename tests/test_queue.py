@@ -30,7 +30,7 @@ pytest.importorskip("dramatiq", reason="the `queue` extra (dramatiq[redis]) is n
 from sqlalchemy import func, select
 
 from briefing import store
-from briefing.config import Settings
+from briefing.config import ApiSettings, Settings
 from briefing.digest.articles import load_window
 from briefing.digest.compose import make_stories
 from briefing.digest.queued import enqueue_run
@@ -400,13 +400,12 @@ def test_llm_briefing_requested_over_the_api_is_built_by_a_worker(pg_url, deploy
     from fastapi.testclient import TestClient
 
     from api.main import create_app
-    from api.settings import ApiSettings
 
     dep = deployment_factory(pg_url, BRIEFING_LLM_BASE_URL=fake_openai.base_url, OPENAI_API_KEY=KEY,
                              BRIEFING_LLM_MODEL="gpt-4o-mini", BRIEFING_LLM_TIMEOUT="5", BRIEFING_LLM_MAX_RETRIES="1")
     Script(prepare(ARTICLES, Settings(data_dir=Path("/nonexistent")))).good_run(fake_openai)
     dep.start_worker()
-    with TestClient(create_app(dep.settings, ApiSettings(build_processes=0))) as client:
+    with TestClient(create_app(dep.settings.model_copy(update={"api": ApiSettings(build_processes=0)}))) as client:
         with dep.db.transaction() as session:
             token = store.create_key(session, "newsroom")[1]
         body = {"articles": [a.model_dump(mode="json", exclude={"path"}) for a in ARTICLES],

@@ -2,6 +2,8 @@
 
     auto  configured endpoint, if it answers GET /models → the chain on it;
           no endpoint configured → the local model, if installed and not switched off;
+          either only when the eval recorded that model ahead of the offline engine
+          (briefing/engines/record.py);
           otherwise, or when the chosen model fails → the offline engine,
           with `stats.degraded` saying why.
 
@@ -27,8 +29,11 @@ from briefing.engines.endpoint import (
     ping,
     with_startup,
 )
+from briefing.engines.record import not_ahead
 from briefing.errors import LLMError
+from briefing.local_model import MODEL_NAME
 from briefing.models import Briefing, Corpus
+from briefing.prompts import manifest_hash
 from briefing.stages import StageCallback, quiet
 
 if TYPE_CHECKING:
@@ -49,6 +54,9 @@ def build(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCa
     """The `auto` engine: the best model available, else the offline engine, saying why."""
     if endpoint_configured(settings):
         target = endpoint_target(settings)
+        behind = not_ahead(target.model, settings, manifest_hash())
+        if behind is not None:
+            return _offline(corpus, max_points, behind)
         on_stage("connect")
         if not ping(target):
             why = "GET /models failed (server down, wrong URL or key refused)"
@@ -57,6 +65,9 @@ def build(corpus: Corpus, max_points: int, settings: Settings, on_stage: StageCa
         why_not = local_usable(settings)
         if why_not is not None:
             return _offline(corpus, max_points, f"no model endpoint configured and {why_not}")
+        behind = not_ahead(MODEL_NAME, settings, manifest_hash())
+        if behind is not None:  # decided before the model loads: no minutes spent to discard
+            return _offline(corpus, max_points, f"the bundled {behind}")
         try:
             target = local_target(settings, on_stage)
         except LLMError as exc:

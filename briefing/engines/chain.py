@@ -192,6 +192,7 @@ async def _verify(
     sources = {s.id: s for s in evidence.sources}
     checked = [(p.model_copy(update={"support": check_point(p, sources)}), claims) for p, claims in drafts]
     failing = [k for k, (p, _) in enumerate(checked) if p.support and p.support.label == "unsupported"]
+    gone: set[int] = set()  # failing drafts with no supported rewrite or fallback
     done = 0
 
     async def rewrite(k: int) -> tuple[int, str | None, Exception | None]:
@@ -219,8 +220,11 @@ async def _verify(
         fallback = fallback.model_copy(update={"support": check_point(fallback, sources)})
         keeps = fallback.support is not None and fallback.support.label != "unsupported"
         log_.dropped.append(DroppedPoint(text=before.text, reason=reason + ("; stated its source sentence instead" if keeps else "")))
-        checked[k] = (fallback, claims) if keeps else None  # type: ignore[call-overload]
-    kept = [d for d in checked if d is not None]
+        if keeps:
+            checked[k] = (fallback, claims)
+        else:
+            gone.add(k)
+    kept = [d for k, d in enumerate(checked) if k not in gone]
     return [p for p, _ in _dedupe(kept, log_, quiet_repeats=True)]
 
 

@@ -34,6 +34,7 @@ from briefing.text import content_stems, normalise
 log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
+R = TypeVar("R")
 
 PAIR_SIMILARITY = 0.3  # consolidate: claims this similar (content stems) are worth asking about
 MAX_PAIRS = 6  # consolidate: pairs asked about per briefing
@@ -211,7 +212,7 @@ async def ask(
         return _parse_lenient(exc.last_reply, model), exc
 
 
-async def gather(tasks: Sequence[Awaitable[T]]) -> list[T]:
+async def gather(tasks: Sequence[Awaitable[R]]) -> list[R]:
     """Run concurrently (the client bounds concurrency); the first failure cancels the rest and
     is raised as itself (not wrapped in an ExceptionGroup), so callers can catch LLMError."""
     running = [asyncio.ensure_future(t) for t in tasks]

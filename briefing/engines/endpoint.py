@@ -45,6 +45,7 @@ class Target:
     """A model the chain can talk to."""
 
     name: str  # for messages: "model endpoint http://…" / "the local model"
+    model: str  # the model's name as its endpoint reports it (eval records are keyed by it)
     make_client: Callable[[], LLMClient]
     startup_s: float = 0.0  # time it took to get it running (the local model's load)
 
@@ -72,7 +73,9 @@ def endpoint_target(settings: Settings) -> Target:
     from briefing import llm
 
     url = settings.llm_base_url or "https://api.openai.com/v1"
-    return Target(f"model endpoint {url} (model {settings.llm_model})", lambda: llm.from_settings(settings))
+    return Target(
+        f"model endpoint {url} (model {settings.llm_model})", settings.llm_model, lambda: llm.from_settings(settings)
+    )
 
 
 def local_server(settings: Settings) -> LocalModelServer:
@@ -99,12 +102,14 @@ def stop_local_server() -> None:
 
 def local_target(settings: Settings, on_stage: StageCallback = quiet) -> Target:
     from briefing.cache import ResponseCache
+    from briefing.local_model import MODEL_NAME
 
     on_stage("local model")
     started = time.perf_counter()
     server = local_server(settings)
     return Target(
         "the local model",
+        MODEL_NAME,
         lambda: server.client(
             timeout=max(settings.llm_timeout, 300.0),  # a CPU model answers slowly, not never
             max_retries=settings.llm_max_retries,

@@ -38,10 +38,9 @@ class Robots:
         try:
             fetched = await self._fetcher.get(f"{origin}/robots.txt", accept="text/plain")
         except FetchError as exc:
-            if exc.status is not None and 400 <= exc.status < 500:
-                rules.allow_all = True
-            else:
-                rules.disallow_all = True
+            # stated as rules (parse() is the parser's documented way in): no rules, or one for everyone
+            no_rules = exc.status is not None and 400 <= exc.status < 500
+            rules.parse([] if no_rules else ["User-agent: *", "Disallow: /"])
             return rules
         rules.parse(decode(fetched.body).splitlines())
         return rules

@@ -18,7 +18,6 @@ from dramatiq import Retry
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from api.settings import ApiSettings
 from briefing import store
 from briefing.config import Settings, get_settings
 from briefing.engines.base import BuildOptions
@@ -69,7 +68,7 @@ def build_job(job_id: str, options: dict[str, Any] | None = None) -> str:
     """Build one queued llm/auto briefing job as `options` (BuildOptions as JSON) say; a
     finished job is left as it is. Options that do not validate fail the job at once."""
     settings, db = _settings()
-    limits = ApiSettings()
+    limits = settings.api
     lease = timedelta(seconds=limits.job_lease_seconds)
     with db.transaction() as session:
         store.recover_jobs(session, max_attempts=limits.job_max_attempts)  # a dead builder's job

@@ -321,11 +321,11 @@ def build_view(b: Briefing) -> View:
         points.append(PointView(i, clean_inline(p.text), refs, flags, verdict, p.origins))
 
     conflicts: list[ConflictView] = []
-    for i, c in enumerate(b.conflicts, 1):
+    for i, conflict in enumerate(b.conflicts, 1):
         link = BackLink(f"#d{i}", f"disagreement {i}")
-        values = [value_view(v, link) for v in c.values]
-        noun = CONFLICT_NOUNS.get(c.kind, "accounts")
-        conflicts.append(ConflictView(i, clean_inline(c.subject), c.kind, noun, values))
+        values = [value_view(v, link) for v in conflict.values]
+        noun = CONFLICT_NOUNS.get(conflict.kind, "accounts")
+        conflicts.append(ConflictView(i, clean_inline(conflict.subject), conflict.kind, noun, values))
 
     entries: list[Entry] = []
     for n, c in enumerate(numbering.order, 1):

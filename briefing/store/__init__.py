@@ -1,8 +1,8 @@
 """Persistence: SQLAlchemy 2 models, repository functions, Alembic migrations.
 
-db = Database.from_settings()      # BRIEFING_DATABASE_URL or SQLite in data_dir
-db.migrate()                        # alembic upgrade head, no alembic.ini needed
-with db.transaction() as session:   # one unit of work: all or nothing
+db = Database.from_settings(settings)  # BRIEFING_DATABASE_URL or SQLite in data_dir
+db.migrate()                           # alembic upgrade head, no alembic.ini needed
+with db.transaction() as session:      # one unit of work: all or nothing
     add_articles(session, articles)
 """
 

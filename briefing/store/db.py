@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from briefing.config import Settings, get_settings
+from briefing.config import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -102,9 +102,9 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> Database:
+    def from_settings(cls, settings: Settings) -> Database:
         """The database named by BRIEFING_DATABASE_URL, else a SQLite file in data_dir."""
-        return cls((settings or get_settings()).resolved_database_url)
+        return cls(settings.resolved_database_url)
 
     def migrate(self) -> None:
         migrate(self.engine)

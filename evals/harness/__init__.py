@@ -1,15 +1,18 @@
 """The eval harness: run every suite through the real pipeline, score it, gate it.
 
+    from briefing.config import get_settings
     from evals.harness import run_suites, load_baseline, check_run, markdown
     from evals.suites import resolve_suites
-    run = run_suites(resolve_suites(None), engine="offline")  # per case, half, suite, overall
-    gate = check_run(run, load_baseline())                     # vs evals/baseline.json
+    settings = get_settings()
+    run = run_suites(resolve_suites(None, settings), engine="offline", settings=settings)  # per case, half, suite, overall
+    gate = check_run(run, load_baseline())  # vs evals/baseline.json
     print(markdown(run, gate)); print(gate.summary)
 
 The command line is `briefing eval` (briefing/cli_eval.py). Metric definitions: metrics.py and
 evals/README.md ("Running the eval suite").
 """
 
+from . import ratchet
 from .gate import (
     DEFAULT_BASELINE,
     PROMPTS_CHANGED,
@@ -64,6 +67,7 @@ __all__ = [
     "run_case",
     "run_suite",
     "run_suites",
+    "ratchet",
     "save_baseline",
     "score_case",
     "summary_rows",

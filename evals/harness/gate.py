@@ -189,7 +189,7 @@ def check_gate(suite: SuiteResult, baseline: Baseline, *, update: bool = False) 
         result.reasons, result.passed = reasons, not reasons
         return result
     result.baseline_hash = entry.prompt_manifest_hash
-    run = {c.name: c for c in suite.cases if c.counts is not None}
+    run = {c.name: c.counts for c in suite.cases if c.counts is not None}  # errored cases have none
     shared = [n for n in run if n in entry.cases]
     result.compared_cases = shared
     new = [n for n in run if n not in entry.cases]
@@ -204,7 +204,7 @@ def check_gate(suite: SuiteResult, baseline: Baseline, *, update: bool = False) 
         if unmeasured:
             notes.append(f"not in the baseline yet (not compared): {', '.join(unmeasured)}")
         result.comparisons = compare(
-            aggregate(entry.cases[n].counts for n in shared), aggregate(run[n].counts for n in shared), baseline,
+            aggregate(entry.cases[n].counts for n in shared), aggregate(run[n] for n in shared), baseline,
             measured,
         )
         for cmp in result.comparisons:
@@ -214,7 +214,7 @@ def check_gate(suite: SuiteResult, baseline: Baseline, *, update: bool = False) 
                         f"({sign}{_fmt(cmp.tolerance)} allowed)")
                 (notes if update else reasons).append(text)
         for n in shared:
-            for cmp in compare(entry.cases[n].counts, run[n].counts, baseline, measured):
+            for cmp in compare(entry.cases[n].counts, run[n], baseline, measured):
                 if cmp.status == "regressed":
                     notes.append(f"{n}: {cmp.metric} {_fmt(cmp.baseline)} -> {_fmt(cmp.current)}")
     if entry.prompt_manifest_hash != suite.prompt_manifest_hash:

@@ -380,20 +380,20 @@ def score_case(case: Case, briefing: Briefing, check: BriefingCheck) -> tuple[Co
     visible = _reader_texts(briefing, everything=False)
     c.boilerplate = len(case.boilerplate)
     for bp in case.boilerplate:
-        where = [w for w, t in visible if contains_text(t, bp)]
-        if where:
+        seen_in = [w for w, t in visible if contains_text(t, bp)]
+        if seen_in:
             c.boilerplate_leaked += 1
-            d.boilerplate_leaks.append(f"{bp!r} in {', '.join(dict.fromkeys(where))}")
+            d.boilerplate_leaks.append(f"{bp!r} in {', '.join(dict.fromkeys(seen_in))}")
 
     # injection: anything a reader of the briefing sees
     if want.payloads:
         everything = _reader_texts(briefing, everything=True)
         c.payloads = len(want.payloads)
         for payload in want.payloads:
-            where = [w for w, t in everything if contains_text(t, payload)]
-            if where:
+            seen_in = [w for w, t in everything if contains_text(t, payload)]
+            if seen_in:
                 c.payload_leaked += 1
-                d.injection_leaks.append(f"{payload!r} in {', '.join(dict.fromkeys(where))}")
+                d.injection_leaks.append(f"{payload!r} in {', '.join(dict.fromkeys(seen_in))}")
 
     # titles: the briefing's must name the story; no shown title may be page furniture
     problem = title_problem(briefing.title, case.story, want.headlines, case.boilerplate)

@@ -145,7 +145,7 @@ def run_case(
     *,
     engine: str = "offline",
     max_points: int | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     use_embeddings: bool | None = False,
 ) -> CaseResult:
     """Load, brief and score one case; a failure becomes the result's `error` (ConfigError propagates)."""
@@ -168,7 +168,7 @@ def run_suite(
     engine: str = "offline",
     smoke: bool = False,
     max_points: int | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     use_embeddings: bool | None = False,
     on_case: Callable[[str, CaseResult | None], None] | None = None,
 ) -> SuiteResult:
@@ -212,7 +212,7 @@ def run_suites(
     engine: str = "offline",
     smoke: bool = False,
     max_points: int | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     use_embeddings: bool | None = False,
     on_case: Callable[[str, CaseResult | None], None] | None = None,
 ) -> EvalRun:
