@@ -95,7 +95,7 @@ class JobRunner:
         max_attempts: int = 3,
         poll_seconds: float = 2.0,
         lease_seconds: float = 30.0,
-        dispatch: Callable[[str], object] | None = None,
+        dispatch: Callable[[str, BuildOptions], object] | None = None,
     ) -> None:
         self.db = db
         self.dispatch = dispatch  # with a broker: send the job to `briefing worker` instead
@@ -138,10 +138,11 @@ class JobRunner:
         """Tell idle workers a job was queued (they also poll)."""
         self._wake.set()
 
-    def queued(self, job_id: str) -> None:
-        """A job was queued (and committed): enqueue its task, or wake the local workers."""
+    def queued(self, job_id: str, options: BuildOptions) -> None:
+        """A job was queued (and committed): enqueue its task with its build options, or
+        wake the local workers (they read the options from the job row)."""
         if self.dispatch is not None:
-            self.dispatch(job_id)
+            self.dispatch(job_id, options)
         else:
             self.wake()
 

@@ -5,7 +5,7 @@ Run it with `briefing serve`, or `uvicorn --factory api.main:app_from_environmen
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -20,6 +20,7 @@ from api.metrics import Metrics, MetricsMiddleware
 from api.routes import articles, briefings, feeds, health, metrics, subscribers
 from briefing import __version__
 from briefing.config import Settings, get_settings
+from briefing.engines.base import BuildOptions
 from briefing.store import Database
 
 DESCRIPTION = """\
@@ -51,6 +52,18 @@ TAGS = [
 ]
 
 
+def _dispatcher(settings: Settings) -> Callable[[str, BuildOptions], object]:
+    """Enqueue a job's `build_job` task; its typed options travel as validated JSON."""
+    from briefing.queue.broker import actors
+
+    build_job = actors(settings).build_job
+
+    def dispatch(job_id: str, options: BuildOptions) -> object:
+        return build_job.send(job_id, BuildOptions.model_validate(dict(options)).model_dump(mode="json"))
+
+    return dispatch
+
+
 def app_from_environment() -> FastAPI:
     """The app as the environment configures it (BRIEFING_*): the server's entry point."""
     return create_app(get_settings())
@@ -64,11 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
     db = Database(settings.resolved_database_url)
     meters = Metrics()
     meters.watch_feeds(db)
-    dispatch = None
-    if settings.broker_url:  # llm jobs run on `briefing worker` processes, not here
-        from briefing.queue.broker import actors
-
-        dispatch = actors(settings).build_job.send
+    dispatch = _dispatcher(settings) if settings.broker_url else None  # llm jobs on `briefing worker`
     runner = JobRunner(
         db,
         settings,

@@ -182,6 +182,29 @@ class ArticlesStored(BaseModel):
     problems: list[InputProblem] = []
 
 
+class QueuedStoredRef(StoredRef):
+    near_duplicate_of: str | None = Field(
+        None, description="Id of the stored article this one nearly repeats (shared near-duplicate index)."
+    )
+
+
+class ArticlesBatch(BaseModel):
+    """Articles accepted for a queue worker to store: poll `location` until `done`.
+
+    queued → stored (the rows are in; `stored` and `duplicates` are final) → done (near
+    copies linked); failed: nothing was stored (`error` says why).
+    """
+
+    id: str
+    status: Literal["queued", "stored", "done", "failed"]
+    accepted: int = Field(description="How many articles were accepted for storing.")
+    location: str = Field(description="Where to poll this batch: /v1/articles/batches/{id}.")
+    stored: list[QueuedStoredRef] = []
+    duplicates: list[DuplicateRef] = []
+    problems: list[InputProblem] = []
+    error: str | None = None
+
+
 class ArticleOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)  # read straight from a stored row
 

@@ -8,7 +8,8 @@ For each K it starts a fresh PostgreSQL database and queue namespace, K worker p
     `ingest_articles`, one task per article: stored once by content hash, near-copies
     linked through the MinHash LSH index in Redis;
   * `--digests` subscribers' digests through `send_digest` to an SMTP sink (aiosmtpd in
-    this process), one task per subscriber, the window being the eval cases' articles.
+    this process), one task per subscriber, the window being the eval cases' articles;
+    the window's stories are briefed by `brief_story` tasks, once each (checked).
 It prints wall time, throughput, K=2/K=1 and the workers' CPU seconds per task (from
 /proc, so a shared machine does not inflate it), then, on paper, the workers needed for
 1M articles and 100k digests a day. Needs redis-server, initdb/postgres and the
@@ -47,6 +48,7 @@ from briefing.ingest import read_paths  # noqa: E402
 from briefing.queue.broker import actors, outstanding  # noqa: E402
 from briefing.store import StoredArticle  # noqa: E402
 from briefing.store import digest as subs  # noqa: E402
+from briefing.store.stories import StoryBriefing  # noqa: E402
 from servers import PostgresServer, RedisServer  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_dedup", _HERE / "dedup.py")
@@ -181,6 +183,10 @@ def run_k(k: int, args: argparse.Namespace, redis: RedisServer, pg: PostgresServ
 
             digest = measure("digest send", k, procs, args.digests, push_digests, drain_digests)
             assert sink.count - sent_before == args.digests, (sink.count - sent_before, args.digests)
+            with db.transaction() as session:
+                briefed = [(r.status, r.attempts) for r in session.scalars(select(StoryBriefing))]
+            assert briefed and all(b == ("done", 1) for b in briefed), briefed
+            print(f"K={k}: {len(briefed)} stories briefed once each for {args.digests} digests", flush=True)
         finally:
             for proc in procs:
                 proc.send_signal(signal.SIGTERM)

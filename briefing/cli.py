@@ -82,6 +82,9 @@ def ingest(
     keep: Annotated[
         bool, typer.Option("--store", help="Also keep the articles (with ingest time) for the daily digest.")
     ] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="With --store and a task queue: wait until a worker stored them.")
+    ] = False,
 ) -> None:
     """Read, clean and deduplicate articles; show what was kept, dropped and linked."""
     from briefing.pipeline import prepare
@@ -91,8 +94,15 @@ def ingest(
     if keep:
         from briefing.digest import store_articles
 
+        settings = get_settings()
         try:
-            err.print(_safe(store_articles(articles, get_settings()).summary()), highlight=False)
+            if settings.broker_url:  # checked here, stored by `briefing worker`
+                from briefing.queue.ingest import store_queued
+
+                summary = store_queued(articles, problems, settings, wait=wait)
+            else:
+                summary = store_articles(articles, settings).summary()
+            err.print(_safe(summary), highlight=False)
         except BriefingError as exc:
             raise _fail(str(exc)) from exc
     try:

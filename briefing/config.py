@@ -162,6 +162,7 @@ class Settings(BaseSettings):
     queue_max_retries: int = 20
     queue_min_backoff_seconds: float = 1.0  # first retry wait; doubles per retry
     queue_max_backoff_seconds: float = 300.0
+    queue_lease_seconds: float = 60.0  # a digest story being briefed is taken over when its builder stops renewing this long
     dedup_redis_url: str | None = None  # the shared near-duplicate index (default: broker_url)
     dedup_num_perm: int = 128  # MinHash permutations of the shared ingest index
     dedup_ingest_threshold: float = 0.7  # whole-article word 3-gram Jaccard above which a new article is a near copy

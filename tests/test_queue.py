@@ -31,20 +31,27 @@ from sqlalchemy import func, select
 
 from briefing import store
 from briefing.config import ApiSettings, Settings
+from briefing.digest.articles import load_window
+from briefing.digest.compose import make_stories
 from briefing.digest.queued import enqueue_run
 from briefing.digest.run import RunOptions
+from briefing.engines.base import BuildOptions
 from briefing.ingest import read_paths
 from briefing.models import Article
 from briefing.queue.broker import actors, outstanding
 from briefing.store import StoredArticle
 from briefing.store import digest as subs
+from briefing.store.batches import IngestBatch
+from briefing.store.stories import StoryBriefing, story_hash
 
 try:
     from servers import PostgresServer, RedisServer
+    from test_api_e2e import serving
     from test_chain import ARTICLES, KEY, MAX_POINTS, Script
     from test_digest import CASES, DAY, NOW
 except ModuleNotFoundError:
     from tests.servers import PostgresServer, RedisServer
+    from tests.test_api_e2e import serving
     from tests.test_chain import ARTICLES, KEY, MAX_POINTS, Script
     from tests.test_digest import CASES, DAY, NOW
 
@@ -216,7 +223,23 @@ def smtp_env(port: int) -> dict[str, str]:
 # ---------------------------------------------------------------- digest
 
 
-def test_digest_run_through_the_queue_mails_everyone_once(database_url, deployment_factory, smtp):
+def story_rows(db: store.Database) -> list[StoryBriefing]:
+    with db.transaction() as session:
+        rows = list(session.scalars(select(StoryBriefing)))
+        session.expunge_all()
+        return rows
+
+
+def sent_stories(db: store.Database) -> set[str]:
+    """The content keys of the stories the delivery log says were mailed."""
+    with db.transaction() as session:
+        logged = session.scalars(select(subs.Delivery.stories).where(subs.Delivery.status == "sent")).all()
+    return {story_hash(entry["articles"]) for stories in logged for entry in stories or []}
+
+
+def test_digest_run_through_the_queue_mails_everyone_once_and_briefs_each_story_once(
+    database_url, deployment_factory, smtp
+):
     inbox, port = smtp
     dep = deployment_factory(database_url, **smtp_env(port))
     emails = [f"reader{n}@example.com" for n in range(6)]
@@ -243,6 +266,12 @@ def test_digest_run_through_the_queue_mails_everyone_once(database_url, deployme
     dep.drain()
     assert again.message_id
     assert inbox.counts() == Counter(emails)
+    # Six subscribers got the same two stories; each was briefed once, by one claim.
+    rows = story_rows(dep.db)
+    assert len(rows) == 2
+    assert {r.story_hash for r in rows} == sent_stories(dep.db)
+    assert [(r.status, r.attempts, r.engine) for r in rows] == [("done", 1, "offline")] * 2
+    assert all(r.result and r.result["points"] for r in rows)
 
 
 def test_the_hourly_schedule_enqueues_with_a_broker(deployment_factory, tmp_path):
@@ -288,6 +317,49 @@ def test_worker_killed_mid_send_the_other_finishes_everyone_mailed_once(pg_url, 
     assert inbox.started > len(emails)  # the killed worker's message was started and never counted
 
 
+def test_worker_killed_mid_brief_the_story_is_briefed_again_and_everyone_mailed_once(
+    pg_url, deployment_factory, smtp, fake_openai
+):
+    """The llm engine's first call hangs; the worker briefing the story is SIGKILLed inside
+    it. Its row holds no result (nothing half-written); a fresh worker gets the redelivered
+    tasks, takes the dead worker's claim over, briefs the story and mails everyone once."""
+    inbox, port = smtp
+    dep = deployment_factory(pg_url, **smtp_env(port), BRIEFING_LLM_BASE_URL=fake_openai.base_url,
+                             OPENAI_API_KEY=KEY, BRIEFING_LLM_MODEL="gpt-4o-mini", BRIEFING_LLM_TIMEOUT="30",
+                             BRIEFING_LLM_MAX_RETRIES="0")
+    emails = [f"reader{n}@example.com" for n in range(3)]
+    with dep.db.transaction() as session:
+        store.add_articles(session, ARTICLES[:2], now=NOW - timedelta(hours=3))  # one story of two reports
+        for email in emails:
+            subs.add_subscriber(session, email)
+        window = load_window(session, NOW - timedelta(hours=24), NOW)
+    (story,) = make_stories(window, now=NOW, settings=dep.settings)  # as the workers will see it
+    fake_openai.hang(20)  # the first worker's first call
+    Script(prepare(story.articles, dep.settings)).good_run(fake_openai)  # then every call answered well
+    victim = dep.start_worker()
+    send = dep.actors.send_digest.send
+    enqueue_run(dep.db, lambda sid, day, plan: send(sid, day, plan), now=NOW,
+                options=RunOptions(day=DAY, engine="llm", max_points=MAX_POINTS))
+
+    wait_for(lambda: fake_openai.completions, 60, "the story's first model call")
+    (held,) = story_rows(dep.db)
+    assert (held.status, held.attempts, held.result) == ("building", 1, None)
+    assert f":{victim.pid}:" in (held.claimed_by or "")
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    (left,) = story_rows(dep.db)
+    assert (left.status, left.result) == ("building", None)  # nothing half-written
+
+    dep.start_worker()
+    wait_for(lambda: delivery_statuses(dep.db) == dict.fromkeys(emails, "sent"), 90, "the fresh worker to finish")
+    dep.drain()
+    (done,) = story_rows(dep.db)
+    assert (done.status, done.attempts) == ("done", 2)
+    assert done.result and done.result["points"] and done.result["stats"]["engine"] == "llm"
+    assert inbox.counts() == Counter(emails)
+    assert fake_openai.pending == 0  # the story was briefed once after the kill, not once per subscriber
+
+
 # ---------------------------------------------------------------- llm job
 
 
@@ -298,10 +370,13 @@ def test_llm_briefing_job_through_the_queue(pg_url, deployment_factory, fake_ope
     with dep.db.transaction() as session:
         job = store.add_job(session, articles=ARTICLES, engine="llm", max_points=MAX_POINTS, request_hash="r1")
         job_id = job.id
+        bad = store.add_job(session, articles=ARTICLES, engine="llm", max_points=MAX_POINTS, request_hash="r2").id
     dep.start_worker()
     dep.start_worker()
-    dep.actors.build_job.send(job_id)
-    dep.actors.build_job.send(job_id)  # delivered twice: built once
+    options = BuildOptions(engine="llm", max_points=MAX_POINTS).model_dump(mode="json")  # typed, as JSON
+    dep.actors.build_job.send(job_id, options)
+    dep.actors.build_job.send(job_id, options)  # delivered twice: built once
+    dep.actors.build_job.send(bad, {"engine": "gpt-5", "max_points": 0})  # refused by BuildOptions
 
     def finished() -> Any:
         with dep.db.transaction() as session:
@@ -315,6 +390,10 @@ def test_llm_briefing_job_through_the_queue(pg_url, deployment_factory, fake_ope
     assert briefing is not None and briefing.points and briefing.stats.engine == "llm"
     dep.drain()
     assert fake_openai.pending == 0
+    with dep.db.transaction() as session:
+        refused = store.get_job(session, bad)
+        assert refused is not None and refused.status == "failed"
+        assert refused.error and refused.error.startswith("invalid build options") and "engine" in refused.error
 
 
 def test_llm_briefing_requested_over_the_api_is_built_by_a_worker(pg_url, deployment_factory, fake_openai):
@@ -434,3 +513,75 @@ def test_feed_polls_are_tasks_each_due_feed_polled_once(tmp_path, deployment_fac
         assert len(web.requests_to("/a.xml")) + len(web.requests_to("/b.xml")) == fetched == 2
         with dep.db.transaction() as session:
             assert session.scalar(select(func.count()).select_from(StoredArticle)) == 3
+
+
+# ---------------------------------------------------------------- ingest from the API and the CLI
+
+
+def stored_count(db: store.Database) -> int:
+    with db.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(StoredArticle)) or 0)
+
+
+def batch_count(db: store.Database) -> int:
+    with db.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(IngestBatch)) or 0)
+
+
+def test_articles_posted_to_the_api_are_stored_once_by_the_workers(pg_url, deployment_factory):
+    """`briefing serve` with a broker answers POST /v1/articles with 202 and a batch to poll;
+    two workers store the same articles posted twice exactly once; bad input is a 422 at once."""
+    import httpx
+
+    dep = deployment_factory(pg_url)
+    with dep.db.transaction() as session:
+        token = store.create_key(session, "newsroom")[1]
+        other = store.create_key(session, "elsewhere")[1]
+    dep.start_worker()
+    dep.start_worker()
+    body = {"articles": [{"id": a.id, "title": a.title, "text": a.text, "outlet": a.outlet} for a in ARTICLES]}
+    auth = {"Authorization": f"Bearer {token}"}
+    with serving(dep.env) as base, httpx.Client(base_url=base, headers=auth, timeout=30) as http:
+        refused = http.post("/v1/articles", json={"articles": [{"id": "empty", "text": "   "}]})
+        assert refused.status_code == 422, refused.text
+        assert (batch_count(dep.db), stored_count(dep.db)) == (0, 0)  # nothing recorded, nothing queued
+
+        accepted = [http.post("/v1/articles", json=body) for _ in range(2)]
+        for answer in accepted:
+            assert answer.status_code == 202, answer.text
+            assert answer.json()["status"] == "queued" and answer.json()["accepted"] == len(ARTICLES)
+            assert answer.headers["Location"] == f"/v1/articles/batches/{answer.json()['id']}"
+
+        def finished(location: str) -> Any:
+            got = http.get(location).json()
+            return got if got["status"] in ("done", "failed") else None
+
+        first, second = (wait_for(lambda loc=a.headers["Location"]: finished(loc), 60, "a worker to store the batch")
+                         for a in accepted)
+        assert http.get(accepted[0].headers["Location"], headers={"Authorization": f"Bearer {other}"}).status_code == 404
+        listed = http.get("/v1/articles").json()["articles"]
+    assert first["status"] == second["status"] == "done"
+    batches_ = sorted([first, second], key=lambda b: len(b["stored"]), reverse=True)
+    assert [len(b["stored"]) for b in batches_] == [len(ARTICLES), 0]  # one batch stored them ...
+    assert {d["duplicate_of"] for d in batches_[1]["duplicates"]} == {s["id"] for s in batches_[0]["stored"]}
+    assert stored_count(dep.db) == len(ARTICLES) == len(listed)  # ... the other found them stored
+
+
+def test_cli_ingest_store_goes_through_the_queue(tmp_path, deployment_factory):
+    """`briefing ingest --store` with a broker enqueues a batch; `--wait` reports the worker's result."""
+    dep = deployment_factory(f"sqlite:///{tmp_path / 'cli.db'}")
+    cli = [sys.executable, "-c", "from briefing.cli import app; app()", "ingest", "--store", str(CASES / "factory-fire")]
+    queued = subprocess.run(cli, env=dep.env, capture_output=True, text=True, timeout=120)
+    assert queued.returncode == 0, queued.stderr
+    count = len(read_paths([str(CASES / "factory-fire")]).articles)
+    assert f"queued {count} articles as batch" in " ".join(queued.stderr.split())  # the console wraps lines
+    assert stored_count(dep.db) == 0 and batch_count(dep.db) == 1  # accepted, not yet stored
+    dep.start_worker()
+    dep.drain()
+    stored = stored_count(dep.db)
+    assert stored > 0
+
+    again = subprocess.run([*cli, "--wait"], env=dep.env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert f"stored 0 new articles ({stored} already stored" in " ".join(again.stderr.split())
+    assert stored_count(dep.db) == stored

@@ -107,7 +107,7 @@ def create_briefing(
     if not submitted.created:
         response.headers["Idempotent-Replayed"] = "true"
     elif job.status == "queued":
-        background.add_task(state.runner.queued, job.id)  # runs after the commit
+        background.add_task(state.runner.queued, job.id, body.options)  # runs after the commit
     return as_resource(job)
 
 

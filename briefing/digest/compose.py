@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -161,6 +161,15 @@ class Picked:
     briefing: Briefing
 
 
+def candidates(stories: Sequence[Story], topics: Sequence[str], seen: Collection[str] = frozenset()) -> Iterator[Story]:
+    """The stories a reader may be sent, best first: wanted by their topics, and not made
+    only of articles in `seen` (sent to them in an earlier digest); one with any new
+    article is sent again."""
+    for story in stories:
+        if wanted(story, topics) and not all(a.id in seen for a in story.articles):
+            yield story
+
+
 def pick_stories(
     stories: Sequence[Story],
     topics: Sequence[str],
@@ -169,17 +178,11 @@ def pick_stories(
     cap: int = MAX_STORIES,
     seen: Collection[str] = frozenset(),
 ) -> list[Picked]:
-    """The best `cap` stories matching the topics whose briefing has points, best first.
-
-    A story whose every article is in `seen` (sent to this reader in an earlier digest)
-    is not sent again; one with any new article is.
-    """
+    """The best `cap` `candidates` whose briefing has points, best first."""
     picked: list[Picked] = []
-    for story in stories:
+    for story in candidates(stories, topics, seen):
         if len(picked) >= cap:
             break
-        if not wanted(story, topics) or all(a.id in seen for a in story.articles):
-            continue
         briefing = briefer(story)
         if briefing is not None and briefing.points:
             picked.append(Picked(story, briefing))

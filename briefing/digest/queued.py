@@ -2,11 +2,14 @@
 
 `briefing digest run` with a broker configured picks the subscribers and dates exactly as
 the in-process run does (`run._targets`) and enqueues one task per (subscriber, date),
-all with the same window. A worker running `send_one` briefs the window's stories (once
-per worker process and window), picks the subscriber's share and delivers it through
-`run._deliver`: the delivery log stays the source of truth, so a task run twice sends
-once, and a task redelivered after its worker was killed takes the dead worker's claim
-over at once (same host) or after `stale_after` (another host).
+all with the same window and build options. A worker running `send_one` clusters the
+window into stories (once per worker process and window), picks the subscriber's share
+from the story briefings workers stored (`story_queue`: each story briefed once, by a
+`brief_story` task, whatever the number of subscribers; the send is retried until they
+are there) and delivers it through `run._deliver`: the delivery log stays the source of
+truth, so a task run twice sends once, and a task redelivered after its worker was
+killed takes the dead worker's claim over at once (same host) or after `stale_after`
+(another host).
 """
 
 from __future__ import annotations
@@ -16,11 +19,11 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, ValidationError
 
 from briefing.config import Settings
 from briefing.digest.articles import load_window
-from briefing.digest.compose import MAX_POINTS, MAX_STORIES, Briefer, Story, make_stories, pick_stories, summary
+from briefing.digest.compose import MAX_POINTS, MAX_STORIES, Story, make_stories, summary
 from briefing.digest.email import build_message, public_url
 from briefing.digest.run import (
     REPEAT_DAYS,
@@ -33,6 +36,9 @@ from briefing.digest.run import (
     window_bounds,
 )
 from briefing.digest.send import RetryPolicy, SmtpMailer
+from briefing.digest.story_queue import StoredBriefings
+from briefing.engines.base import BuildOptions
+from briefing.errors import ConfigError
 from briefing.store import Database
 from briefing.store import digest as subs
 from briefing.store.tables import utcnow
@@ -44,9 +50,8 @@ class SendPlan(BaseModel):
     now: datetime
     since: datetime
     until: datetime
-    engine: str = "offline"
+    build: BuildOptions = Field(default_factory=lambda: BuildOptions(engine="offline", max_points=MAX_POINTS))
     max_stories: int = MAX_STORIES
-    max_points: int = MAX_POINTS
     stale_after_seconds: float | None = 1800.0
     bounce_limit: int = 3
     max_attempts: int = 10
@@ -55,13 +60,14 @@ class SendPlan(BaseModel):
     def options(self) -> RunOptions:
         stale = None if self.stale_after_seconds is None else timedelta(seconds=self.stale_after_seconds)
         return RunOptions(
-            engine=self.engine, max_stories=self.max_stories, max_points=self.max_points,
+            engine=self.build.engine, max_stories=self.max_stories, max_points=self.build.max_points or MAX_POINTS,
             stale_after=stale, bounce_limit=self.bounce_limit, max_attempts=self.max_attempts,
             retry=RetryPolicy(attempts=1), base_url=self.base_url,  # the queue retries, with backoff
         )
 
 
 Enqueue = Callable[[str, str, dict[str, Any]], object]  # (subscriber id, ISO date, plan as JSON)
+EnqueueStory = Callable[[dict[str, Any]], object]  # a StoryRequest as JSON
 
 
 def enqueue_run(
@@ -72,9 +78,13 @@ def enqueue_run(
     now = (now or utcnow()).astimezone(UTC)
     since, until = window_bounds(now, options.day, options.since)
     report = RunReport(now=now, since=since, until=until, enqueued=True)
+    try:
+        build = BuildOptions(engine=options.engine, max_points=options.max_points)
+    except ValidationError as exc:
+        raise ConfigError(f"digest build options: {exc.errors(include_url=False)[0]['msg']}") from None
     plan = SendPlan(
-        now=now, since=since, until=until, engine=options.engine, max_stories=options.max_stories,
-        max_points=options.max_points, bounce_limit=options.bounce_limit, max_attempts=options.max_attempts,
+        now=now, since=since, until=until, build=build, max_stories=options.max_stories,
+        bounce_limit=options.bounce_limit, max_attempts=options.max_attempts,
         stale_after_seconds=None if options.stale_after is None else options.stale_after.total_seconds(),
         base_url=options.base_url or public_url(),
     )
@@ -85,25 +95,40 @@ def enqueue_run(
     return report
 
 
-_stories_lock = threading.Lock()
-_stories: dict[tuple[Any, ...], tuple[list[Story], Briefer]] = {}
+_lock = threading.Lock()
+_stories: dict[tuple[Any, ...], list[Story]] = {}
+_briefings: dict[tuple[Any, ...], StoredBriefings] = {}
 
 
-def _window_stories(db: Database, settings: Settings, plan: SendPlan) -> tuple[list[Story], Briefer]:
-    """The window's ranked stories and their briefer, made once per worker process and run."""
-    key = (db.url, plan.since, plan.until, plan.engine, plan.max_points)
-    with _stories_lock:
+def _window_stories(db: Database, settings: Settings, plan: SendPlan) -> list[Story]:
+    """The window's ranked stories, clustered once per worker process and run."""
+    key = (db.url, plan.since, plan.until)
+    with _lock:
         if key not in _stories:
             with db.transaction() as session:
                 window = load_window(session, plan.since, plan.until)
-            stories = make_stories(window, now=plan.until, settings=settings)
             _stories.clear()  # one run at a time is plenty to keep
-            _stories[key] = (stories, Briefer(engine=plan.engine, max_points=plan.max_points, settings=settings))
+            _stories[key] = make_stories(window, now=plan.until, settings=settings)
         return _stories[key]
 
 
-def send_one(db: Database, settings: Settings, subscriber_id: str, day: date, plan: SendPlan) -> Outcome:
-    """Send (at most) one subscriber's digest for `day`; the outcome says what happened."""
+def _stored(db: Database, settings: Settings, plan: SendPlan, enqueue: EnqueueStory) -> StoredBriefings:
+    """The stored story briefings this run's sends read, kept per worker process and run."""
+    key = (db.url, plan.since, plan.until, plan.build.engine, plan.build.max_points)
+    with _lock:
+        if key not in _briefings:
+            _briefings.clear()  # a new run: the last one's briefings are not needed here again
+            _briefings[key] = StoredBriefings(db, plan.build, enqueue, lease=timedelta(seconds=settings.queue_lease_seconds))
+        return _briefings[key]
+
+
+def send_one(
+    db: Database, settings: Settings, subscriber_id: str, day: date, plan: SendPlan, *, enqueue_story: EnqueueStory
+) -> Outcome:
+    """Send (at most) one subscriber's digest for `day`; the outcome says what happened.
+
+    Raises StoriesNotReady (having requested them) while stories it needs are unbriefed.
+    """
     options = plan.options()
     with db.transaction() as session:
         row = subs.get_subscriber(session, subscriber_id)
@@ -114,9 +139,8 @@ def send_one(db: Database, settings: Settings, subscriber_id: str, day: date, pl
             return Outcome(row.email, day, "already sent" if done.status == "sent" else "failed earlier")
         seen = subs.recent_articles(session, subscriber_id, since=day - timedelta(days=REPEAT_DAYS), before=day)
         recipient = _recipient(row)
-    stories, briefer = _window_stories(db, settings, plan)
-    with _stories_lock:  # the briefer's per-story cache is shared by this worker's threads
-        picked = pick_stories(stories, recipient.topics, briefer, cap=options.max_stories, seen=seen)
+    stories = _window_stories(db, settings, plan)
+    picked = _stored(db, settings, plan, enqueue_story).pick(stories, recipient.topics, cap=options.max_stories, seen=seen)
     if not picked:
         return Outcome(recipient.email, day, "nothing to send", "no new story matches")
     msg = build_message(picked, recipient, day=day, settings=settings, now=plan.now, base_url=plan.base_url)

@@ -18,6 +18,7 @@ from briefing.config import Settings
 from briefing.errors import ConfigError
 
 QUEUE = "briefing"
+STORIES_QUEUE = "briefing_stories"  # its own queue, fetched at once, run first: sends wait on it
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Actors:
     broker: RedisBroker
     build_job: Actor[Any, Any]
     send_digest: Actor[Any, Any]
+    brief_story: Actor[Any, Any]
     ingest_articles: Actor[Any, Any]
     poll_feed: Actor[Any, Any]
 
@@ -63,19 +65,21 @@ def actors(settings: Settings) -> Actors:
             "max_backoff": int(settings.queue_max_backoff_seconds * 1000),
         }
 
-        def declare(fn: Any) -> Actor[Any, Any]:
-            return dramatiq.actor(actor_name=fn.__name__, queue_name=QUEUE, broker=broker, **retry)(fn)
+        def declare(fn: Any, queue: str = QUEUE, priority: int = 10) -> Actor[Any, Any]:
+            # lower priority runs first among the messages a worker has fetched
+            return dramatiq.actor(actor_name=fn.__name__, queue_name=queue, priority=priority, broker=broker,
+                                  **retry)(fn)
 
         made = Actors(
             broker=broker,
             build_job=declare(tasks.build_job),
             send_digest=declare(tasks.send_digest),
+            brief_story=declare(tasks.brief_story, STORIES_QUEUE, priority=0),
             ingest_articles=declare(tasks.ingest_articles),
             poll_feed=declare(tasks.poll_feed),
         )
         _made[key] = made
         return made
-
 
 
 def outstanding(made: Actors) -> int:
@@ -87,4 +91,4 @@ def outstanding(made: Actors) -> int:
     """
     client = made.broker.client
     ns = made.broker.namespace
-    return int(client.hlen(f"{ns}:{QUEUE}.msgs")) + int(client.hlen(f"{ns}:{QUEUE}.DQ.msgs"))
+    return sum(int(client.hlen(f"{ns}:{queue}{dq}.msgs")) for queue in (QUEUE, STORIES_QUEUE) for dq in ("", ".DQ"))

@@ -6,7 +6,7 @@ with db.transaction() as session:      # one unit of work: all or nothing
     add_articles(session, articles)
 """
 
-from briefing.store.articles import Inserted, add_articles, as_article, content_hash, list_articles
+from briefing.store.articles import Inserted, add_articles, as_article, check_storable, content_hash, list_articles
 from briefing.store.briefings import (
     Recovery,
     add_job,
@@ -27,6 +27,8 @@ from briefing.store.keys import KeyCheck, check_token, create_key, list_keys, re
 from briefing.store.tables import ApiKey, Base, BriefingJob, StoredArticle
 from briefing.store import digest as digest  # noqa: E402,F401  (registers the digest tables)
 from briefing.feeds import store as _feeds  # noqa: E402,F401  (registers the feed tables)
+from briefing.store import batches as batches  # noqa: E402,F401  (registers the queue tables)
+from briefing.store import stories as stories  # noqa: E402,F401
 
 __all__ = [
     "ApiKey",
@@ -40,6 +42,7 @@ __all__ = [
     "add_articles",
     "add_job",
     "as_article",
+    "check_storable",
     "check_token",
     "claim_job",
     "claim_next",

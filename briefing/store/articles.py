@@ -37,6 +37,12 @@ class Inserted:
     duplicate: bool
 
 
+def check_storable(articles: Sequence[Article]) -> list[datetime | None]:
+    """Each article's publication time in UTC; InputError naming the article when one has
+    no UTC form. Callers that store later (a queue worker) check here first, synchronously."""
+    return [to_utc(a.published_at, f"published_at of {a.id!r}") if a.published_at else None for a in articles]
+
+
 def add_articles(
     session: Session,
     articles: Sequence[Article],
@@ -46,10 +52,7 @@ def add_articles(
 ) -> list[Inserted]:
     """Store articles not seen before (by content hash); duplicates point at the existing row."""
     now = now or utcnow()
-    # Checked before any row is built: the store holds only dates with a UTC form.
-    published = [
-        to_utc(a.published_at, f"published_at of {a.id!r}") if a.published_at else None for a in articles
-    ]
+    published = check_storable(articles)  # before any row is built: only dates with a UTC form
     hashes = [content_hash(a.text) for a in articles]
     existing = {
         row.content_hash: row

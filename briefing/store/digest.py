@@ -50,7 +50,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from briefing.errors import InputError
-from briefing.processes import is_dead, this_process
+from briefing.processes import this_process
+from briefing.store.holders import or_dead_holder
 from briefing.store.tables import Base, utcnow
 from briefing.untrusted import has_encoded_word
 
@@ -365,11 +366,8 @@ def claim_delivery(
         claimable = or_(
             claimable, and_(Delivery.status == "sending", Delivery.claimed_at < now - stale_after)
         )
-        holder = session.scalar(
-            select(Delivery.claimed_by).where(Delivery.id == delivery_id, Delivery.status == "sending")
-        )
-        if holder and is_dead(holder):  # conditional on the same holder: one taker wins
-            claimable = or_(claimable, and_(Delivery.status == "sending", Delivery.claimed_by == holder))
+        claimable = or_dead_holder(claimable, session, Delivery.id, delivery_id, Delivery.status, "sending",
+                                   Delivery.claimed_by)
     result = session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, claimable)
