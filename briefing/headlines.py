@@ -163,10 +163,11 @@ def briefing_title(headlines: Sequence[tuple[str, str]], points: Sequence[str]) 
 
     def score(i: int) -> float:
         near = sum(w * index.sim(i, n + k) for k, w in enumerate(weights)) / sum(weights) if top else 0.0
-        best: dict[str, float] = {}
-        for j, (_, o) in enumerate(heads):
-            if o != heads[i][1]:
-                best[o] = max(best.get(o, 0.0), index.sim(i, j))
+        best: dict[str, float] = {}  # the closest headline of each other origin
+        for j, sim in index.neighbours(i).items():
+            origin = heads[j][1] if j < n else heads[i][1]
+            if origin != heads[i][1] and sim > best.get(origin, 0.0):
+                best[origin] = sim
         return near + s.agreement_weight * sum(best.values()) / max(1, len(origins) - 1)
 
     return heads[max(range(n), key=lambda i: (score(i), -i))][0]

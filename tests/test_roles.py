@@ -63,36 +63,31 @@ def test_two_outlets_naming_different_judges_disagree_once() -> None:
     assert {v.citation.source_id for v in conflicts[0].values} in ({"a", "b"}, {"b", "c"})
 
 
-def test_the_same_judge_named_in_two_forms_is_no_disagreement() -> None:
-    assert not name_conflicts(
-        article("a", "Orlen Post", "Judge Anneli M. Brask sentenced the former harbour master to four years in prison."),
-        article("b", "Coast Radio", "Judge Brask handed the former harbour master a four-year prison sentence."),
-    )
+BRASK_JUDGE = "Judge Anneli Brask sentenced the former harbour master to four years in prison."
 
 
-def test_two_people_in_two_roles_are_no_disagreement() -> None:
-    assert not name_conflicts(
-        article("a", "Orlen Post", "Judge Anneli Brask sentenced the former harbour master to four years in prison."),
-        article(
-            "b",
-            "Coast Radio",
-            "Prosecutor Tomas Ekdahl asked for five years.",
-            "The sentence was handed down by Brask after a short recess.",
+@pytest.mark.parametrize(
+    "coast_radio",
+    [
+        pytest.param(
+            ["Judge Brask handed the former harbour master a four-year prison sentence."],
+            id="the-same-judge-in-two-forms",
         ),
-    )
-
-
-def test_a_person_both_outlets_mention_is_not_the_other_outlets_judge() -> None:
-    """Holm appears in both stories (as the defence lawyer in one): not a rival judge."""
-    assert not name_conflicts(
-        article("a", "Orlen Post", "Judge Anneli Brask sentenced the former harbour master to four years in prison."),
-        article(
-            "b",
-            "Coast Radio",
-            "Judge Viktor Holm handed the former harbour master a four-year prison sentence.",
-            "His lawyer, Anneli Brask, said he would appeal.",
+        pytest.param(
+            ["Prosecutor Tomas Ekdahl asked for five years.", "The sentence was handed down by Brask after a recess."],
+            id="two-people-in-two-roles",
         ),
-    )
+        pytest.param(
+            [
+                "Judge Viktor Holm handed the former harbour master a four-year prison sentence.",
+                "His lawyer, Anneli Brask, said he would appeal.",
+            ],
+            id="a-name-both-outlets-use-is-no-rival-judge",
+        ),
+    ],
+)
+def test_no_disagreement_about_who(coast_radio: list[str]) -> None:
+    assert not name_conflicts(article("a", "Orlen Post", BRASK_JUDGE), article("b", "Coast Radio", *coast_radio))
 
 
 def test_a_researchers_affiliation_given_two_ways_is_a_disagreement() -> None:
