@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.lang.roles import role_names, same_holder
+from briefing.lang.roles import role_names, same_holder, specific
 from briefing.models import Article, Conflict
 from briefing.pipeline import build_briefing
 
@@ -98,3 +98,27 @@ def test_a_researchers_affiliation_given_two_ways_is_a_disagreement() -> None:
     assert [(c.subject, {v.value for v in c.values}) for c in conflicts] == [
         ("Lindqvist's affiliation", {"Halvard University", "Skarby Institute of Trade"})
     ]
+
+
+def test_two_outlets_quoting_two_different_experts_is_no_disagreement() -> None:
+    """A bare role ("researcher") may have several holders in one story; only a holder that
+    two origins agree on makes a third origin's other name a disagreement."""
+    assert not name_conflicts(
+        article("a", "Orlen Post", "Researcher Ola Brenn said the port's books had been doctored for years."),
+        article("b", "Coast Radio", "Researcher Ivo Stam said the payments were hidden as berth fees."),
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "one_holder"),
+    [
+        ("court spokesperson", True),  # an office of a named body
+        ("lead rescue", True),  # "the rescue was led by …"
+        ("affiliation of lindqvist", True),
+        ("judge", False),  # a bare noun: a story may have several
+        ("former mayor", False),
+        ("", False),
+    ],
+)
+def test_which_roles_one_holder_fills(role: str, one_holder: bool) -> None:
+    assert specific(role) is one_holder

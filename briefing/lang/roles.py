@@ -160,14 +160,31 @@ def _affiliation(token: Token, doc: Doc) -> str | None:
     return None
 
 
-def _title_before(ent: Span) -> Token | None:
-    """The role noun set before a name and outside it ("Judge" in "Judge Henrika Lamm")."""
+def _title_before(ent: Span) -> str | None:
+    """The role set before a name and outside it: "judge" in "Judge Henrika Lamm",
+    "assistant sheriff" in "Assistant Sheriff Doyle Campbell" (every title word, in order)."""
     rw = words()
     titles = [
         t for t in ent.root.children
         if t.dep_ == "compound" and t.i < ent.start and t.lower_.strip(".") not in rw.honorifics
     ]  # fmt: skip
-    return max(titles, key=lambda t: t.i) if titles else None
+    if not titles:
+        return None
+    head = max(titles, key=lambda t: t.i)
+    before = [_word(t) for t in sorted(titles, key=lambda t: t.i) if t is not head]
+    return " ".join([*before, _role_phrase(head, set(range(ent.start, ent.end)))])
+
+
+def _indefinite(noun: Token) -> bool:
+    """ "a researcher", "an economist": one of several, not the holder of a role."""
+    return any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children)
+
+
+def _put(found: dict[str, str], role: str, holder: str) -> None:
+    """Keep the first holder of a role; a role or holder the parse left empty is no mention."""
+    role = " ".join(role.split())
+    if role and holder.strip():
+        found.setdefault(role, holder)
 
 
 def _roles(doc: Doc) -> dict[str, str]:
@@ -182,25 +199,27 @@ def _roles(doc: Doc) -> dict[str, str]:
         inside = set(range(ent.start, ent.end))
         title = _title_before(ent)
         if title is not None:
-            found.setdefault(_role_phrase(title, inside), name)
+            _put(found, title, name)
         for child in root.children:
             if child.dep_ == "appos" and child.ent_type_ not in _HOLDERS:
-                found.setdefault(_role_phrase(child, inside), name)
+                if not _indefinite(child):
+                    _put(found, _role_phrase(child, inside), name)
                 org = _affiliation(child, doc)
                 if org:
-                    found.setdefault(AFFILIATION + surname, org)
-        if root.dep_ == "appos" and root.head.ent_type_ not in _HOLDERS and root.head.i < ent.start:
-            found.setdefault(_role_phrase(root.head, inside), name)  # "the court's spokesman, Pavel Dunst"
+                    _put(found, AFFILIATION + surname, org)
+        head = root.head
+        if root.dep_ == "appos" and head.ent_type_ not in _HOLDERS and head.i < ent.start and not _indefinite(head):
+            _put(found, _role_phrase(head, inside), name)  # "the court's spokesman, Pavel Dunst"
         org = _affiliation(root, doc)
         if org:
-            found.setdefault(AFFILIATION + surname, org)
+            _put(found, AFFILIATION + surname, org)
     for verb in doc:
         role = words().verbs.get(verb.lower_)
         if role is None:
             continue
         holder, thing = _led(verb, doc)
         if holder and thing:
-            found.setdefault(f"{role} {thing}", holder)
+            _put(found, f"{role} {thing}", holder)
     return found
 
 
@@ -269,9 +288,32 @@ class RoleDisagreement:
         return self.role
 
 
+def specific(role: str) -> bool:
+    """A role one holder fills in a story: an affiliation, a verb's ("lead rescue"), or an
+    office of a named body ("court spokesperson"). A bare noun ("judge", "researcher",
+    "spokesperson") may have several holders in one story."""
+    parts = role.split()
+    if not parts or role.startswith(AFFILIATION) or parts[0] in set(words().verbs.values()):
+        return bool(parts)
+    return any(w not in words().distinct_modifiers for w in parts[:-1])
+
+
+def _rivals(role: str, single: dict[str, tuple[int, str]]) -> list[tuple[str, str]]:
+    """(origin, origin) pairs naming other holders. A specific role: any two origins. A
+    bare one: only against a holder at least two origins agree on, so two outlets quoting
+    two different researchers are not a disagreement."""
+    origins = sorted(single)
+    pairs = [(a, b) for x, a in enumerate(origins) for b in origins[x + 1 :] if not same_holder(single[a][1], single[b][1])]
+    if specific(role):
+        return pairs
+    backing = {o: sum(same_holder(single[o][1], single[p][1]) for p in origins) for o in origins}
+    return [(a, b) for a, b in pairs if max(backing[a], backing[b]) >= 2]
+
+
 def disagreements(claims: Sequence[Claim]) -> list[RoleDisagreement]:
-    """Roles that two origins give to different holders, each never named by the other;
-    an origin naming two holders for one role is left out of that role."""
+    """Roles that two origins give to different holders, each never named by the other
+    (see `_rivals` for bare roles); an origin naming two holders for one role is left out
+    of that role."""
     prime([c.text for c in claims])
     stated: dict[str, dict[str, list[tuple[int, str]]]] = defaultdict(lambda: defaultdict(list))
     said: dict[str, list[str]] = defaultdict(list)
@@ -285,16 +327,12 @@ def disagreements(claims: Sequence[Claim]) -> list[RoleDisagreement]:
     for role, by_origin in stated.items():
         organisation = role.startswith(AFFILIATION)
         single = {o: m[0] for o, m in by_origin.items() if all(same_holder(m[0][1], h) for _, h in m)}
-        origins = sorted(single)
-        for x, oa in enumerate(origins):
-            for ob in origins[x + 1 :]:
-                (i, ha), (j, hb) = single[oa], single[ob]
-                if same_holder(ha, hb):
-                    continue
-                if mentioned(hb, text[oa], organisation=organisation) or mentioned(ha, text[ob], organisation=organisation):
-                    continue
-                low, high = sorted((ha.lower(), hb.lower()))
-                if (role, low, high) not in seen:
-                    seen.add((role, low, high))
-                    out.append(RoleDisagreement(i, j, role, (ha, hb)))
+        for oa, ob in _rivals(role, single):
+            (i, ha), (j, hb) = single[oa], single[ob]
+            if mentioned(hb, text[oa], organisation=organisation) or mentioned(ha, text[ob], organisation=organisation):
+                continue
+            low, high = sorted((ha.lower(), hb.lower()))
+            if (role, low, high) not in seen:
+                seen.add((role, low, high))
+                out.append(RoleDisagreement(i, j, role, (ha, hb)))
     return out
