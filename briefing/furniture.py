@@ -213,6 +213,12 @@ def menu(text: str, shapes: Shapes) -> int | None:
     return None
 
 
+def _credit(segment: str, sep: str) -> bool:
+    """A dash and a short capitalised name ending a title: its source ("… – WSJ", "- Reuters")."""
+    words = segment.split()
+    return bool(_DASH.fullmatch(sep)) and 1 <= len(words) <= 3 and all(w[:1].isupper() or w == "&" for w in words)
+
+
 def strip_site_name(title: str, outlet: str | None, shapes: Shapes | None = None) -> str:
     """A declared title without its site suffix ("Headline | Outlet" → "Headline"): the
     outlet's name, or a short last segment after a pipe."""
@@ -222,7 +228,7 @@ def strip_site_name(title: str, outlet: str | None, shapes: Shapes | None = None
         last = title[parts[-1][0] : parts[-1][1]]
         sep = title[parts[-2][1] : parts[-1][0]]
         short_after_pipe = "|" in sep and len(last.split()) <= shapes.tagline_max_words // 2
-        if not (_is_outlet(last, outlet, shapes) or short_after_pipe):
+        if not (_is_outlet(last, outlet, shapes) or short_after_pipe or _credit(last, sep)):
             break
         parts.pop()
     if len(parts) > 1 and _is_outlet(title[parts[0][0] : parts[0][1]], outlet, shapes):

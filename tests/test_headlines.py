@@ -63,6 +63,7 @@ def test_declared_title_loses_its_site_suffix() -> None:
     assert strip_site_name(f"{HEADLINE} | Harbour Gazette", None) == HEADLINE
     assert strip_site_name(f"{HEADLINE} - Harbour Gazette", "Harbour Gazette") == HEADLINE
     assert strip_site_name(f"Harbour Gazette | {HEADLINE}", "Harbour Gazette") == HEADLINE
+    assert strip_site_name(f"{HEADLINE} – WSJ", None) == HEADLINE  # a source credit after a dash
     # a dash inside a headline stays when what follows is not the outlet
     assert strip_site_name("Ferry strike — and no end in sight", "Harbour Gazette") == (
         "Ferry strike — and no end in sight"
