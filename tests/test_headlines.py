@@ -10,6 +10,7 @@ from briefing.clean import clean_articles
 from briefing.furniture import strip_site_name
 from briefing.headlines import briefing_title, guess_title, headline
 from briefing.ingest import read_bytes
+from briefing.config import Settings
 from briefing.models import Article
 from briefing.pipeline import build_briefing
 
@@ -123,6 +124,6 @@ def test_built_briefing_never_shows_a_cookie_banner_as_a_title() -> None:
                 text=page(banner.format(name), f"{name.upper()} | Island news"))
         for i, name in enumerate(["Harbour Gazette", "Marrow Radio", "Island Courier"])
     ]
-    briefing = build_briefing(articles, engine="offline")
+    briefing = build_briefing(articles, engine="offline", settings=Settings())
     shown = [briefing.title, *(s.title for s in briefing.sources)]
     assert all(t == HEADLINE for t in shown), shown

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from briefing.config import Settings
 from briefing.lang.roles import role_names, same_holder, specific
 from briefing.models import Article, Conflict
 from briefing.pipeline import build_briefing
@@ -48,7 +49,7 @@ def article(id: str, outlet: str, *sentences: str) -> Article:
 
 
 def name_conflicts(*articles: Article) -> list[Conflict]:
-    return [c for c in build_briefing(list(articles), engine="offline").conflicts if c.kind == "name"]
+    return [c for c in build_briefing(list(articles), engine="offline", settings=Settings()).conflicts if c.kind == "name"]
 
 
 def test_two_outlets_naming_different_judges_disagree_once() -> None:
