@@ -25,6 +25,8 @@ from briefing.chunk import split_sentences  # noqa: E402
 from briefing.clean import clean_articles  # noqa: E402
 from briefing.config import get_settings  # noqa: E402
 from briefing.ingest import read_paths  # noqa: E402
+from briefing.lang import nlp  # noqa: E402
+from briefing.lang.roles import role_names  # noqa: E402
 from briefing.pipeline import build_briefing  # noqa: E402
 from briefing.models import Article  # noqa: E402
 
@@ -66,11 +68,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     pool = story_sentences()
-    build_briefing(generate(5, pool), settings=get_settings())  # warm imports and caches
-    print(f"{'articles':>8} {'chars':>9} {'median s':>9} {'min s':>7} {'peak MiB':>9} {'points':>6} {'origins':>7}  slowest stages")
+    t0 = time.perf_counter()
+    nlp.load(nlp.model_name())  # the one-off model load, stated apart
+    print(f"spaCy model load (once per process): {time.perf_counter() - t0:.2f} s")
+    build_briefing(generate(5, pool, seed=1), settings=get_settings())  # warm imports and caches (other articles)
+    print(
+        f"{'articles':>8} {'chars':>9} {'first s':>8} {'median s':>9} {'min s':>7} {'peak MiB':>9} "
+        f"{'points':>6} {'origins':>7}  slowest stages"
+    )
     for n in args.sizes:
         articles = generate(n, pool)
         times = []
+        nlp.clear_cache()  # the first run parses its sentences afresh
+        role_names.cache_clear()
         for _ in range(args.repeat):
             t0 = time.perf_counter()
             result = build_briefing(articles, settings=get_settings())
@@ -82,10 +92,10 @@ def main() -> None:
         stages = sorted(((v, k) for k, v in result.stats.timings.items() if k != "total"), reverse=True)[:3]
         slowest = ", ".join(f"{k} {v:.2f}s" for v, k in stages)
         print(
-            f"{n:>8} {sum(len(a.text) for a in articles):>9,} {statistics.median(times):>9.3f} {min(times):>7.3f} "
+            f"{n:>8} {sum(len(a.text) for a in articles):>9,} {times[0]:>8.3f} {statistics.median(times):>9.3f} {min(times):>7.3f} "
             f"{peak:>9.1f} {len(result.points):>6} {result.stats.origins:>7}  {slowest}"
         )
-    print("target: < 1 s at 50 articles on 2 cores")
+    print("target: < 1 s at 50 articles on 2 cores (first s: sentences parsed afresh; later runs reuse the parses)")
 
 
 if __name__ == "__main__":

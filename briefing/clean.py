@@ -36,10 +36,20 @@ from pydantic import (
     model_validator,
 )
 
+from briefing import furniture as shapes
 from briefing.errors import ConfigError
 from briefing.models import Article, CleanedArticle, Drop, Region
 
-__all__ = ["Family", "Heuristics", "PatternGroup", "Rules", "clean_articles", "load_rules"]
+__all__ = [
+    "Family",
+    "Heuristics",
+    "PatternGroup",
+    "Rules",
+    "Verdict",
+    "clean_articles",
+    "furniture",
+    "load_rules",
+]
 
 _PATTERN_KINDS = ("line", "start", "search", "tail")
 # str.strip() plus the zero-width characters scrapers leave behind.
@@ -366,6 +376,7 @@ class Rules(BaseModel):
     protect: list[str] = []
     stopwords: frozenset[str] = frozenset()
     heuristics: Heuristics = Field(default_factory=packaged_heuristics)
+    furniture: shapes.Shapes = Field(default_factory=shapes.packaged_shapes)
     families: dict[str, Family]
 
     _compiled: _Compiled = PrivateAttr()
@@ -501,28 +512,74 @@ def _drop(line: _Line, rule: str, reason: str, text: str, offset: int = 0) -> Dr
     return Drop(start=start, end=line.end, rule=rule, reason=reason, text=text[start : line.end])
 
 
-def _apply_patterns(lines: list[_Line], text: str, compiled: _Compiled, h: Heuristics) -> None:
-    """Pattern families: whole-line, search-in-short-line, and line-tail matches."""
+@dataclass(frozen=True)
+class Verdict:
+    """Why a line is page furniture: the family and reason a drop reports, and where in
+    the line the furniture starts (0: the whole line; more: only its tail)."""
+
+    rule: str
+    reason: str
+    offset: int = 0
+
+
+# Shape checks (briefing/furniture.py), run on short lines no pattern matched; each runs
+# only while its family is in the rules, so removing the table turns it off.
+_SHAPES: list[tuple[str, Callable[[str, str | None, shapes.Shapes], int | None]]] = [
+    ("consent", lambda text, _outlet, s: shapes.consent_banner(text, s)),
+    ("prompt", lambda text, _outlet, s: shapes.button_prompt(text, s)),
+    ("menu", lambda text, _outlet, s: shapes.menu(text, s)),
+    ("masthead", shapes.masthead),
+]
+
+
+def _verdict(body: str, rules: Rules, outlet: str | None, compiled: _Compiled) -> Verdict | None:
+    """Pattern families, then shapes: whole-line, search-in-short-line, and line-tail matches."""
+    h = rules.heuristics
+    short = len(body) <= h.search_max_chars
+    rule = (compiled.line.find(body) or compiled.start.find(body)) if short else None
+    if rule:
+        return Verdict(rule.family, rule.reason)
+    tail_from = 0 if short else max(0, len(body) - h.tail_max_chars)
+    needles = compiled.short_needles if short else compiled.tail_needles
+    found = needles.found(body[tail_from:].lower())
+    hit = compiled.search.find(body, 0, found) if short else None
+    if hit:
+        return Verdict(hit[0].family, hit[0].reason)
+    if short:
+        for family, check in _SHAPES:
+            if family in rules.families:
+                offset = check(body, outlet, rules.furniture)
+                if offset is not None:
+                    return Verdict(family, rules.families[family].reason, offset)
+    hit = compiled.tail.find(body, tail_from, found, earliest=True)
+    if hit:
+        return Verdict(hit[0].family, hit[0].reason, hit[1].start())
+    return None
+
+
+def furniture(line: str, outlet: str | None = None, rules: Rules | None = None) -> Verdict | None:
+    """The clean stage's verdict on one line of an article from `outlet`: page furniture
+    (and why, and from where), or None. Titles are judged by this too, so a title is never
+    a line the cleaner would drop. Lines the rules protect ("Source: …") are never furniture;
+    the cross-article heuristics need the whole set and are not applied here."""
+    rules = rules or _default_rules()
+    compiled = rules.compiled
+    body = line.strip(_STRIP)
+    if not body or compiled.protect.find(body):
+        return None
+    return _verdict(body, rules, outlet, compiled)
+
+
+def _apply_patterns(lines: list[_Line], text: str, rules: Rules, outlet: str | None) -> None:
+    """Each line's own verdict (patterns and shapes); protected lines are marked, not judged."""
+    compiled = rules.compiled
     for line in lines:
-        body = line.text
-        if compiled.protect.find(body):
+        if compiled.protect.find(line.text):
             line.protected = True
             continue
-        short = len(body) <= h.search_max_chars
-        rule = (compiled.line.find(body) or compiled.start.find(body)) if short else None
-        if rule:
-            line.drop = _drop(line, rule.family, rule.reason, text)
-            continue
-        tail_from = 0 if short else max(0, len(body) - h.tail_max_chars)
-        needles = compiled.short_needles if short else compiled.tail_needles
-        found = needles.found(body[tail_from:].lower())
-        hit = compiled.search.find(body, 0, found) if short else None
-        if hit:
-            line.drop = _drop(line, hit[0].family, hit[0].reason, text)
-            continue
-        hit = compiled.tail.find(body, tail_from, found, earliest=True)
-        if hit:
-            line.drop = _drop(line, hit[0].family, hit[0].reason, text, hit[1].start())
+        verdict = _verdict(line.text, rules, outlet, compiled)
+        if verdict:
+            line.drop = _drop(line, verdict.rule, verdict.reason, text, verdict.offset)
 
 
 # ---------------------------------------------------------------- heuristics
@@ -794,12 +851,11 @@ def _result(article: Article, lines: list[_Line]) -> CleanedArticle:
 def clean_articles(articles: Sequence[Article], rules: Rules | None = None) -> list[CleanedArticle]:
     """Kept regions and dropped boilerplate for each article, in input order."""
     rules = rules or _default_rules()
-    compiled = rules.compiled
     corpus = _Corpus(articles=articles, rules=rules)
     split: list[list[_Line]] = []
     for idx, article in enumerate(articles):
         lines = _split_lines(article.text)
-        _apply_patterns(lines, article.text, compiled, rules.heuristics)
+        _apply_patterns(lines, article.text, rules, article.outlet)
         corpus.index(idx, lines)
         split.append(lines)
     results = []

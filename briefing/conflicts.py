@@ -18,23 +18,15 @@ import numpy as np
 
 from briefing import budget
 from briefing.claims import Claim, Quantity
+from briefing.lang import roles
+from briefing.lang.roles import role_names
 from briefing.models import Citation, Conflict, ConflictValue
 from briefing.similarity import SimilarityIndex
-from briefing.text import STOPWORDS, stem
+from briefing.text import STOPWORDS
 
 _LOWER_BOUND = {"more than", "over", "at least"}
 _UPPER_BOUND = {"fewer than", "less than", "under", "up to"}
 _ROUGH = {"nearly", "almost", "about", "around", "some", "roughly", "approximately"}
-_ROLES = (
-    r"spokes(?:person|man|woman)|press secretary|chief executive|CEO|chairman|chairwoman|chair|"
-    r"mayor|governor|police chief|fire chief|head coach|coach|prosecutor|judge|president|"
-    r"director|minister|secretary|commissioner|sheriff|chief|founder|lawyer|attorney"
-)
-_NAME = r"[A-Z][a-z]+(?:[ -][A-Z][a-z'’]+){1,2}"
-_ROLE_NAME = re.compile(rf"\b(?:(?P<org>[\w'’]+)\s+)?(?P<role>{_ROLES}),?\s+(?P<name>{_NAME})")
-_NAME_ROLE = re.compile(
-    rf"(?P<name>{_NAME}),\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:(?P<org>[\w'’]+)\s+)?(?P<role>{_ROLES})\b"
-)
 
 _COUNTS = {
     w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
@@ -57,8 +49,7 @@ MAX_PAIRS = 20_000  # candidate pairs per build, most similar first
 MAX_CONFLICTS = 25  # conflicts reported per build (a briefing listing more says nothing)
 MAX_KEY_MEMBERS = 50  # claims sharing one key ("killed … people") compared all with all
 
-MIN_SIMILARITY = {"number": 0.3, "date": 0.3, "time": 0.3, "name": 0.25, "vote": 0.25}
-_SPOKES = re.compile(r"spokes(?:person|man|woman)", re.IGNORECASE)
+MIN_SIMILARITY = {"number": 0.3, "date": 0.3, "time": 0.3, "vote": 0.25}
 
 
 def compatible(a: Quantity, b: Quantity) -> bool:
@@ -108,18 +99,6 @@ def figures_at_odds(a: Claim, b: Claim) -> bool:
     if any(qa.value == qb.value for qa, qb in pairs):
         return False
     return any((qa.keys & qb.keys) - {"year", "percent"} and not compatible(qa, qb) for qa, qb in pairs)
-
-
-@lru_cache(maxsize=8192)
-def role_names(text: str) -> dict[str, str]:
-    """Office → person named in it ('court spokesperson' → 'Ilona Marek')."""
-    found = {}
-    for pattern in (_ROLE_NAME, _NAME_ROLE):
-        for m in pattern.finditer(text):
-            role = _SPOKES.sub("spokesperson", m.group("role").lower())
-            org = stem(m.group("org")) if m.group("org") and m.group("org").lower() not in STOPWORDS else ""
-            found.setdefault(f"{org} {role}".strip(), m.group("name"))
-    return found
 
 
 def _count(word: str) -> int:
@@ -173,7 +152,7 @@ class Disagreement:
             return tally is not None and tally[0] in self.tallies
         if self.role is not None:
             named = role_names(claim.text).get(self.role, "")
-            return any(named.split()[-1:] == n.split()[-1:] for n in self.names) if named else False
+            return any(roles.same_holder(named, n) for n in self.names) if named else False
         return any(same_thing(q, v) and compatible(q, v) for q in claim.quantities for v in self.quantities)
 
     def states_value(self, claim: Claim) -> bool:
@@ -201,29 +180,34 @@ def find_conflicts(
                 continue
             values = [ConflictValue(value=va, citation=cite(a)), ConflictValue(value=vb, citation=cite(b))]
             conflict = Conflict(subject=subject, kind=kind, values=values)
-            if kind == "name":
-                found[key] = Disagreement(conflict, (i, j), role=about, names=(va, vb))
-            elif kind == "fact":
+            if kind == "fact":
                 found[key] = Disagreement(conflict, (i, j), tallies=about)
             else:
                 found[key] = Disagreement(conflict, (i, j), quantities=about)
+    for r in roles.disagreements(claims):  # who holds a role: read from the parse, story-wide
+        key = ("name", frozenset(h.lower() for h in r.holders))
+        if key in found or len(found) >= MAX_CONFLICTS:
+            continue
+        a, b = claims[r.i], claims[r.j]
+        values = [ConflictValue(value=r.holders[0], citation=cite(a)), ConflictValue(value=r.holders[1], citation=cite(b))]
+        conflict = Conflict(subject=r.subject, kind="name", values=values)
+        found[key] = Disagreement(conflict, (r.i, r.j), role=r.role, names=r.holders)
     return list(found.values())
 
 
 def _candidate_pairs(claims: Sequence[Claim], index: SimilarityIndex) -> set[tuple[int, int]]:
-    """Pairs worth comparing: both give figures (or both name an office), and they are
-    similar sentences or share what a figure counts ("killed … people") or the office."""
+    """Pairs worth comparing: both give figures (or votes), and they are similar sentences
+    or share what a figure counts ("killed … people")."""
     figures = [bool(c.quantities) for c in claims]
-    offices = [bool(role_names(c.text)) for c in claims]
     votes = [vote_tally(c.text) is not None for c in claims]
 
     def comparable(i: int, j: int) -> bool:
-        return (figures[i] and figures[j]) or (offices[i] and offices[j]) or (votes[i] and votes[j])
+        return (figures[i] and figures[j]) or (votes[i] and votes[j])
 
     pairs = {
         (i, j)
         for i in range(len(claims))
-        if figures[i] or offices[i] or votes[i]
+        if figures[i] or votes[i]
         for j in index.neighbours(i)
         if i < j and comparable(i, j)
     }
@@ -235,9 +219,6 @@ def _candidate_pairs(claims: Sequence[Claim], index: SimilarityIndex) -> set[tup
         for q in c.quantities:  # any two words a figure shares with another: "killed … people"
             for two in combinations(sorted(q.keys - {"year"} - _UNITS), 2):
                 by_key.setdefault((q.kind, two), []).append(i)
-        for role in role_names(c.text):
-            if " " in role:  # office with its organisation
-                by_key.setdefault(role, []).append(i)
     for members in by_key.values():
         if len(members) <= MAX_KEY_MEMBERS:  # a key on every sentence says nothing
             pairs.update(combinations(sorted(set(members)), 2))
@@ -288,13 +269,6 @@ def _disagreements(a: Claim, b: Claim, sim: float):
                 needed = 0.0
             if sim >= needed and same_thing(qa, qb) and not compatible(qa, qb):
                 yield qa.kind, _subject(a, b, qa), qa.text, qb.text, (qa, qb)
-    ra, rb = role_names(a.text), role_names(b.text)
-    for role in ra.keys() & rb.keys():
-        if " " not in role and sim < MIN_SIMILARITY["name"]:
-            continue
-        na, nb = ra[role], rb[role]
-        if na.split()[-1].lower() != nb.split()[-1].lower():
-            yield "name", role, na, nb, role
     ta, tb = vote_tally(a.text), vote_tally(b.text)
     if ta and tb and _other_tally_same_vote(ta[0], tb[0]):
         # long sentences about one ruling share words but little TF-IDF weight

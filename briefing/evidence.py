@@ -15,7 +15,6 @@ group's representative sentence verbatim; the llm engine has a model word the po
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections import Counter
 from collections.abc import Sequence
@@ -29,6 +28,7 @@ from briefing import budget
 from briefing.claims import Claim, extract_claims
 from briefing.conflicts import Disagreement, figures_at_odds, find_conflicts, same_thing
 from briefing.flags import anonymous_articles, point_flags
+from briefing.headlines import briefing_title, guess_title, headline
 from briefing.models import Citation, Conflict, Corpus, Point, Source
 from briefing.origins import outlet_name
 from briefing.similarity import SimilarityIndex
@@ -89,10 +89,6 @@ RANKING = Ranking.model_validate(
 GROUP_SIMILARITY = RANKING.grouping.similarity
 GROUP_SIMILARITY_WITH_FACTS = RANKING.grouping.similarity_with_facts
 MAX_CITATIONS = RANKING.select.max_citations
-# titles each title is compared with to find the most shared headline: exact up to 501
-# articles, bounded memory (not n²) for a folder of thousands
-TITLE_NEIGHBOURS = 500
-_HEADLINE_SUFFIX = re.compile(r"\s+[–—-]\s+[A-Z][\w .&']{1,30}$")
 
 
 @dataclass
@@ -322,10 +318,12 @@ def support(g: Group, claims: list[Claim], index: SimilarityIndex) -> list[Claim
 
 
 def corpus_sources(corpus: Corpus) -> list[Source]:
+    """The articles as sources, each titled by its headline (never by page furniture)."""
+    cleaned = {c.article_id: c for c in corpus.cleaned}
     return [
         Source(
             id=a.id,
-            title=a.title,
+            title=headline(a, cleaned[a.id]) if a.id in cleaned else guess_title(a.title or a.text, a.outlet),
             outlet=a.outlet,
             url=a.url,
             published_at=a.published_at,
@@ -361,12 +359,7 @@ def origin_labels(corpus: Corpus, source_labels: dict[str, str]) -> dict[str, st
     return labels
 
 
-def title(corpus: Corpus) -> str:
-    """The headline most shared across the set, without a '– Outlet' tail."""
-    titles = [a.title for a in corpus.articles if a.title]
-    if not titles:
-        return "Briefing"
-    words = [[w.lower() for w in re.findall(r"\w+", t)] for t in titles]
-    index = SimilarityIndex(words, floor=0.0, k=TITLE_NEIGHBOURS)
-    scores = np.asarray(index.sims.sum(axis=1)).ravel()
-    return _HEADLINE_SUFFIX.sub("", titles[int(np.argmax(scores))]).strip()
+def title(sources: Sequence[Source], points: Sequence[str]) -> str:
+    """The briefing's title: the source headline most representative of the top points,
+    across independent origins (see `briefing.headlines.briefing_title`)."""
+    return briefing_title([(s.title, s.origin) for s in sources], points)

@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from briefing.config import get_settings
-from briefing.ingest.text import guess_title
+from briefing.headlines import guess_title
 from briefing.models import Article
 
 ROOT = Path(__file__).resolve().parents[1]

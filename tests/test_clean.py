@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.clean import Rules, clean_articles, load_rules
+from briefing.clean import Rules, Verdict, clean_articles, furniture, load_rules
 from briefing.errors import ConfigError
 from briefing.models import Article, CleanedArticle
 
@@ -170,6 +170,62 @@ def test_byline_glued_to_last_paragraph_drops_only_the_tail() -> None:
     assert [(d.rule, d.text) for d in cleaned.dropped] == [("crumbs", tail)]
     assert kept_text(art, cleaned).endswith("difficult but professional.")
     assert_exact(art, cleaned)
+
+
+# ---------------------------------------------------------------- furniture told by its shape
+
+SHAPE_LINES = [
+    # consent banners: cookie or privacy talk addressed to the reader, or ending in buttons
+    ("The Riverton Post and its partners use cookies. Say yes to keep reading. [Yes] [Options]", None, "consent"),
+    ("We value your privacy. Our partners store data on your device.", None, "consent"),
+    ("Cookie notice: essential and analytics cookies only. [Close]", None, "consent"),
+    # prompts: a call to the reader ending in buttons
+    ("Never miss a story: turn our alerts on! [Allow] [Not now]", None, "prompt"),
+    ("Morning headlines in your inbox at seven. [Sign up]", None, "prompt"),
+    # mastheads: the outlet's name with its tagline or menu, or a shouted name before a pipe
+    ("THE RIVERTON POST | Your city, your news", None, "masthead"),
+    ("HARBOUR GAZETTE — news for the coast", None, "masthead"),
+    ("Lantern Weekly | The magazine for lighthouse keepers", "Lantern Weekly", "masthead"),
+    ("Lantern Weekly", "Lantern Weekly", "masthead"),
+    # menus: three or more short segments between pipes, bullets, arrows or stars
+    ("Home > World > Courts", None, "menu"),
+    ("Breaking: storm warning for the coast | Traffic | Weather", None, "menu"),
+    ("NEWS  *  SPORT  *  WEATHER", None, "menu"),
+]
+
+
+@pytest.mark.parametrize(("line", "outlet", "rule"), SHAPE_LINES)
+def test_furniture_is_known_by_its_shape(line: str, outlet: str | None, rule: str) -> None:
+    art = Article(id="a", outlet=outlet, text="\n\n".join([line, TITLE, P1, P2, P3]))
+    cleaned = clean_one(art)
+    assert rule_of(cleaned, line) == rule
+    assert kept_text(art, cleaned) == f"{TITLE}\n\n{P1}\n\n{P2}\n\n{P3}"
+    assert furniture(line, outlet) == Verdict(rule, load_rules().families[rule].reason)
+
+
+def test_headline_followed_by_the_outlets_name_loses_only_the_name() -> None:
+    line = f"{TITLE} | Lantern Weekly"
+    art = Article(id="a", outlet="Lantern Weekly", text="\n\n".join([line, P1, P2]))
+    cleaned = clean_one(art)
+    assert [(d.rule, d.text) for d in cleaned.dropped] == [("masthead", "| Lantern Weekly")]
+    assert kept_text(art, cleaned).startswith(TITLE + "\n")
+    assert_exact(art, cleaned)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The regulator said the site had set cookies without consent.",  # reported, not said to us
+        "KYIV — Ukraine said on Thursday that 84 prisoners had returned home.",  # a dateline
+        "EXCLUSIVE — Minister to quit over expenses row",  # a headline's kicker
+        "The plan — approved on Tuesday — will cost 3 million.",
+        "Lantern Weekly understands the talks will resume.",  # names the outlet in a sentence
+    ],
+)
+def test_sentences_shaped_a_little_like_furniture_are_kept(line: str) -> None:
+    art = Article(id="a", outlet="Lantern Weekly", text="\n\n".join([TITLE, P1, line, P2]))
+    assert clean_one(art).dropped == []
+    assert furniture(line, "Lantern Weekly") is None
 
 
 # ---------------------------------------------------------------- heuristic families

@@ -528,7 +528,9 @@ def test_a_name_made_of_encoded_words_is_refused_and_a_stored_one_is_sent_as_pla
 
 @pytest.mark.parametrize("via", ["ingest --store", "POST /v1/articles"])
 def test_an_article_title_cannot_end_the_subject(settings, inbox, via):
-    title = "=?utf-8?q?=0D=0AReply-To:_evil@attacker.test=0D=0AX-Injected:_yes=0D=0A=0D=0AInjected?="
+    # inside a headline-shaped title, so it is chosen as the briefing's title (a lone
+    # encoded word is no headline: the text's own headline would title the briefing)
+    title = "Plant fire =?utf-8?q?=0D=0AReply-To:_evil@attacker.test=0D=0AX-Injected:_yes?= latest"
     assert len(title) < 90  # short enough to reach the Subject whole
     articles = [a.model_copy(update={"title": title}) for a in read_paths([str(CASES / "factory-fire")]).articles]
     database = store.Database(settings.resolved_database_url)

@@ -21,7 +21,7 @@ def load_script():  # noqa: ANN201
 def test_example_html_has_the_three_stories():
     html = load_script().example_html()
     assert html.count(">Story ") == 3
-    assert "Lessington" in html and "Tidewater" in html and "Prisoners of War" in html
+    assert "Lessington" in html and "Tidewater" in html and "Russia" in html
     assert "<script" not in html and 'href="http://127.0.0.1:8000/unsubscribe/example-unsubscribe-token"' in html
 
 

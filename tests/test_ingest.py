@@ -16,7 +16,8 @@ import pytest
 
 from briefing.errors import InputError
 from briefing.ingest import articles_from_records, read_bytes, read_paths
-from briefing.ingest.text import guess_title, parse_date
+from briefing.headlines import guess_title
+from briefing.ingest.text import parse_date
 from briefing.models import IngestResult
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"

@@ -281,7 +281,7 @@ async def run_chain(
     if usage:
         usage["total"] = {k: sum(u.get(k, 0) for u in client.usage.values()) for k in next(iter(usage.values()))}
     return Briefing(
-        title=ev.title(corpus),
+        title=ev.title(evidence.sources, [p.text for p in points]),
         sources=evidence.sources,
         points=points,
         conflicts=[d.conflict for d in evidence.conflicts] + [f.conflict for f in log_.fact_conflicts],

@@ -47,7 +47,7 @@ def build(corpus: Corpus, *, max_points: int = 8) -> Briefing:
             points.append(evidence.point(claims[g.rep].text, evidence.support(g), g.members))
     elapsed = round(time.perf_counter() - start, 4)
     return Briefing(
-        title=ev.title(corpus),
+        title=ev.title(evidence.sources, [p.text for p in points]),
         sources=evidence.sources,
         points=points,
         conflicts=conflicts,

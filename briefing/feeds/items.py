@@ -15,7 +15,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from briefing.feeds.parse import Entry
 from briefing.ingest.html import extract_html, html_to_text
-from briefing.ingest.text import decode, guess_title, parse_date
+from briefing.headlines import guess_title
+from briefing.ingest.text import decode, parse_date
 from briefing.models import Article
 
 TRACKING_PARAMS = frozenset({

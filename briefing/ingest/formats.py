@@ -10,7 +10,8 @@ from typing import Any
 
 from briefing.ingest.html import extract_html, html_to_text
 from briefing.ingest.records import Item, articles_from_items
-from briefing.ingest.text import guess_title, parse_date
+from briefing.headlines import guess_title
+from briefing.ingest.text import parse_date
 from briefing.models import Article, IngestResult, InputProblem
 
 
@@ -89,7 +90,7 @@ def read_html(doc: Doc) -> IngestResult:
         return _problem(doc.name, "no readable text found in this HTML page")
     article = Article(
         id=doc.stem,
-        title=page.title or guess_title(page.text),
+        title=page.title or guess_title(page.text, page.outlet),
         outlet=page.outlet,
         url=page.url,
         published_at=page.published_at,

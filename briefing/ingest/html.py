@@ -43,6 +43,7 @@ class HtmlArticle:
 class _Page:
     lines: list[str] = field(default_factory=list)
     title: str = ""
+    h1: str = ""
     meta: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -60,6 +61,7 @@ class _Scanner(HTMLParser):
         self._title: list[str] = []
         self._skip = 0
         self._in_title = False
+        self._h1: list[str] | None = None  # the first <h1>'s text while it is open
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "body":  # an unclosed <head> must not hide the whole page
@@ -68,6 +70,8 @@ class _Scanner(HTMLParser):
             self._skip += 1
         elif tag == "title":
             self._in_title = True
+        elif tag == "h1" and not self.page.h1 and not self._skip:
+            self._h1 = []
         elif tag in ("meta", "link"):
             self._remember(tag, dict(attrs))
         if tag in _BLOCK_TAGS:
@@ -78,6 +82,9 @@ class _Scanner(HTMLParser):
             self._skip -= 1
         elif tag == "title":
             self._in_title = False
+        elif tag == "h1" and self._h1 is not None:
+            self.page.h1 = " ".join("".join(self._h1).split())
+            self._h1 = None
         if tag in _BLOCK_TAGS:
             self._break()
 
@@ -86,6 +93,8 @@ class _Scanner(HTMLParser):
             self._title.append(data)
         elif not self._skip:
             self._line.append(data)
+            if self._h1 is not None:
+                self._h1.append(data)
 
     def close(self) -> None:
         super().close()
@@ -147,7 +156,8 @@ def extract_html(html: str) -> HtmlArticle:
     )
     return HtmlArticle(
         text=text,
-        title=_first(getattr(doc, "title", None), meta.get("og:title"), page.title) or "",
+        # the page's own headline before <title>, which often carries "| Site name"
+        title=_first(meta.get("og:title"), page.h1, getattr(doc, "title", None), page.title) or "",
         url=_first(getattr(doc, "url", None), meta.get("og:url"), meta.get("canonical")),
         outlet=_first(getattr(doc, "sitename", None), meta.get("og:site_name")),
         published_at=next((d for d in dates if d is not None), None),

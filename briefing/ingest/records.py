@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 from briefing.errors import InputError
 from briefing.ingest.html import extract_html
-from briefing.ingest.text import guess_title, parse_date
+from briefing.headlines import guess_title
+from briefing.ingest.text import parse_date
 from briefing.models import Article, IngestResult, InputProblem
 from briefing.untrusted import has_text
 
@@ -64,12 +65,13 @@ def article_from_record(record: Mapping[str, object], default_id: str, path: str
         text = page.text
     if text is None or not has_text(text):
         raise _Unusable(f'no article text: {NO_TEXT}; give a non-empty "text" (or "html") string')
-    title = _string(record, _TITLE_KEYS) or (page.title if page else "") or guess_title(text)
+    outlet = _string(record, _OUTLET_KEYS) or (page.outlet if page else None)
+    title = _string(record, _TITLE_KEYS) or (page.title if page else "") or guess_title(text, outlet)
     published = parse_date(_first_value(record, _DATE_KEYS))
     return Article(
         id=_record_id(record, default_id),
         title=title.strip(),
-        outlet=_string(record, _OUTLET_KEYS) or (page.outlet if page else None),
+        outlet=outlet,
         url=_string(record, _URL_KEYS) or (page.url if page else None),
         published_at=published or (page.published_at if page else None),
         text=text,

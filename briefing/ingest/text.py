@@ -1,4 +1,4 @@
-"""Byte and string helpers shared by the readers: decoding, binary sniffing, titles, dates."""
+"""Byte and string helpers shared by the readers: decoding, binary sniffing, dates."""
 
 from __future__ import annotations
 
@@ -27,10 +27,6 @@ _CHARSET = re.compile(
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\b\x1b")
 _SAMPLE_BYTES = 8192
 _MAX_CONTROL_SHARE = 0.05
-
-_TITLE_SCAN_LINES = 20
-_TITLE_MIN_WORDS = 4
-_TITLE_MAX_CHARS = 200
 
 
 def binary_reason(data: bytes) -> str | None:
@@ -77,33 +73,6 @@ def decode(data: bytes) -> str:
         except (UnicodeDecodeError, LookupError):  # LookupError: a non-text codec was declared
             continue
     return data.decode("latin-1", errors="replace")
-
-
-def _is_title_like(line: str) -> bool:
-    """Section labels ("Ukraine"), logos, bullets and hashtag lines are not headlines."""
-    words = line.split()
-    return len(words) >= _TITLE_MIN_WORDS and not any(w.startswith(("#", "@")) for w in words)
-
-
-def _shorten(line: str) -> str:
-    """Keep titles readable when the best candidate is a whole paragraph."""
-    if len(line) <= _TITLE_MAX_CHARS:
-        return line
-    return line[:_TITLE_MAX_CHARS].rsplit(" ", 1)[0].rstrip(" ,;:-") + "…"
-
-
-def guess_title(text: str) -> str:
-    """A title for plain text: the first early line of at least 4 words, else the first line.
-
-    Scraped pages often open with a logo alt text, a lone "#", a section label such as
-    "Ukraine" or a hashtag line; those are skipped. A leading Markdown "#" is dropped.
-    """
-    lines = [ln.strip().lstrip("#").strip() for ln in text.splitlines()]
-    lines = [ln for ln in lines if ln][:_TITLE_SCAN_LINES]
-    for line in lines:
-        if _is_title_like(line):
-            return _shorten(line)
-    return _shorten(lines[0]) if lines else ""
 
 
 def _aware(value: datetime) -> datetime:
