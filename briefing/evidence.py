@@ -27,8 +27,9 @@ from pydantic import BaseModel, ConfigDict
 
 from briefing import budget
 from briefing.claims import Claim, extract_claims
-from briefing.conflicts import Disagreement, figures_at_odds, find_conflicts, same_thing
+from briefing.conflicts import Disagreement, Update, compare, figures_at_odds, repeats_figure
 from briefing.flags import anonymous_articles, point_flags
+from briefing.lang.numbers import Figure
 from briefing.models import Citation, Conflict, Corpus, Point, Source
 from briefing.origins import outlet_name
 from briefing.similarity import SimilarityIndex
@@ -115,6 +116,7 @@ class Evidence:
     index: SimilarityIndex | None = None
     centrality: np.ndarray | None = None
     conflicts: list[Disagreement] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
     anonymous: dict[str, str] = field(default_factory=dict)
     excluded: int = 0  # instruction-like sentences left out (never candidates)
 
@@ -173,7 +175,8 @@ def gather(corpus: Corpus, *, neighbours: int | None = None) -> Evidence:
     index = SimilarityIndex([c.stems for c in claims], k=neighbours)
     evidence.index = index
     evidence.centrality = index.centrality([c.sentence.article_id for c in claims])
-    evidence.conflicts = find_conflicts(claims, index, cite)
+    found = compare(claims, index, cite)
+    evidence.conflicts, evidence.updates = found.conflicts, found.updates
     evidence.anonymous = anonymous_articles(claims)
     return evidence
 
@@ -210,7 +213,7 @@ def group_claims(claims: list[Claim], index: SimilarityIndex, centrality: np.nda
         g.rep = max(g.members, key=lambda i: _rep_quality(claims[i], centrality[i]))
         origins = {claims[i].origin for i in g.members}
         articles = {claims[i].sentence.article_id for i in g.members}
-        info = any(claims[i].quantities or len(claims[i].names) >= 2 for i in g.members)
+        info = any(telling(claims[i]) or len(claims[i].names) >= 2 for i in g.members)
         salient = max(salience[i] for i in g.members)
         g.score = (
             w.origins * len(origins)
@@ -246,15 +249,20 @@ def concerns(d: Disagreement, i: int, claims: list[Claim], index: SimilarityInde
 
 
 def share_facts(a: Claim, b: Claim) -> bool:
-    values = {q.value for q in a.quantities} & {q.value for q in b.quantities}
-    return bool(values) or len(a.names & b.names) >= 2
+    """Both state one telling figure, or two names: "17 dead" is telling, "two" or "Monday" not."""
+    return any(x.same_value(y) for x in telling(a) for y in telling(b)) or len(a.names & b.names) >= 2
+
+
+def telling(c: Claim) -> list[Figure]:
+    """Figures written in digits (or a sum, share, date or time), not small words or days."""
+    return [f for f in c.figures if f.kind not in ("weekday", "relday", "ordinal") and any(ch.isdigit() for ch in f.text)]
 
 
 def _rep_quality(claim: Claim, centrality: float) -> float:
     """Prefer central, self-contained, fact-bearing sentences of readable length."""
     r = RANKING.representative
     n = len(claim.text.split())
-    facts = r.quantity * min(r.quantity_cap, len(claim.quantities)) + r.name * min(r.name_cap, len(claim.names))
+    facts = r.quantity * min(r.quantity_cap, len(telling(claim))) + r.name * min(r.name_cap, len(claim.names))
     readable = r.readable if r.readable_min_words <= n <= r.readable_max_words else 0.0
     return centrality + facts - (r.weak_start if claim.weak_start else 0.0) + readable
 
@@ -298,11 +306,7 @@ def select(
 
 def repeats(a: Claim, b: Claim) -> bool:
     """Both give one count of one thing ("38,000 vehicles" told in two groups' words)."""
-    return any(
-        qa.kind == "number" and qa.value >= 10 and qa.value == qb.value and same_thing(qa, qb)
-        for qa in a.quantities
-        for qb in b.quantities
-    )
+    return repeats_figure(a, b)
 
 
 def support(g: Group, claims: list[Claim], index: SimilarityIndex) -> list[Claim]:

@@ -44,8 +44,9 @@ from briefing.checks.normalize import (  # noqa: E402
     norm_word,
     split_sentences,
     stem,
-    tokenize,
+
 )
+from briefing.lang.tokens import tokenize  # noqa: E402
 
 BENCH_DIR = Path(os.environ.get("BRIEFING_BENCHMARKS", ROOT.parent / "shared" / "benchmarks"))
 BASELINE = Path(__file__).resolve().parent / "checker_baseline.json"

@@ -25,7 +25,8 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from briefing.claims import Claim, quantities
+from briefing.claims import Claim
+from briefing.lang.numbers import figures
 from briefing.conflicts import figures_at_odds
 from briefing.engines.offline import GROUP_SIMILARITY, GROUP_SIMILARITY_WITH_FACTS, _share_facts
 from briefing.models import Passage
@@ -53,7 +54,7 @@ def as_claim(text: str, origin: str) -> Claim:
         order=0,
         trim=0,
         stems=content_stems(text),
-        quantities=quantities(text),
+        figures=figures(text),
         names=entities(text),
     )
 
