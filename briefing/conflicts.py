@@ -68,7 +68,7 @@ MIN_SIMILARITY = {"name": 0.25, "vote": 0.25}
 _SPOKES = re.compile(r"spokes(?:person|man|woman)", re.IGNORECASE)
 # kinds never compared: a year is context ("since 2009"), an ordinal a rank, a weekday
 # with no publication date to place it
-_NOT_COMPARED = frozenset({"year", "ordinal", "decade", "weekday", "relday"})
+_NOT_COMPARED = frozenset({"year", "ordinal", "decade", "weekday", "relday", "score"})
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +93,7 @@ def _key(f: Frame) -> str | None:
     return f.thing or f.predicate
 
 
-def same_thing(a: Frame, b: Frame, sim: float) -> bool:
+def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
     """Do two frames measure the same thing in the same way, so differing values disagree?
     The noun counted and the verb decide; sentence similarity backs a match on one only."""
     if a.measure != b.measure or not compared(a.figure) or not compared(b.figure):
@@ -103,7 +103,7 @@ def same_thing(a: Frame, b: Frame, sim: float) -> bool:
     if a.role != b.role and (a.role and b.role or {a.role, b.role} & _STRICT_ROLES):
         return False
     if a.period is not None and b.period is not None and a.period != b.period:
-        return False
+        return False  # the 2026 budget is not the 2025 one
     if (a.whole is not None and b.whole is not None) and a.whole != b.whole:
         return False
     t = _tunables()
@@ -111,8 +111,10 @@ def same_thing(a: Frame, b: Frame, sim: float) -> bool:
     if a.thing and a.thing == b.thing:
         # a date or time is pinned by what happened then ("discovered the leak on 14 June")
         need = t["shared_words_event"] if a.kind in ("date", "time") else t["shared_words"]
-        return a.predicate == b.predicate or sim >= t["same_thing"] or (shared >= need and sim >= t["floor"])
-    kinds = _kinds_of_count()
+        if floor and sim < t["floor"]:
+            return False
+        return a.predicate == b.predicate or sim >= t["same_thing"] or shared >= need
+    kinds = frames_mod.kinds_of_count()
     if a.thing in kinds and b.thing in kinds:
         return False  # the lexicon knows these as two counts (deaths, injuries)
     # other nouns ("pupils" / "students") or none: the same verb, in like sentences
@@ -120,18 +122,10 @@ def same_thing(a: Frame, b: Frame, sim: float) -> bool:
         sim >= t["same_verb"] and shared >= t["shared_words_other_thing"])
 
 
-@lru_cache(maxsize=1)
-def _kinds_of_count() -> frozenset[str]:
-    return frozenset(lexicon().frames.count_aliases.values())
-
-
-def disagree(a: Frame, b: Frame, sim: float) -> bool:
-    """Both cannot be true: the same thing, measured the same way, intervals apart."""
-    if a.figure.overlaps(b.figure):
-        return False
-    if a.kind == "date" and a.figure.year and b.figure.year and a.figure.year != b.figure.year:
-        return same_thing(a, b, sim)
-    return same_thing(a, b, sim)
+def disagree(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
+    """Both cannot be true at once: the same thing, measured the same way, intervals apart.
+    Without the `floor`, sentences need not be alike (an update is told in new words)."""
+    return not a.figure.overlaps(b.figure) and same_thing(a, b, sim, floor=floor)
 
 
 def is_update(old: Frame, new: Frame) -> bool:
@@ -282,7 +276,7 @@ def compare(claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Cla
         a, b = claims[i], claims[j]
         sim = index.sim(i, j) or index.cosine(i, j)
         for fa, fb in figure_pairs.get((i, j), ()):
-            if not disagree(fa, fb, sim):
+            if not disagree(fa, fb, sim, floor=False):
                 continue
             if is_update(fa, fb) or is_update(fb, fa):
                 (o, fo), (w, fw) = ((i, fa), (j, fb)) if is_update(fa, fb) else ((j, fb), (i, fa))
@@ -290,6 +284,10 @@ def compare(claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Cla
                     updated.add((o, fo.value))
                     out.updates.append(Update(o, w, fo.figure, fw.figure, _subject(fw)))
                 continue
+            if _also_says(b, fa.figure) or _also_says(a, fb.figure) or not disagree(fa, fb, sim):
+                continue  # a sentence that also gives the other value does not dispute it
+            if fa.period != fb.period:
+                continue  # a dated figure ("last year's 32 million") never disputes an undated one
             entry = _entry(by_key, fa, fb, (i, j))
             for claim, f in ((a, fa), (b, fb)):
                 vkey = round(f.value, 6)
@@ -310,6 +308,10 @@ def compare(claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Cla
         out.conflicts.append(Disagreement(conflict, entry["pair"], figures=tuple(f for f, _ in values)))
     out.conflicts.extend(_names_and_votes(claims, pairs, index, cite, MAX_CONFLICTS - len(out.conflicts)))
     return out
+
+
+def _also_says(c: Claim, f: Figure) -> bool:
+    return any(g.kind == f.kind and g.unit == f.unit and g.overlaps(f) for g in c.figures)
 
 
 def _entry(by_key: dict[tuple, dict], fa: Frame, fb: Frame, pair: tuple[int, int]) -> dict:

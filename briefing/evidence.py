@@ -28,9 +28,9 @@ from pydantic import BaseModel, ConfigDict
 from briefing import budget
 from briefing.claims import Claim, extract_claims
 from briefing.conflicts import Disagreement, Update, compare, figures_at_odds, repeats_figure
-from briefing.flags import anonymous_articles, point_flags
+from briefing.flags import anonymous_articles, point_flags, update_flag
 from briefing.lang.numbers import Figure
-from briefing.models import Citation, Conflict, Corpus, Point, Source
+from briefing.models import Citation, Conflict, Corpus, Flag, Point, Source
 from briefing.origins import outlet_name
 from briefing.similarity import SimilarityIndex
 
@@ -55,6 +55,8 @@ class Score(_Table):
     salience: float
     weak_start: float
     min_score: float
+    latest: float
+    stale: float
 
 
 class Select(_Table):
@@ -124,7 +126,7 @@ class Evidence:
         """Every claim group, scored (empty when there are no claims)."""
         if self.index is None or self.centrality is None:
             return []
-        return group_claims(self.claims, self.index, self.centrality)
+        return group_claims(self.claims, self.index, self.centrality, self.updates)
 
     def select(self, k: int, *, drop_repeats: bool = True) -> list[Group]:
         """The top `k` groups, picked greedily (see `select`)."""
@@ -145,14 +147,23 @@ class Evidence:
         mine = [
             d.conflict for d in self.conflicts if any(concerns(d, i, self.claims, index) for i in members)
         ] + list(extra)
+        flags = point_flags(list(cited), self.origin_labels, self.source_labels, mine, self.anonymous, self.origin_sizes)
         return Point(
             text=text,
             citations=[cite(c) for c in cited],
             origins=len({c.origin for c in cited}),
-            flags=point_flags(
-                list(cited), self.origin_labels, self.source_labels, mine, self.anonymous, self.origin_sizes
-            ),
+            flags=flags + self.update_flags(cited),
         )
+
+    def update_flags(self, cited: Sequence[Claim]) -> list[Flag]:
+        """A point stating a figure's latest value notes the earlier one, with its citation."""
+        ids = {id(c) for c in cited}
+        return [
+            update_flag(u.subject, self.claims[u.old], u.old_figure.text, self.claims[u.new], u.new_figure.text,
+                        self.source_labels, cite)
+            for u in self.updates
+            if id(self.claims[u.new]) in ids
+        ]
 
 
 def gather(corpus: Corpus, *, neighbours: int | None = None) -> Evidence:
@@ -186,9 +197,15 @@ def cite(claim: Claim) -> Citation:
     return Citation(source_id=s.article_id, start=claim.start, end=s.end, quote=claim.text)
 
 
-def group_claims(claims: list[Claim], index: SimilarityIndex, centrality: np.ndarray) -> list[Group]:
-    """Seeded grouping: each claim joins the most similar existing seed, or seeds a group."""
+def group_claims(
+    claims: list[Claim], index: SimilarityIndex, centrality: np.ndarray, updates: Sequence[Update] = ()
+) -> list[Group]:
+    """Seeded grouping: each claim joins the most similar existing seed, or seeds a group.
+    A group stating a figure's latest value ranks higher, one stating only a value since
+    updated lower, and a group holding both is stated by a claim with the latest value."""
     w = RANKING.score
+    latest = {u.new for u in updates}
+    stale = {u.old for u in updates} - latest
     lead = np.array([1.0 / (1.0 + c.order / 3.0) for c in claims])  # inverted pyramid
     salience = _name_salience(claims)
     order = np.argsort(-(centrality + RANKING.grouping.seed_lead_weight * lead), kind="stable")
@@ -210,7 +227,8 @@ def group_claims(claims: list[Claim], index: SimilarityIndex, centrality: np.nda
         else:
             groups[best].members.append(i)
     for g in groups:
-        g.rep = max(g.members, key=lambda i: _rep_quality(claims[i], centrality[i]))
+        g.rep = max(g.members, key=lambda i: _rep_quality(claims[i], centrality[i])
+                    + (w.latest if i in latest else 0.0) - (w.stale if i in stale else 0.0))
         origins = {claims[i].origin for i in g.members}
         articles = {claims[i].sentence.article_id for i in g.members}
         info = any(telling(claims[i]) or len(claims[i].names) >= 2 for i in g.members)
@@ -223,6 +241,8 @@ def group_claims(claims: list[Claim], index: SimilarityIndex, centrality: np.nda
             + w.facts * info
             + w.salience * salient
             - (w.weak_start if claims[g.rep].weak_start else 0.0)
+            + (w.latest if g.rep in latest else 0.0)
+            - (w.stale if g.rep in stale else 0.0)
         )
     return groups
 

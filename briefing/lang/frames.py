@@ -112,6 +112,12 @@ def _alias(lemma: str | None) -> str | None:
     return str(aliases.get(lemma.lower(), lemma.lower()))
 
 
+@lru_cache(maxsize=1)
+def kinds_of_count() -> frozenset[str]:
+    """Counts the lexicon names by their verb ("killed" -> death), people aside."""
+    return frozenset(lexicon().frames.count_aliases.values()) - {"people"}
+
+
 def _anchor(doc: Doc, start: int, end: int) -> Token | None:
     """The token that heads the figure's span in the parse."""
     toks = [t for t in doc if t.idx < end and t.idx + len(t.text) > start]
@@ -157,7 +163,7 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
             return of.lemma_.lower(), whole
         h = a.head
         if a.dep_ == "appos" and h.pos_ == "PROPN" and fig.kind == "count" and fig.value < 130:
-            return "age", None
+            return f"age of {h.lemma_.lower()}", None
         if a.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod", "npadvmod", "appos") and h.pos_ in _NOUNS \
                 and h.i != a.i:
             if h.lemma_.lower() in units:
@@ -208,6 +214,18 @@ def _changed_thing(anchor: Token) -> str | None:
                     return of.lemma_.lower() if of is not None else None
                 return child.lemma_.lower()
     return None
+
+
+def _aged(anchor: Token) -> str:
+    """Whose age: "the 41-year-old founder" -> age of founder; "Ambrosek, 38" -> age of ambrosek."""
+    t = anchor
+    for _ in range(4):
+        if t.pos_ in _NOUNS and not t.like_num and t.lower_ not in ("year", "years", "old", "-"):
+            return f"age of {t.lemma_.lower()}"
+        if t.head.i == t.i:
+            break
+        t = t.head
+    return "age"
 
 
 def _event(anchor: Token) -> str | None:
@@ -367,15 +385,19 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
         if anchor is None:
             out.append(Frame(fig2, published=published))
             continue
-        thing, whole = ("age", None) if _AGE.match(text, fig.end) else _thing(anchor, fig)
+        thing, whole = (_aged(anchor), None) if _AGE.match(text, fig.end) else _thing(anchor, fig)
         verb = _verb(anchor)
         modality, negated = _modality(anchor)
+        predicate = _alias(verb.lemma_) if verb is not None else None
+        thing = _alias(thing)
+        if thing in (None, "people") and predicate in kinds_of_count():
+            thing = predicate  # "killed 11 people" counts deaths
         out.append(
             Frame(
                 figure=fig2,
-                thing=_alias(thing),
+                thing=thing,
                 whole=whole,
-                predicate=_alias(verb.lemma_) if verb is not None else None,
+                predicate=predicate,
                 role=_role_of(anchor, fig, text),
                 modality=modality,
                 negated=negated,

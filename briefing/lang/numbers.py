@@ -246,6 +246,8 @@ class _Reader:
             month, last = None, i
             if i > 0 and low[i - 1] in self.t["months"] and self.toks[i - 1].text[0].isupper():
                 month, first = self.t["months"][low[i - 1]], i - 1
+            elif i > 1 and low[i - 1] == "." and low[i - 2] in self.t["months"] and self.toks[i - 2].text[0].isupper():
+                month, first = self.t["months"][low[i - 2]], i - 2
             elif i + 1 < self.n and low[i + 1] in self.t["months"] and self.toks[i + 1].text[0].isupper():
                 month, last = self.t["months"][low[i + 1]], i + 1
             elif i + 2 < self.n and low[i + 1] == "of" and low[i + 2] in self.t["months"]:
@@ -268,11 +270,19 @@ class _Reader:
         if suffix in ("k", "bn", "mn", "tn", "b", "million", "billion", "trillion") or (suffix == "m" and cur):
             sc = self.t["scales"].get(suffix, {"b": 1e9, "m": 1e6}.get(suffix, 1.0))
             value, step = value * sc, step * sc
-        elif suffix == "m":
-            unit, factor = self.t["measures"]["m"]
-            self.add("measure", value * factor, first, i, unit=unit, number=value)
+        elif suffix in ("pc", "pct"):
+            self.add("percent", value, first, i, unit="%", step=step)
+            return i + 1
+        elif suffix in self.t["durations"]:
+            self.add("duration", value * self.t["durations"][suffix], first, i, unit="s", number=value, step=step)
+            return i + 1
+        elif suffix:  # "5.5kWh", "256GB", "10km": a measure in the unit written
+            unit, factor = self.t["measures"].get(suffix, (suffix, 1.0))
+            self.add("measure", value * factor, first, i, unit=unit, number=value, step=step)
             return i + 1
         nxt, kind, v2, step, unit = self.tail(i + 1, value, step, cur)
+        if kind == "count" and not cur and suffix == "" and self._in_name(i) and nxt == i + 1:
+            return i + 1  # "S&P 500", "iPhone 14", "Game 2": part of a name, not a figure
         if kind == "count" and not cur:
             lo_year, hi_year = lexicon().dates.years
             if dec == 0 and suffix == "" and "," not in tok.text and lo_year <= value <= hi_year and len(tok.text) == 4:
@@ -304,6 +314,8 @@ class _Reader:
             secs = 1.5 * t["durations"][self.word_at(i + 1)]
             self.add("duration", secs, i, i + 4, unit="s", number=1.5)
             return i + 5
+        if w in ("tens", "hundreds", "thousands", "millions", "billions", "dozens"):
+            return self._vague(i)
         if w in ("a", "one", "half") or w in t["fractions"] or w.split("-")[0] in t["units"]:
             frac = self._fraction(i)
             if frac is not None:
@@ -336,7 +348,7 @@ class _Reader:
                 rest = "-".join(ps[k:])
                 break
         value = _word_number(run)
-        if value is None or run in (["a"], ["one"]):
+        if value is None or run == ["a"]:
             return i + 1
         if self.word_at(j) == "and" and self.word_at(j + 1) in ("a", "one") and self.word_at(j + 2) in ("half", "quarter"):
             value += 0.5 if self.word_at(j + 2) == "half" else 0.25
@@ -364,6 +376,34 @@ class _Reader:
         self.add(kind, v2, first, max(nxt - 1, i), unit=unit, number=value if kind in ("duration", "measure", "points") else v2,
                  step=step, qual_at=first)
         return max(nxt, i + 1)
+
+    def _in_name(self, i: int) -> bool:
+        """The number follows a capitalised word inside the sentence ("S&P 500")."""
+        prev = i - 1
+        if prev < 1 or self.toks[prev].kind not in ("word", "alnum", "punct") or self.used[prev]:
+            return False
+        w = self.toks[prev].text
+        if w in ("&", "-") and prev >= 2:
+            return self.toks[prev - 1].text[:1].isupper()
+        lw = w.lower()
+        if lw in self.t["months"] or lw in self.t["weekdays"] or lw in ("magnitude",) or self.qualifier(i)[0]:
+            return False
+        return w[:1].isupper() and w.isalpha() and (self.toks[prev].start > 0 and self.text[self.toks[prev].start - 1] != "\n")
+
+    def _vague(self, i: int) -> int:
+        """"thousands of", "tens of thousands of", "millions": an order of magnitude."""
+        low = self.low
+        base = {"tens": 10.0, "hundreds": 100.0, "dozens": 12.0, "thousands": 1e3, "millions": 1e6, "billions": 1e9}
+        lo, j = base[low[i]], i + 1
+        if low[i] in ("tens", "hundreds", "dozens") and self.word_at(j) == "of" and self.word_at(j + 1) in (
+                "thousands", "millions", "billions"):
+            lo *= base[low[j + 1]]
+            j += 2
+        if lo < 100 and low[i] != "dozens":
+            return i + 1
+        self.add("count", lo * 10, i, j - 1, exact=True)
+        self.out[-1] = replace(self.out[-1], lo=lo, is_range=True, number=lo * 10)
+        return j
 
     def _hour(self, j: int) -> int | None:
         w = self.word_at(j)
@@ -408,7 +448,7 @@ class _Reader:
             secs = share * t["durations"][self.word_at(k + 1)]
             self.add("duration", secs, i, k + 1, unit="s", number=share)
             return k + 2
-        self.add("percent", round(100 * share, 6), i, j, unit="%", number=round(100 * share, 6))
+        self.add("percent", round(100 * share, 6), i, j, unit="%", number=share)
         lo, hi = self.out[-1].lo, self.out[-1].hi
         self.out[-1] = replace(self.out[-1], lo=lo - 0.5, hi=hi + 0.5)  # "a third" is about 33%
         return j + 1
@@ -429,7 +469,8 @@ class _Reader:
                 i = self.words(i)
             else:
                 i += 1
-        return _ranges(_joined_durations(self.text, _drop_weekdays_beside_dates(self.out)), self.text)
+        figs = _ranges(_joined_durations(self.text, _drop_weekdays_beside_dates(self.out)), self.text)
+        return _scores(figs, self.text)
 
 
 def _drop_weekdays_beside_dates(figs: list[Figure]) -> list[Figure]:
@@ -453,6 +494,21 @@ def _joined_durations(text: str, figs: list[Figure]) -> list[Figure]:
 
 
 _JOIN = re.compile(r"^\s*(?:-|–|—|to|and)\s*$")
+
+
+def _scores(figs: list[Figure], text: str) -> list[Figure]:
+    """"deadlocked at 9-3", "won 3-1", "passed 112 to 98": a score or tally, two numbers
+    that are one fact; never two counts to compare with others."""
+    out = list(figs)
+    for k in range(1, len(out)):
+        a, b = out[k - 1], out[k]
+        if a.kind == b.kind == "count" and a.value > b.value and _TALLY.match(text[a.end : b.start]):
+            out[k - 1] = replace(a, kind="score")
+            out[k] = replace(b, kind="score")
+    return out
+
+
+_TALLY = re.compile(r"^\s*(?:-|–|—|to)\s*$")
 
 
 def _ranges(figs: list[Figure], text: str) -> list[Figure]:

@@ -13,7 +13,7 @@ from functools import lru_cache
 _TOKEN_RE = re.compile(
     r"""
     (?P<time>\b\d{1,2}(?:[:.]\d{2})?\s?(?:[aApP]\.[mM]\.|[aApP][mM]\b)|\b\d{1,2}:\d{2}\b)
-  | (?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:st|nd|rd|th|s|k|m|bn|mn|tn|b|million|billion|trillion)?)(?![^\W_])
+  | (?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[^\W\d_]{1,8})?)(?![^\W_])
   | (?P<alnum>[^\W\d_]+\d[^\W_]*|\d+[^\W\d_][^\W_]*)
   | (?P<acro>(?:[A-Za-z]\.){2,})
   | (?P<word>[^\W\d_]+(?:[-'’][^\W\d_]+)*)
