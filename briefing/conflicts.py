@@ -108,18 +108,21 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
         return False
     t = _tunables()
     shared = len((a.context & b.context) - {a.thing, b.thing})
-    if a.thing and a.thing == b.thing:
-        # a date or time is pinned by what happened then ("discovered the leak on 14 June")
-        need = t["shared_words_event"] if a.kind in ("date", "time") else t["shared_words"]
+    crossed = bool(a.thing and a.thing == b.predicate or b.thing and b.thing == a.predicate)
+    if crossed or a.thing and a.thing == b.thing:
+        # the same noun counted, or one's noun is the other's verb ("put the cost at 40m" /
+        # "will cost 52m"); a date or time is pinned by what happened then
         if floor and sim < t["floor"]:
             return False
-        return a.predicate == b.predicate or sim >= t["same_thing"] or shared >= need
+        need = t["shared_words_event"] if a.kind in ("date", "time") else t["shared_words"]
+        return crossed or a.predicate == b.predicate or sim >= t["same_thing"] or shared >= need
     kinds = frames_mod.kinds_of_count()
     if a.thing in kinds and b.thing in kinds:
         return False  # the lexicon knows these as two counts (deaths, injuries)
-    # other nouns ("pupils" / "students") or none: the same verb, in like sentences
-    return a.predicate is not None and a.predicate == b.predicate and (
-        sim >= t["same_verb"] and shared >= t["shared_words_other_thing"])
+    # no noun, or other nouns ("pupils" / "students"): the same verb, in like sentences
+    if a.predicate is None or a.predicate != b.predicate or sim < t["same_verb"]:
+        return False
+    return not (a.thing and b.thing) or shared >= t["shared_words_other_thing"]
 
 
 def disagree(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
@@ -159,11 +162,15 @@ _NOT_BACKING = frozenset({"ordinal", "decade", "weekday", "relday"})
 
 def repeats_figure(a: Claim, b: Claim) -> bool:
     """Both give one count of one thing ("38,000 vehicles" told in two groups' words)."""
-    return any(
-        x.kind == y.kind == "count" and x.value >= 10 and x.same_value(y)
-        for x in a.figures
-        for y in b.figures
-    )
+    same = [
+        (x, y) for x, fx in enumerate(a.figures) for y, fy in enumerate(b.figures)
+        if fx.kind == fy.kind == "count" and fx.value >= 10 and fx.same_value(fy)
+    ]
+    if not same:
+        return False
+    fa, fb = frames_mod.read([(a.text, a.published), (b.text, b.published)])
+    return any(x < len(fa) and y < len(fb) and fa[x].thing is not None and fa[x].thing == fb[y].thing
+               for x, y in same)
 
 
 @lru_cache(maxsize=8192)
@@ -247,6 +254,8 @@ class Update:
     old_figure: Figure
     new_figure: Figure
     subject: str
+    old_value: str  # as written, with its qualifier ("at least 11")
+    new_value: str
 
 
 @dataclass
@@ -282,7 +291,8 @@ def compare(claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Cla
                 (o, fo), (w, fw) = ((i, fa), (j, fb)) if is_update(fa, fb) else ((j, fb), (i, fa))
                 if (o, fo.value) not in updated:
                     updated.add((o, fo.value))
-                    out.updates.append(Update(o, w, fo.figure, fw.figure, _subject(fw)))
+                    out.updates.append(Update(o, w, fo.figure, fw.figure, _subject(fw),
+                                              fo.figure.said(claims[o].text), fw.figure.said(claims[w].text)))
                 continue
             if _also_says(b, fa.figure) or _also_says(a, fb.figure) or not disagree(fa, fb, sim):
                 continue  # a sentence that also gives the other value does not dispute it
@@ -303,7 +313,7 @@ def compare(claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Cla
             continue
         conflict = Conflict(
             subject=entry["subject"], kind=_CONFLICT_KIND.get(entry["kind"], "number"),
-            values=[ConflictValue(value=f.text, citation=cite(c)) for f, c in values],
+            values=[ConflictValue(value=f.said(c.text), citation=cite(c)) for f, c in values],
         )
         out.conflicts.append(Disagreement(conflict, entry["pair"], figures=tuple(f for f, _ in values)))
     out.conflicts.extend(_names_and_votes(claims, pairs, index, cite, MAX_CONFLICTS - len(out.conflicts)))

@@ -159,7 +159,7 @@ class Evidence:
         """A point stating a figure's latest value notes the earlier one, with its citation."""
         ids = {id(c) for c in cited}
         return [
-            update_flag(u.subject, self.claims[u.old], u.old_figure.text, self.claims[u.new], u.new_figure.text,
+            update_flag(u.subject, self.claims[u.old], u.old_value, self.claims[u.new], u.new_value,
                         self.source_labels, cite)
             for u in self.updates
             if id(self.claims[u.new]) in ids

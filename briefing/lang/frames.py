@@ -180,7 +180,11 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
     verb = _verb(a)
     if verb is None:
         return None, None
-    prefer = ("dobj", "nsubj", "nsubjpass") if fig.kind in ("percent", "points") else ("nsubj", "nsubjpass", "dobj")
+    # "put the cost at 40 million", "cut days by 46%": the object is measured; "the toll
+    # rose to 17", "revenue was 4.2 billion": the subject is
+    by_prep = a.dep_ == "pobj" and a.head.dep_ == "prep"
+    prefer = ("dobj", "nsubj", "nsubjpass") if by_prep or fig.kind in ("percent", "points") else (
+        "nsubj", "nsubjpass", "dobj")
     for dep in prefer:
         for child in verb.children:
             if child.dep_ == dep and child.pos_ in _NOUNS and child.i != a.i and child.lemma_.lower() not in units:
@@ -296,6 +300,8 @@ def _modality(anchor: Token) -> tuple[str, bool]:
                     neg = True
                 if child.dep_ in ("aux", "auxpass") and child.lower_ in aux:
                     plan = True
+                if child.dep_ in ("nsubj", "nsubjpass", "dobj") and child.lemma_.lower() in planned:
+                    plan = True  # "an estimate put the cost at …", "the plan sets …"
         if t.head.i == t.i or t.lemma_.lower() in _SPEECH:
             break
         if is_verb and t.dep_ not in ("xcomp", "auxpass", "aux"):

@@ -25,8 +25,8 @@ from .tokens import Token, tokenize
 
 # kinds whose value is a plain number (a count, a measure, a year): what the checker compares
 NUMERIC = frozenset({"count", "measure", "duration", "year", "points"})
-# a lower or upper bound reaches this far (share of the figure): "more than 6,400" is
-# [6,400, 8,000], so it fits 7,000 but not "about 9,000"
+# a lower or upper bound on a round figure reaches this far (share of the figure): "more
+# than 6,400" is [6,400, 8,000], so it fits 7,000 but not "about 9,000"
 OPEN_SLACK = 0.25
 # kinds compared exactly: days, clock times, years and ranks are not measurements
 _EXACT = frozenset({"date", "time", "weekday", "relday", "year", "ordinal", "decade"})
@@ -49,6 +49,11 @@ class Figure:
     step: float = 0.0  # the precision it was written with (1.2 billion -> 1e8)
     is_range: bool = False
     year: int | None = None  # a date's year, when written
+    lead: int = 0  # characters of qualifier before `start` ("more than " in "more than 6,400")
+
+    def said(self, text: str) -> str:
+        """The figure with its qualifier, as written in `text` ("More than 6,400")."""
+        return text[self.start - self.lead : self.end]
 
     @property
     def approx(self) -> bool:
@@ -68,6 +73,10 @@ class Figure:
         return self.kind == other.kind and self.unit == other.unit and abs(self.value - other.value) <= 1e-9 * max(
             1.0, abs(self.value)
         )
+
+
+def _round(value: float) -> bool:
+    return value >= 100 and value % 100 == 0
 
 
 def _phrases(words: list[str]) -> list[tuple[str, ...]]:
@@ -181,14 +190,15 @@ class _Reader:
         if sense == "rough" or (sense is None and step and kind in ("money", "count", "measure")):
             width = self.t["rough"] * abs(value) if sense == "rough" else step / 2
             lo, hi = value - width, value + width
-        elif sense == "lower":
-            hi = value * (1 + OPEN_SLACK) if value >= 0 else value
-        elif sense == "upper":
-            lo = value * (1 - OPEN_SLACK) if value >= 0 else value
+        elif sense in ("lower", "upper") and _round(value):
+            # "more than 10,000" is a loose bound; "at least 12" dead is a count a later 14 revises
+            hi = value * (1 + OPEN_SLACK) if sense == "lower" else value
+            lo = value * (1 - OPEN_SLACK) if sense == "upper" else value
         start = self.toks[first].start
+        lead = start - self.toks[q0].start if qual else 0
         self.out.append(
             Figure(kind, value, lo, hi, unit, self.text[start : self.toks[last].end], start,
-                   self.toks[last].end, qual, value if number is None else number, step)
+                   self.toks[last].end, qual, value if number is None else number, step, lead=lead)
         )
         for k in range(first, last + 1):
             self.used[k] = True
@@ -324,6 +334,9 @@ class _Reader:
             self.add("ordinal", float(t["ordinals"][w]), i, i, exact=True)
             return i + 1
         parts = w.split("-")
+        if len(parts) == 3 and parts[1] == "to" and parts[0] in t["units"] and (parts[2] in t["units"] or parts[2] == "zero"):
+            self.add("score", t["units"][parts[0]], i, i, exact=True)  # "a five-to-two decision"
+            return i + 1
         if not (parts[0] in t["number_words"] or (w in ("a", "one") and self.word_at(i + 1) in t["scale_words"])):
             return i + 1
         run: list[str] = []
