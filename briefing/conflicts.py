@@ -68,7 +68,7 @@ MIN_SIMILARITY = {"name": 0.25, "vote": 0.25}
 _SPOKES = re.compile(r"spokes(?:person|man|woman)", re.IGNORECASE)
 # kinds never compared: a year is context ("since 2009"), an ordinal a rank, a weekday
 # with no publication date to place it
-_NOT_COMPARED = frozenset({"year", "ordinal", "decade", "weekday", "relday", "score"})
+_NOT_COMPARED = frozenset({"year", "ordinal", "decade", "weekday", "relday", "score", "conversion"})
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +76,8 @@ def _tunables() -> dict[str, float]:
     t = lexicon().conflicts
     return {"same_thing": t.min_similarity_same_thing, "same_verb": t.min_similarity_same_verb,
             "floor": t.min_similarity, "shared_words": t.min_shared_words, "shared_words_event": t.min_shared_words_event, "shared_words_other_thing": t.min_shared_words_other_thing,
-            "max_parsed": t.max_parsed_sentences}
+            "max_parsed": t.max_parsed_sentences, "small_count": t.small_count,
+            "max_figures": t.max_figures_per_sentence}
 
 
 # roles a figure never shares with a figure without one: a part's whole, a share, an
@@ -85,7 +86,7 @@ _STRICT_ROLES = frozenset({"whole", "share", "more", "since", "by", "until", "fr
 
 
 def compared(f: Figure) -> bool:
-    return f.kind not in _NOT_COMPARED
+    return f.kind not in _NOT_COMPARED and f.qualifier != "vague"
 
 
 def _key(f: Frame) -> str | None:
@@ -106,7 +107,14 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
         return False  # the 2026 budget is not the 2025 one
     if (a.whole is not None and b.whole is not None) and a.whole != b.whole:
         return False
+    if a.agent and b.agent and a.agent != b.agent:
+        return False  # offers by two clubs are two offers
+    if (a.thing or "").startswith("age of a ") or (b.thing or "").startswith("age of a "):
+        return False  # "a 47-year-old man" and "the 39-year-old man" need not be one man
     t = _tunables()
+    if floor and a.kind == "count" and max(a.value, b.value) < t["small_count"] and not (
+            a.thing and a.thing == b.thing and a.predicate == b.predicate):
+        return False  # "two", "three": small counts abound; they meet only on noun and verb both
     shared = len((a.context & b.context) - {a.thing, b.thing})
     crossed = bool(a.thing and a.thing == b.predicate or b.thing and b.thing == a.predicate)
     if crossed or a.thing and a.thing == b.thing:
@@ -327,10 +335,10 @@ def _also_says(c: Claim, f: Figure) -> bool:
 def _entry(by_key: dict[tuple, dict], fa: Frame, fb: Frame, pair: tuple[int, int]) -> dict:
     """The reported disagreement a frame pair belongs to: one about the same thing, or one
     that already lists either value (the same dispute found through another pair)."""
-    key = (fa.measure, _key(fa) or _key(fb))
+    key = (fa.measure, _key(fa) or _key(fb), fa.predicate if fa.thing else None)
     if key in by_key:
         return by_key[key]
-    for (measure, _), entry in by_key.items():
+    for (measure, *_), entry in by_key.items():
         if measure == fa.measure and any(
             g.same_value(f.figure) for g, _ in entry["values"].values() for f in (fa, fb)
         ):
@@ -348,7 +356,10 @@ def _figure_pairs(
     """For each pair, the frame pairs worth deciding on: same measure, values apart. Only
     sentences in such pairs are parsed (one batch, the most similar pairs first)."""
     cheap: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    busy = {k for k, c in enumerate(claims) if sum(compared(f) for f in c.figures) > _tunables()["max_figures"]}
     for i, j in pairs:
+        if i in busy or j in busy:
+            continue  # a line of statistics ("13 homers, 43 RBIs in 54 games") is no one claim
         fi, fj = claims[i].figures, claims[j].figures
         hits = [
             (x, y) for x, a in enumerate(fi) if compared(a) for y, b in enumerate(fj)

@@ -58,7 +58,7 @@ def test_two_clock_times_of_one_event_disagree() -> None:
         "The dam gave way at about 3:40 a.m. on Sunday, flooding the lower valley.",
         "The dam gave way at 4:15 a.m. on Sunday, flooding the lower valley.",
     )
-    assert found == [["3:40 a.m.", "4:15 a.m."]]
+    assert found == [["about 3:40 a.m.", "4:15 a.m."]]
 
 
 def test_the_same_value_in_other_words_is_no_disagreement() -> None:

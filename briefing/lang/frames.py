@@ -58,6 +58,7 @@ class Frame:
     changed: bool = False
     published: datetime | None = None
     context: frozenset[str] = frozenset()  # content lemmas of the figure's clause
+    agent: str | None = None  # a named doer of the verb ("the Red Sox made an offer")
 
     def shared(self, other: Frame) -> int:
         """How many content words the two frames' clauses share."""
@@ -101,6 +102,7 @@ def _words() -> dict[str, frozenset[str] | dict[str, str] | dict[str, int]]:
         "alias": f.count_aliases,
         "units": frozenset(units),
         "periods": f.period_words,
+        "source_verbs": frozenset(f.source_verbs),
     }
 
 
@@ -224,8 +226,10 @@ def _aged(anchor: Token) -> str:
     """Whose age: "the 41-year-old founder" -> age of founder; "Ambrosek, 38" -> age of ambrosek."""
     t = anchor
     for _ in range(4):
-        if t.pos_ in _NOUNS and not t.like_num and t.lower_ not in ("year", "years", "old", "-"):
+        if t.pos_ == "PROPN":
             return f"age of {t.lemma_.lower()}"
+        if t.pos_ == "NOUN" and t.lower_ not in ("year", "years", "old"):
+            return f"age of a {t.lemma_.lower()}"  # "a 47-year-old man": whose, we cannot tell
         if t.head.i == t.i:
             break
         t = t.head
@@ -372,6 +376,18 @@ def _context(anchor: Token, fig: Figure) -> frozenset[str]:
     return frozenset(out)
 
 
+def _agent(verb: Token | None) -> str | None:
+    """The named subject of the figure's verb: offers by two clubs are two offers."""
+    if verb is None:
+        return None
+    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "agent")), None)
+    if subj is not None and subj.dep_ == "agent":
+        subj = next((g for g in subj.children if g.dep_ == "pobj"), None)
+    if subj is None or subj.pos_ != "PROPN":
+        return None
+    return " ".join(t.lower_ for t in subj.subtree if t.pos_ == "PROPN")
+
+
 def _changed(doc: Doc, anchor: Token, text: str) -> bool:
     update = _words()["update"]
     verb = _verb(anchor)
@@ -412,6 +428,7 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
                 changed=_changed(doc, anchor, text),
                 published=published,
                 context=_context(anchor, fig),
+                agent=None if verb is None or verb.lemma_.lower() in _words()["source_verbs"] else _agent(verb),
             )
         )
     return tuple(out)

@@ -62,6 +62,7 @@ class Frames(_Table):
     unit_nouns: list[str]
     period_words: dict[str, int]
     running_totals: list[str]
+    source_verbs: list[str]
 
 
 class Conflicts(_Table):
@@ -72,6 +73,8 @@ class Conflicts(_Table):
     min_shared_words_event: int
     min_shared_words_other_thing: int
     max_parsed_sentences: int
+    small_count: float
+    max_figures_per_sentence: int
 
 
 class Lexicon(_Table):

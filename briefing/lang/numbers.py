@@ -28,6 +28,7 @@ NUMERIC = frozenset({"count", "measure", "duration", "year", "points"})
 # a lower or upper bound on a round figure reaches this far (share of the figure): "more
 # than 6,400" is [6,400, 8,000], so it fits 7,000 but not "about 9,000"
 OPEN_SLACK = 0.25
+ROUGH_MINUTES = 15  # "around 9pm" is 8:45 to 9:15
 # kinds compared exactly: days, clock times, years and ranks are not measurements
 _EXACT = frozenset({"date", "time", "weekday", "relday", "year", "ordinal", "decade"})
 
@@ -187,7 +188,9 @@ class _Reader:
     ) -> None:
         qual, sense, q0 = (None, None, first) if exact else self.qualifier(first if qual_at is None else qual_at)
         lo = hi = value
-        if sense == "rough" or (sense is None and step and kind in ("money", "count", "measure")):
+        if kind == "time" and sense == "rough":
+            lo, hi = value - ROUGH_MINUTES, value + ROUGH_MINUTES
+        elif sense == "rough" or (sense is None and step and kind in ("money", "count", "measure")):
             width = self.t["rough"] * abs(value) if sense == "rough" else step / 2
             lo, hi = value - width, value + width
         elif sense in ("lower", "upper") and _round(value):
@@ -290,7 +293,14 @@ class _Reader:
             unit, factor = self.t["measures"].get(suffix, (suffix, 1.0))
             self.add("measure", value * factor, first, i, unit=unit, number=value, step=step)
             return i + 1
+        if dec == 0 and suffix == "" and len(tok.text) == 4 and self.word_at(i + 1) in ("gmt", "utc") and value % 100 < 60:
+            self.add("time", (value // 100) * 60 + value % 100, i, i + 1, unit="clock", exact=True)
+            return i + 2  # "1300 GMT"
+        if tok.text[0] == "0" and len(tok.text) > 1 and tok.text[1].isdigit() and not cur:
+            return i + 1  # "0845 125": a code or phone number, not a figure
         nxt, kind, v2, step, unit = self.tail(i + 1, value, step, cur)
+        if kind == "count" and not cur and (self.word_at(nxt) in _PLACE_WORDS or self.word_at(i - 1) in _PLACE_WORDS):
+            return i + 1  # "the 12000 block", "Route 66": an address or a label
         if kind == "count" and not cur and suffix == "" and self._in_name(i) and nxt == i + 1:
             return i + 1  # "S&P 500", "iPhone 14", "Game 2": part of a name, not a figure
         if kind == "count" and not cur:
@@ -415,7 +425,7 @@ class _Reader:
         if lo < 100 and low[i] != "dozens":
             return i + 1
         self.add("count", lo * 10, i, j - 1, exact=True)
-        self.out[-1] = replace(self.out[-1], lo=lo, is_range=True, number=lo * 10)
+        self.out[-1] = replace(self.out[-1], lo=lo, is_range=True, number=lo * 10, qualifier="vague")
         return j
 
     def _hour(self, j: int) -> int | None:
@@ -474,7 +484,7 @@ class _Reader:
                 i += 1
             elif tok.kind == "time":
                 value, unit = _clock(tok.text)
-                self.add("time", value, i, i, unit=unit, exact=True)
+                self.add("time", value, i, i, unit=unit)
                 i += 1
             elif tok.kind == "num":
                 i = self.number(i)
@@ -483,7 +493,22 @@ class _Reader:
             else:
                 i += 1
         figs = _ranges(_joined_durations(self.text, _drop_weekdays_beside_dates(self.out)), self.text)
-        return _scores(figs, self.text)
+        return _conversions(_scores(figs, self.text), self.text)
+
+
+# words that make the number next to them a label or an address, not a quantity
+_PLACE_WORDS = frozenset("block street st avenue ave road rd route highway interstate flight room suite page chapter "
+                         "section row seat no platform gate exit".split())
+
+
+def _conversions(figs: list[Figure], text: str) -> list[Figure]:
+    """"200 million euros ($265.3 million)": the sum in brackets is the same one converted."""
+    out = list(figs)
+    for k in range(1, len(out)):
+        a, b = out[k - 1], out[k]
+        if a.kind == b.kind == "money" and text[a.end : b.start].strip() in ("(", "(US", "(about", "(or"):
+            out[k] = replace(b, kind="conversion")
+    return out
 
 
 def _drop_weekdays_beside_dates(figs: list[Figure]) -> list[Figure]:
