@@ -62,6 +62,7 @@ _TALLY = re.compile(
 MAX_PARTNERS = 20  # candidate partners per claim, most similar first
 MAX_PAIRS = 20_000  # candidate pairs per build, most similar first
 MAX_CONFLICTS = 25  # conflicts reported per build (a briefing listing more says nothing)
+MAX_VALUES = 6  # values listed in one conflict, in the order found
 MAX_KEY_MEMBERS = 50  # claims sharing one key ("killed … people") compared all with all
 
 MIN_SIMILARITY = {"name": 0.25, "vote": 0.25}
@@ -309,7 +310,8 @@ def compare(claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Cla
             entry = _entry(by_key, fa, fb, (i, j))
             for claim, f in ((a, fa), (b, fb)):
                 vkey = round(f.value, 6)
-                if vkey not in entry["values"] and not any(f.figure.overlaps(g) for g, _ in entry["values"].values()):
+                if len(entry["values"]) < MAX_VALUES and vkey not in entry["values"] and not any(
+                        f.figure.overlaps(g) for g, _ in entry["values"].values()):
                     entry["values"][vkey] = (f.figure, claim)
     superseded = {(u.old, round(u.old_figure.value, 6)) for u in out.updates}
     for entry in by_key.values():

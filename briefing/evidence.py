@@ -157,12 +157,11 @@ class Evidence:
 
     def update_flags(self, cited: Sequence[Claim]) -> list[Flag]:
         """A point stating a figure's latest value notes the earlier one, with its citation."""
-        ids = {id(c) for c in cited}
         return [
             update_flag(u.subject, self.claims[u.old], u.old_value, self.claims[u.new], u.new_value,
                         self.source_labels, cite)
             for u in self.updates
-            if id(self.claims[u.new]) in ids
+            if any(f.same_value(u.new_figure) for c in cited for f in c.figures)
         ]
 
 
