@@ -158,6 +158,8 @@ def figures_at_odds(a: Claim, b: Claim) -> bool:
     pairs = [(x, y) for x in a.figures for y in b.figures if x.kind == y.kind and x.kind not in _NOT_BACKING]
     if not any(not x.overlaps(y) for x, y in pairs) or any(x.overlaps(y) for x, y in pairs):
         return False
+    if any(x.kind == "duration" for x, _ in pairs):
+        return True  # "every 15 minutes" never backs "25 minutes longer", nor six days nine
     fa, fb = frames_mod.read([(a.text, a.published), (b.text, b.published)])
     return any(
         x.measure == y.measure and not x.figure.overlaps(y.figure)
