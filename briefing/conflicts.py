@@ -290,12 +290,13 @@ def compare(claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Cla
     figure_pairs = _figure_pairs(claims, pairs, index)
     by_key: dict[tuple, dict] = {}
     updated: set[tuple[int, float]] = set()
-    for n, (i, j) in enumerate(pairs):
+    sims = _cosines(index, list(figure_pairs))
+    for n, ((i, j), found) in enumerate(figure_pairs.items()):
         if n % 1024 == 0:
             budget.check("conflict search")
         a, b = claims[i], claims[j]
-        sim = index.sim(i, j) or index.cosine(i, j)
-        for fa, fb in figure_pairs.get((i, j), ()):
+        sim = sims[(i, j)]
+        for fa, fb in found:
             if not disagree(fa, fb, sim, floor=False):
                 continue
             if is_update(fa, fb) or is_update(fb, fa):
@@ -330,6 +331,15 @@ def compare(claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Cla
         out.conflicts.append(Disagreement(conflict, entry["pair"], figures=tuple(f for f, _ in values)))
     out.conflicts.extend(_names_and_votes(claims, pairs, index, cite, MAX_CONFLICTS - len(out.conflicts)))
     return out
+
+
+def _cosines(index: SimilarityIndex, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], float]:
+    """Cosine of every pair however low, in one sparse product (the index keeps only near ones)."""
+    if not pairs:
+        return {}
+    first, second = np.array(pairs, dtype=np.int64).T
+    dots = np.asarray(index.vectors[first].multiply(index.vectors[second]).sum(axis=1)).ravel()
+    return {p: float(d) for p, d in zip(pairs, dots.tolist(), strict=True)}
 
 
 def _also_says(c: Claim, f: Figure) -> bool:

@@ -68,12 +68,6 @@ class SimilarityIndex:
         """Cosine of items i and j (0.0 below the floor); 1.0 for an item with itself."""
         return 1.0 if i == j else self.neighbours(i).get(j, 0.0)
 
-    def cosine(self, i: int, j: int) -> float:
-        """Cosine of items i and j however low (`sim` reads 0.0 below the floor)."""
-        if i == j:
-            return 1.0
-        return float(self.vectors[i].multiply(self.vectors[j]).sum())
-
     def centrality(self, groups: Sequence[int]) -> np.ndarray:
         """Cosine of each item to a centroid in which every group (e.g. article) weighs the same."""
         _, labels, sizes = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)
