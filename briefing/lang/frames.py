@@ -165,7 +165,7 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
             return of.lemma_.lower(), whole
         h = a.head
         if a.dep_ == "appos" and h.pos_ == "PROPN" and fig.kind == "count" and fig.value < 130:
-            return f"age of {h.lemma_.lower()}", None
+            return f"age of {_name(h)}", None
         if a.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod", "npadvmod", "appos") and h.pos_ in _NOUNS \
                 and h.i != a.i:
             if h.lemma_.lower() in units:
@@ -222,12 +222,18 @@ def _changed_thing(anchor: Token) -> str | None:
     return None
 
 
+def _name(head: Token) -> str:
+    """A person's whole name from its head ("Gary Gomes", not "Gomes")."""
+    parts = [c for c in head.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [head]
+    return " ".join(t.lower_ for t in sorted(parts, key=lambda t: t.i))
+
+
 def _aged(anchor: Token) -> str:
     """Whose age: "the 41-year-old founder" -> age of founder; "Ambrosek, 38" -> age of ambrosek."""
     t = anchor
     for _ in range(4):
         if t.pos_ == "PROPN":
-            return f"age of {t.lemma_.lower()}"
+            return f"age of {_name(t)}"
         if t.pos_ == "NOUN" and t.lower_ not in ("year", "years", "old"):
             return f"age of a {t.lemma_.lower()}"  # "a 47-year-old man": whose, we cannot tell
         if t.head.i == t.i:

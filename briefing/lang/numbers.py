@@ -394,6 +394,7 @@ class _Reader:
                 unit, factor = t["measures"][rest]
                 self.add("measure", value * factor, i, j - 1, unit=unit, number=value)
                 return j
+            return j  # "a three-storey building", "a four-lane bridge": a description, not a figure
         nxt, kind, v2, step, unit = self.tail(j, value, 0.0, cur)
         first = i - 1 if cur else i
         self.add(kind, v2, first, max(nxt - 1, i), unit=unit, number=value if kind in ("duration", "measure", "points") else v2,
