@@ -43,17 +43,25 @@ _NAME_ROLE = re.compile(
     rf"(?P<name>{_NAME}),\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:(?P<org>[\w'’]+)\s+)?(?P<role>{_ROLES})\b"
 )
 
-_COUNTS = {
-    w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
-}
-_COUNT = rf"(?:\d{{1,3}}|{'|'.join(_COUNTS)})"
 _TO = r"(?:\s*[-–—]\s*|\s+to\s+|-to-)"
-_TALLY = re.compile(
-    rf"\b(?P<yes>{_COUNT}){_TO}(?P<no>{_COUNT})\s+(?:vote|votes|decision|ruling|majority|verdict|split)\b"
-    rf"|\bvot(?:e|ed|ing)\s+(?:of\s+)?(?P<yes2>{_COUNT}){_TO}(?P<no2>{_COUNT})\b"
-    r"|(?<!not )(?<!n't )\bunanimous(?:ly)?\b",
-    re.IGNORECASE,
-)
+
+
+@lru_cache(maxsize=1)
+def _counts() -> dict[str, int]:
+    """Number words a tally is told in ("five-to-two"), from the lexicon."""
+    return {"zero": 0, "one": 1, **{w: n for w, n in lexicon().numbers.units.items() if n <= 12}}
+
+
+@lru_cache(maxsize=1)
+def _tally() -> re.Pattern[str]:
+    count = rf"(?:\d{{1,3}}|{'|'.join(_counts())})"
+    return re.compile(
+        rf"\b(?P<yes>{count}){_TO}(?P<no>{count})\s+(?:vote|votes|decision|ruling|majority|verdict|split)\b"
+        rf"|\bvot(?:e|ed|ing)\s+(?:of\s+)?(?P<yes2>{count}){_TO}(?P<no2>{count})\b"
+        r"|(?<!not )(?<!n't )\bunanimous(?:ly)?\b",
+        re.IGNORECASE,
+    )
+
 
 # Work bounds of the pair search. Real stories have at most ~7 candidate partners per
 # claim and ~30 pairs in all, and a few conflicts; many sentences that share words and
@@ -197,14 +205,14 @@ def role_names(text: str) -> dict[str, str]:
 
 
 def _count(word: str) -> int:
-    return int(word) if word.isdigit() else _COUNTS[word.lower()]
+    return int(word) if word.isdigit() else _counts()[word.lower()]
 
 
 @lru_cache(maxsize=8192)
 def vote_tally(text: str) -> tuple[str, str] | None:
     """How a vote went, as (comparable value, the words used): ('5-2', 'five-to-two');
     a unanimous vote is ('unanimous', …) however it is told ('unanimous', '7-0')."""
-    m = _TALLY.search(text)
+    m = _tally().search(text)
     if m is None:
         return None
     yes, no = ("yes", "no") if m.group("yes") else ("yes2", "no2")
