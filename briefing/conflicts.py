@@ -83,7 +83,7 @@ _NOT_COMPARED = frozenset({"year", "ordinal", "decade", "weekday", "relday", "sc
 @lru_cache(maxsize=1)
 def _tunables() -> dict[str, float]:
     t = lexicon().conflicts
-    return {"same_thing": t.min_similarity_same_thing, "same_verb": t.min_similarity_same_verb,
+    return {"same_thing": t.min_similarity_same_thing, "same_thing_other_verb": t.min_similarity_same_thing_other_verb, "same_verb": t.min_similarity_same_verb,
             "floor": t.min_similarity, "shared_words": t.min_shared_words, "shared_words_event": t.min_shared_words_event, "shared_words_other_thing": t.min_shared_words_other_thing,
             "max_parsed": t.max_parsed_sentences, "small_count": t.small_count,
             "max_figures": t.max_figures_per_sentence}
@@ -131,8 +131,13 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
         # "will cost 52m"); a date or time is pinned by what happened then
         if floor and sim < t["floor"]:
             return False
-        need = t["shared_words_event"] if a.kind in ("date", "time") else t["shared_words"]
-        return crossed or a.predicate == b.predicate or sim >= t["same_thing"] or shared >= need
+        if crossed or a.predicate == b.predicate:
+            return True
+        if a.kind in ("date", "time"):
+            return sim >= t["same_thing"] or shared >= t["shared_words_event"]
+        # a noun alone ("yards", "games") is shared by many facts of a story: the verb differs,
+        # so the sentences must say much the same
+        return sim >= t["same_thing_other_verb"] and shared >= t["shared_words"]
     kinds = frames_mod.kinds_of_count()
     if a.thing in kinds and b.thing in kinds:
         return False  # the lexicon knows these as two counts (deaths, injuries)

@@ -67,6 +67,7 @@ class Frames(_Table):
 
 class Conflicts(_Table):
     min_similarity_same_thing: float
+    min_similarity_same_thing_other_verb: float
     min_similarity_same_verb: float
     min_similarity: float
     min_shared_words: int
