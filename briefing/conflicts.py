@@ -77,7 +77,7 @@ MIN_SIMILARITY = {"name": 0.25, "vote": 0.25}
 _SPOKES = re.compile(r"spokes(?:person|man|woman)", re.IGNORECASE)
 # kinds never compared: a year is context ("since 2009"), an ordinal a rank, a weekday
 # with no publication date to place it
-_NOT_COMPARED = frozenset({"year", "ordinal", "decade", "weekday", "relday", "score", "conversion"})
+_NOT_COMPARED = frozenset({"year", "ordinal", "decade", "weekday", "relday", "score", "conversion", "label"})
 
 
 @lru_cache(maxsize=1)
@@ -181,7 +181,7 @@ def figures_at_odds(a: Claim, b: Claim) -> bool:
     )
 
 
-_NOT_BACKING = frozenset({"ordinal", "decade", "weekday", "relday"})
+_NOT_BACKING = frozenset({"ordinal", "decade", "weekday", "relday", "label"})
 
 
 def repeats_figure(a: Claim, b: Claim) -> bool:

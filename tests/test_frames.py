@@ -90,7 +90,8 @@ def test_the_same_value_in_other_words_overlaps() -> None:
 
 
 def test_a_number_inside_a_name_is_no_figure() -> None:
-    assert [f.text for f in figures("Shares in the S&P 500 rose 2% as the Model 3 sold out.")] == ["2%"]
+    found = figures("Shares in the S&P 500 rose 2% as the Model 3 sold out.")
+    assert [(f.kind, f.text) for f in found] == [("label", "500"), ("percent", "2%"), ("label", "3")]
 
 
 # ---------------------------------------------------------------- dates and clock times

@@ -158,6 +158,7 @@ def norm_word(text: str) -> str:
 
 
 _QUANTITY_WORDS = frozenset(["percent", "pct", "cent", "percentage", "hundred"]) | frozenset(lexicon().units.currency_words)
+_MEASURE_UNITS = frozenset(u for u, _ in lexicon().units.measures.values()) | {""}
 _NUMBER_WORDS = frozenset(lexicon().numbers.units) | frozenset(lexicon().numbers.tens) | frozenset(lexicon().numbers.scales)
 
 
@@ -265,7 +266,14 @@ def _step(f: Figure) -> float:
 @lru_cache(maxsize=8192)
 def extract_quantities(text: str) -> tuple[Figure, ...]:
     """The figures the checker compares (weekdays and "yesterday" are left to the words)."""
-    return tuple(f for f in figures(text) if f.kind not in ("weekday", "relday"))
+    return tuple(f for f in figures(text) if f.kind not in ("weekday", "relday") and not _loose(f))
+
+
+def _loose(f: Figure) -> bool:
+    """"one of them", "thousands", "5G": words or labels the checker compares as words."""
+    if f.kind == "count" and (f.text.lower() == "one" or f.qualifier == "vague"):
+        return True  # "one of them", "thousands of people"
+    return f.kind == "measure" and f.unit not in _MEASURE_UNITS
 
 
 def _close(a: float, b: float) -> bool:

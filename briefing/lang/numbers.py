@@ -30,14 +30,15 @@ NUMERIC = frozenset({"count", "measure", "duration", "year", "points"})
 OPEN_SLACK = 0.25
 ROUGH_MINUTES = 15  # "around 9pm" is 8:45 to 9:15
 # kinds compared exactly: days, clock times, years and ranks are not measurements
-_EXACT = frozenset({"date", "time", "weekday", "relday", "year", "ordinal", "decade"})
+_EXACT = frozenset({"date", "time", "weekday", "relday", "year", "ordinal", "decade", "label"})
 
 
 @dataclass(frozen=True, slots=True)
 class Figure:
     """One figure as written: kind, normalised value and interval, unit, where it stands."""
 
-    kind: str  # count money percent points duration measure date weekday relday time year ordinal decade
+    kind: str  # count money percent points duration measure date weekday relday time year ordinal
+    # decade, and label ("Route 66"), score ("9-3"), conversion ("($265m)")
     value: float  # normalised: seconds, metres, basis points, month*100+day, minutes after midnight
     lo: float
     hi: float
@@ -297,12 +298,17 @@ class _Reader:
             self.add("time", (value // 100) * 60 + value % 100, i, i + 1, unit="clock", exact=True)
             return i + 2  # "1300 GMT"
         if tok.text[0] == "0" and len(tok.text) > 1 and tok.text[1].isdigit() and not cur:
-            return i + 1  # "0845 125": a code or phone number, not a figure
+            self.add("label", value, i, i, exact=True)  # "0845 125": a code or phone number
+            return i + 1
         nxt, kind, v2, step, unit = self.tail(i + 1, value, step, cur)
-        if kind == "count" and not cur and (self.word_at(nxt) in _PLACE_WORDS or self.word_at(i - 1) in _PLACE_WORDS):
-            return i + 1  # "the 12000 block", "Route 66": an address or a label
-        if kind == "count" and not cur and suffix == "" and self._in_name(i) and nxt == i + 1:
-            return i + 1  # "S&P 500", "iPhone 14", "Game 2": part of a name, not a figure
+        if kind == "count" and not cur and (
+            self.word_at(nxt) in _PLACE_WORDS or self.word_at(i - 1) in _PLACE_WORDS
+            or (suffix == "" and self._in_name(i) and nxt == i + 1)
+        ):
+            # "the 12000 block", "Route 66", "S&P 500", "Game 2": a label or part of a name,
+            # not a quantity (the checker still wants it stated; conflicts never compare it)
+            self.add("label", value, i, i, exact=True)
+            return i + 1
         if kind == "count" and not cur:
             lo_year, hi_year = lexicon().dates.years
             if dec == 0 and suffix == "" and "," not in tok.text and lo_year <= value <= hi_year and len(tok.text) == 4:
