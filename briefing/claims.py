@@ -1,7 +1,8 @@
 """Claims stage: turn the sentences of a corpus into candidate claims with features.
 
 A claim is one sentence of kept text plus what later stages need: its origin, its
-content stems, its figures and dates, its names, and the attribution cues around it
+content stems, its figures (briefing.lang.numbers; their parsed frames are read only where
+figures are compared), its names, and the attribution cues around it
 (anonymous sourcing, hedges, "could not verify", a party's own claim).
 """
 
@@ -10,11 +11,13 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from importlib.resources import files
 
+from briefing.lang.numbers import Figure, figures
 from briefing.models import Corpus, Passage
-from briefing.text import STOPWORDS, content_stems, entities, stem
+from briefing.text import content_stems, entities
 
 CUE_FAMILIES = ("anonymous", "hedged", "unverified", "party_claim")
 
@@ -33,44 +36,6 @@ _DEICTIC = re.compile(
 )
 # a quotation: double quotes, or single quotes that are not apostrophes ("the court's")
 _QUOTED = re.compile(r"[“\"][^“”\"]{3,}[”\"]|(?<!\w)[‘'][^‘’'\n]{3,}[’'](?!\w)")
-_NUMBER = re.compile(
-    r"(?P<qual>more than|over|at least|nearly|almost|about|around|some|roughly|approximately|"
-    r"up to|fewer than|less than|under)?\s*"
-    r"(?P<cur>[$€£])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?:\s*(?P<scale>million|billion|trillion|thousand|bn|m|k)\b)?"
-    r"(?P<pct>\s*%|\s*per\s?cent\b)?",
-    re.IGNORECASE,
-)
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
-_DATE = re.compile(
-    r"\b(?:(?P<m1>" + "|".join(m.capitalize() for m in _MONTHS) + r")\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?\b"
-    r"|(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>" + "|".join(m.capitalize() for m in _MONTHS) + r")\b)"
-)
-_DIGIT = re.compile(r"\d")
-# 7:15, 7:15 p.m., 7.15pm; not 4.50 alone, which news writes for decimals (4.50%)
-_TIME = re.compile(
-    r"\b(?P<h>\d{1,2})(?::(?P<m>\d{2})\s*(?P<ap>[ap]\.?m\.?)?|\.(?P<m2>\d{2})\s*(?P<ap2>[ap]\.?m\.?))",
-    re.IGNORECASE,
-)
-_CURRENCIES = {"$": "dollar", "€": "euro", "£": "pound"}
-_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "bn": 1e9, "billion": 1e9, "trillion": 1e12}
-
-
-@dataclass(frozen=True, slots=True)
-class Quantity:
-    """A figure or date in a sentence, with the nouns that say what it counts."""
-
-    text: str
-    value: float | str
-    kind: str  # "number" | "date" | "time"
-    qualifier: str | None
-    keys: frozenset[str]
-    start: int
-    end: int
-
-
 @dataclass(slots=True)
 class Claim:
     """A candidate claim: one sentence and its features."""
@@ -81,7 +46,7 @@ class Claim:
     order: int  # index of the sentence in its article
     trim: int  # characters of dateline or label to skip before the claim proper
     stems: list[str]
-    quantities: list[Quantity]
+    figures: tuple[Figure, ...]  # figures of `text` (offsets into it); frames come from these
     names: set[str]
     cues: dict[str, str] = field(default_factory=dict)  # family -> matched phrase
     nearby_cues: dict[str, str] = field(default_factory=dict)  # cues in neighbour sentences
@@ -90,6 +55,7 @@ class Claim:
     on_record: bool = False  # the sentence names who says it (a speech verb and a name)
     instruction: bool = False  # addresses a model ("ignore previous instructions"): never a claim
     nearby_on_record: bool = False  # a neighbour sentence does
+    published: datetime | None = None  # the article's publication time (dates its weekdays)
 
     @property
     def text(self) -> str:
@@ -131,84 +97,6 @@ def find_cues(text: str) -> dict[str, str]:
         if m:
             found[family] = m.group().strip()
     return found
-
-
-def quantities(text: str) -> list[Quantity]:
-    """Figures and dates in a sentence, each keyed by the nouns next to it."""
-    found: list[Quantity] = []
-    if not _DIGIT.search(text):
-        return found
-    taken: list[tuple[int, int]] = []
-    for m in _DATE.finditer(text):
-        month = (m.group("m1") or m.group("m2")).lower()
-        day = int(m.group("d1") or m.group("d2"))
-        found.append(
-            Quantity(m.group(), f"{month} {day}", "date", None, frozenset({"date"}), m.start(), m.end())
-        )
-        taken.append((m.start(), m.end()))
-    for m in _TIME.finditer(text):
-        minutes, ampm = m.group("m") or m.group("m2"), m.group("ap") or m.group("ap2")
-        hour = int(m.group("h")) % 12 + (12 if (ampm or "").lower().startswith("p") else 0)
-        value = f"{hour:02d}:{minutes}" if ampm else f"{m.group('h')}:{minutes}"
-        found.append(Quantity(m.group().strip(), value, "time", None, frozenset({"time"}), m.start(), m.end()))
-        taken.append((m.start(), m.end()))
-    for m in _NUMBER.finditer(text):
-        if any(s <= m.start("num") < e for s, e in taken):
-            continue
-        raw = m.group("num").replace(",", "")
-        value = float(raw) * _SCALE.get((m.group("scale") or "").lower(), 1.0)
-        kind_key = {"percent"} if m.group("pct") else set()
-        if m.group("cur"):
-            kind_key.add(_CURRENCIES[m.group("cur")])
-        is_year = not m.group("scale") and not m.group("cur") and raw.isdigit() and 1900 <= value <= 2100
-        keys = frozenset(kind_key | _neighbour_nouns(text, m.start("num"), m.end()))
-        found.append(
-            Quantity(
-                m.group().strip(),
-                value,
-                "date" if is_year else "number",
-                (m.group("qual") or "").lower() or None,
-                keys | ({"year"} if is_year else set()),
-                m.start(),
-                m.end(),
-            )
-        )
-    return found
-
-
-# words news uses interchangeably for the same count: "killed 14" = "death toll to 14"
-_KEY_ALIASES = {
-    **dict.fromkeys(["kill", "dead", "died", "dies", "death", "toll", "fatalit"], "~dead"),
-    **dict.fromkeys(["injur", "wound", "hurt"], "~hurt"),
-}
-_COMPARATIVES = frozenset(
-    "longer shorter later earlier more less fewer higher lower faster slower bigger smaller".split()
-)
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
-_SKIP_AFTER = frozenset("million billion trillion thousand bn m k percent per cent".split())
-
-
-def _neighbour_nouns(text: str, start: int, end: int) -> set[str]:
-    """What a figure counts: the word right after it ("14 people") and the content words
-    just before it ("killed 14", "cost of the repairs at 40"), as stems. Stopwords say
-    nothing and are left out. "every 15 minutes" (a frequency) and "25 minutes longer"
-    (a difference) are marked, so they never meet a plain "15 minutes"."""
-    after_words = [w for w in _TOKEN.findall(text[end : end + 40]) if w.lower() not in _SKIP_AFTER]
-    before = _TOKEN.findall(text[max(0, start - 40) : start])[-5:]
-    keys = {stem(w) for w in after_words[:1] if w.lower() not in STOPWORDS}
-    content_before = [  # lower-case only: "Mill Road, where 80" is a place, not what 80 counts
-        w for w in before if w.islower() and w not in STOPWORDS and w not in _QUALIFIERS
-    ]
-    keys.update(stem(w) for w in content_before[-2:])
-    keys.update(_KEY_ALIASES[k] for k in list(keys) if k in _KEY_ALIASES)
-    if before and before[-1].lower() in ("every", "per", "each"):
-        keys.add("~every")
-    if len(after_words) > 1 and after_words[1].lower() in _COMPARATIVES:
-        keys.add("~difference")
-    return keys
-
-
-_QUALIFIERS = frozenset("more than over at least nearly almost about around some roughly approximately up fewer less under".split())
 
 
 def is_claim_like(text: str) -> bool:
@@ -270,7 +158,7 @@ def _link_neighbours(claims: list[Claim], text: str) -> None:
 @dataclass(frozen=True, slots=True)
 class _Features:
     stems: list[str]
-    quantities: list[Quantity]
+    figures: tuple[Figure, ...]
     names: set[str]
     cues: dict[str, str]
     candidate: bool
@@ -289,7 +177,7 @@ def _features(sentence: str, trim: int) -> _Features:
     instruction = bool(cue_patterns()["instruction"].search(sentence))
     return _Features(
         stems=content_stems(body),
-        quantities=quantities(body),
+        figures=figures(body),
         names=names,
         cues=cues,
         candidate=is_claim_like(body) and not instruction,
@@ -307,6 +195,7 @@ def extract_claims(corpus: Corpus) -> list[Claim]:
     claims: list[Claim] = []
     for article_id, sentences in by_article.items():
         origin = corpus.dedup.origins.get(article_id, article_id)
+        published = corpus.article(article_id).published_at
         article_claims = []
         for i, s in enumerate(sentences):
             trim = _trim(s.text)
@@ -319,13 +208,14 @@ def extract_claims(corpus: Corpus) -> list[Claim]:
                     order=i,
                     trim=trim,
                     stems=f.stems,
-                    quantities=f.quantities,
+                    figures=f.figures,
                     names=f.names,
                     cues=f.cues,
                     candidate=f.candidate,
                     weak_start=f.weak_start,
                     on_record=f.on_record,
                     instruction=f.instruction,
+                    published=published,
                 )
             )
         _link_neighbours(article_claims, corpus.article(article_id).text)

@@ -1,44 +1,57 @@
 """Conflict stage: find where independent sources disagree on a figure, date, name or vote.
 
-Two claims about the same subject (similar wording, from different origins) that give
-incompatible values for the same thing ("12 workers" vs "14 workers", "June 3" vs
-"June 5", spokesperson "Anna Kell" vs "Anna Kehl", a "unanimous" ruling vs a "five-to-two"
-decision) are a conflict; each value keeps the citation of the sentence that states it.
+Figures are compared as quantity frames (briefing.lang.frames): two frames from different
+independent origins disagree when they measure the same way (kind and unit), their
+intervals do not meet ("more than 6,400" vs "about 9,000"; "84.3 billion" = "84,300
+million" meet), and their slots match: the thing counted, its verb, its role ("since
+2009" never meets "by 2028"), both happened or both planned, the same year of a measure
+(the 2026 budget never meets the 2025 one). When the later article says the figure
+changed ("rose to 17", "revised", "now") or gives a later running total, it is an update,
+not a disagreement: the briefing states the latest value and notes the earlier one.
+Who holds a role (read from the parse: briefing.lang.roles) and vote tallies ("unanimous"
+vs "five-to-two") are compared too. Each value keeps the citation of its sentence.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
 
 from briefing import budget
-from briefing.claims import Claim, Quantity
+from briefing.claims import Claim
+from briefing.lang import frames as frames_mod
 from briefing.lang import roles
-from briefing.lang.roles import role_names
+from briefing.lang.frames import Frame
+from briefing.lang.lexicon import lexicon
+from briefing.lang.numbers import Figure
 from briefing.models import Citation, Conflict, ConflictValue
 from briefing.similarity import SimilarityIndex
-from briefing.text import STOPWORDS
+from briefing.text import STOPWORDS, stem
 
-_LOWER_BOUND = {"more than", "over", "at least"}
-_UPPER_BOUND = {"fewer than", "less than", "under", "up to"}
-_ROUGH = {"nearly", "almost", "about", "around", "some", "roughly", "approximately"}
-
-_COUNTS = {
-    w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
-}
-_COUNT = rf"(?:\d{{1,3}}|{'|'.join(_COUNTS)})"
 _TO = r"(?:\s*[-–—]\s*|\s+to\s+|-to-)"
-_TALLY = re.compile(
-    rf"\b(?P<yes>{_COUNT}){_TO}(?P<no>{_COUNT})\s+(?:vote|votes|decision|ruling|majority|verdict|split)\b"
-    rf"|\bvot(?:e|ed|ing)\s+(?:of\s+)?(?P<yes2>{_COUNT}){_TO}(?P<no2>{_COUNT})\b"
-    r"|(?<!not )(?<!n't )\bunanimous(?:ly)?\b",
-    re.IGNORECASE,
-)
+
+
+@lru_cache(maxsize=1)
+def _counts() -> dict[str, int]:
+    """Number words a tally is told in ("five-to-two"), from the lexicon."""
+    return {"zero": 0, "one": 1, **{w: n for w, n in lexicon().numbers.units.items() if n <= 12}}
+
+
+@lru_cache(maxsize=1)
+def _tally() -> re.Pattern[str]:
+    count = rf"(?:\d{{1,3}}|{'|'.join(_counts())})"
+    return re.compile(
+        rf"\b(?P<yes>{count}){_TO}(?P<no>{count})\s+(?:vote|votes|decision|ruling|majority|verdict|split)\b"
+        rf"|\bvot(?:e|ed|ing)\s+(?:of\s+)?(?P<yes2>{count}){_TO}(?P<no2>{count})\b"
+        r"|(?<!not )(?<!n't )\bunanimous(?:ly)?\b",
+        re.IGNORECASE,
+    )
+
 
 # Work bounds of the pair search. Real stories have at most ~7 candidate partners per
 # claim and ~30 pairs in all, and a few conflicts; many sentences that share words and
@@ -47,69 +60,141 @@ _TALLY = re.compile(
 MAX_PARTNERS = 20  # candidate partners per claim, most similar first
 MAX_PAIRS = 20_000  # candidate pairs per build, most similar first
 MAX_CONFLICTS = 25  # conflicts reported per build (a briefing listing more says nothing)
+MAX_VALUES = 6  # values listed in one conflict, in the order found
 MAX_KEY_MEMBERS = 50  # claims sharing one key ("killed … people") compared all with all
 
-MIN_SIMILARITY = {"number": 0.3, "date": 0.3, "time": 0.3, "vote": 0.25}
+MIN_SIMILARITY = {"vote": 0.25}
+# kinds never compared: a year is context ("since 2009"), an ordinal a rank, a weekday
+# with no publication date to place it
+_NOT_COMPARED = frozenset({"year", "ordinal", "decade", "weekday", "relday", "score", "conversion", "label"})
 
 
-def compatible(a: Quantity, b: Quantity) -> bool:
-    """Can both figures be true at once? ('more than 10,000' and '12,000' can.)"""
-    if a.kind in ("date", "time") or b.kind in ("date", "time"):
-        return a.value == b.value
-    x, y = float(a.value), float(b.value)
-    if x == y or abs(x - y) <= 0.01 * max(abs(x), abs(y)):
+@lru_cache(maxsize=1)
+def _tunables() -> dict[str, float]:
+    t = lexicon().conflicts
+    return {"same_thing": t.min_similarity_same_thing, "same_thing_other_verb": t.min_similarity_same_thing_other_verb, "same_verb": t.min_similarity_same_verb,
+            "floor": t.min_similarity, "shared_words": t.min_shared_words, "shared_words_event": t.min_shared_words_event, "shared_words_other_thing": t.min_shared_words_other_thing,
+            "max_parsed": t.max_parsed_sentences, "small_count": t.small_count,
+            "max_figures": t.max_figures_per_sentence}
+
+
+# roles a figure never shares with a figure without one: a part's whole, a share, an
+# increment, a start or an end ("since 2009" is not "in 2009")
+_STRICT_ROLES = frozenset({"whole", "share", "more", "since", "by", "until", "from", "against", "versus"})
+
+
+def compared(f: Figure) -> bool:
+    return f.kind not in _NOT_COMPARED and f.qualifier != "vague"
+
+
+def _key(f: Frame) -> str | None:
+    """What a frame is about, for grouping reported values: its thing, else its verb."""
+    return f.thing or f.predicate
+
+
+def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
+    """Do two frames measure the same thing in the same way, so differing values disagree?
+    The noun counted and the verb decide; sentence similarity backs a match on one only."""
+    if a.measure != b.measure or not compared(a.figure) or not compared(b.figure):
+        return False
+    if a.modality != b.modality or a.negated or b.negated:
+        return False
+    if a.role != b.role and (a.role and b.role or {a.role, b.role} & _STRICT_ROLES):
+        return False
+    if a.period is not None and b.period is not None and a.period != b.period:
+        return False  # the 2026 budget is not the 2025 one
+    if (a.whole is not None and b.whole is not None) and a.whole != b.whole:
+        return False
+    if a.agent and b.agent and a.agent != b.agent:
+        return False  # offers by two clubs are two offers
+    if (a.thing or "").startswith("age of a ") or (b.thing or "").startswith("age of a "):
+        return False  # "a 47-year-old man" and "the 39-year-old man" need not be one man
+    t = _tunables()
+    if floor and a.kind == "count" and max(a.value, b.value) < t["small_count"] and not (
+            a.thing and a.thing == b.thing and a.predicate == b.predicate):
+        return False  # "two", "three": small counts abound; they meet only on noun and verb both
+    shared = len((a.context & b.context) - {a.thing, b.thing})
+    crossed = bool(a.thing and a.thing == b.predicate or b.thing and b.thing == a.predicate)
+    if crossed or a.thing and a.thing == b.thing:
+        # the same noun counted, or one's noun is the other's verb ("put the cost at 40m" /
+        # "will cost 52m"); a date or time is pinned by what happened then
+        if floor and sim < t["floor"]:
+            return False
+        if crossed or a.predicate == b.predicate:
+            return True
+        if a.kind in ("date", "time"):
+            return sim >= t["same_thing"] or shared >= t["shared_words_event"]
+        # a noun alone ("yards", "games") is shared by many facts of a story: the verb differs,
+        # so the sentences must say much the same
+        return sim >= t["same_thing_other_verb"] and shared >= t["shared_words"]
+    kinds = frames_mod.kinds_of_count()
+    if a.thing in kinds and b.thing in kinds:
+        return False  # the lexicon knows these as two counts (deaths, injuries)
+    # no noun, or other nouns ("pupils" / "students"): the same verb, in like sentences
+    if a.predicate is None or a.predicate != b.predicate or sim < t["same_verb"]:
+        return False
+    return not (a.thing and b.thing) or shared >= t["shared_words_other_thing"]
+
+
+def disagree(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
+    """Both cannot be true at once: the same thing, measured the same way, intervals apart.
+    Without the `floor`, sentences need not be alike (an update is told in new words)."""
+    return not a.figure.overlaps(b.figure) and same_thing(a, b, sim, floor=floor)
+
+
+def is_update(old: Frame, new: Frame) -> bool:
+    """`new` reports a change of `old`'s figure: published later and saying so ("rose to",
+    "revised", "now"), or a later, higher running total (deaths, injuries)."""
+    if old.published is None or new.published is None or new.published <= old.published:
+        return new.changed and not old.changed and old.published == new.published is None
+    if new.changed:
         return True
-    for p, q in ((a, b), (b, a)):
-        px, qy = float(p.value), float(q.value)
-        # "more than 10,000" is a loose bound and fits 12,000; "at least 12" dead is a
-        # count that a later "14" revises, which readers should see as a disagreement
-        loose = px >= 100 and px % 100 == 0
-        if p.qualifier in _LOWER_BOUND and loose and (qy >= px or q.qualifier in _LOWER_BOUND):
-            return True
-        if p.qualifier in _UPPER_BOUND and loose and (qy <= px or q.qualifier in _UPPER_BOUND):
-            return True
-        if p.qualifier in _ROUGH and abs(px - qy) <= 0.15 * max(px, qy):
-            return True
-    return False
-
-
-_UNITS = frozenset({"percent", "~every", "~difference"})
-
-
-def same_thing(a: Quantity, b: Quantity) -> bool:
-    """Do two figures count the same thing (same kind and unit, a shared neighbouring noun)?
-    A percentage never meets a count, nor a frequency a duration; "percent" alone is no
-    shared subject (inflation 5.8% and unemployment 6.1% are two things)."""
-    if a.kind != b.kind:
-        return False
-    if a.kind in ("date", "time"):
-        return ("year" in a.keys) == ("year" in b.keys)
-    if (a.keys & _UNITS) != (b.keys & _UNITS):
-        return False
-    return bool((a.keys & b.keys) - {"year"} - _UNITS)
+    running = lexicon().frames.running_totals
+    return new.kind == "count" and (new.thing in running) and new.value > old.value
 
 
 def figures_at_odds(a: Claim, b: Claim) -> bool:
-    """b cannot back a (nor be the same claim): it gives another value for the same thing,
-    or, sharing no figure with a, other figures next to the same words ("every 15 minutes"
-    vs "25 minutes longer"). A shared figure ("4.50%" and "4.5 per cent") vouches for b."""
-    pairs = [(qa, qb) for qa in a.quantities for qb in b.quantities if qa.kind == qb.kind]
-    if any(same_thing(qa, qb) and not compatible(qa, qb) for qa, qb in pairs):
-        return True
-    if any(qa.value == qb.value for qa, qb in pairs):
+    """b cannot back a (nor be the same claim): it gives another value for what seems the
+    same thing (the same noun or verb, or a clause of the same words), and no figure of a.
+    A shared figure ("4.50%" and "4.5 per cent") vouches for b."""
+    pairs = [(x, y) for x in a.figures for y in b.figures if x.kind == y.kind and x.kind not in _NOT_BACKING]
+    if not any(not x.overlaps(y) for x, y in pairs) or any(x.overlaps(y) for x, y in pairs):
         return False
-    return any((qa.keys & qb.keys) - {"year", "percent"} and not compatible(qa, qb) for qa, qb in pairs)
+    if any(x.kind == "duration" for x, _ in pairs):
+        return True  # "every 15 minutes" never backs "25 minutes longer", nor six days nine
+    fa, fb = frames_mod.read([(a.text, a.published), (b.text, b.published)])
+    return any(
+        x.measure == y.measure and not x.figure.overlaps(y.figure)
+        and (x.thing and x.thing == y.thing or x.predicate == y.predicate or x.shared(y) >= 2)
+        for x in fa for y in fb
+    )
+
+
+_NOT_BACKING = frozenset({"ordinal", "decade", "weekday", "relday", "label"})
+
+
+def repeats_figure(a: Claim, b: Claim) -> bool:
+    """Both give one count of one thing ("38,000 vehicles" told in two groups' words)."""
+    same = [
+        (x, y) for x, fx in enumerate(a.figures) for y, fy in enumerate(b.figures)
+        if fx.kind == fy.kind == "count" and fx.value >= 10 and fx.same_value(fy)
+    ]
+    if not same:
+        return False
+    fa, fb = frames_mod.read([(a.text, a.published), (b.text, b.published)])
+    return any(x < len(fa) and y < len(fb) and fa[x].thing is not None and fa[x].thing == fb[y].thing
+               for x, y in same)
 
 
 def _count(word: str) -> int:
-    return int(word) if word.isdigit() else _COUNTS[word.lower()]
+    return int(word) if word.isdigit() else _counts()[word.lower()]
 
 
 @lru_cache(maxsize=8192)
 def vote_tally(text: str) -> tuple[str, str] | None:
     """How a vote went, as (comparable value, the words used): ('5-2', 'five-to-two');
     a unanimous vote is ('unanimous', …) however it is told ('unanimous', '7-0')."""
-    m = _TALLY.search(text)
+    m = _tally().search(text)
     if m is None:
         return None
     yes, no = ("yes", "no") if m.group("yes") else ("yes2", "no2")
@@ -119,19 +204,18 @@ def vote_tally(text: str) -> tuple[str, str] | None:
     return ("unanimous" if low == 0 else f"{high}-{low}"), text[m.start(yes) : m.end(no)]
 
 
-def _subject(a: Claim, b: Claim, q: Quantity) -> str:
-    """A few words naming what the disagreement is about ("number of people")."""
-    if q.kind == "number":
-        after = [w for w in re.findall(r"[A-Za-z][A-Za-z'’\-]+", a.text[q.end : q.end + 30]) if w.lower() not in STOPWORDS]
-        if after:
-            return f"number of {after[0]}"
-    shared = [
-        w.strip(".,;:\"“”‘’'")
-        for w in dict.fromkeys(a.text.split())
-        if w.lower().strip(".,;:") in b.text.lower() and w.lower().strip(".,;:") not in STOPWORDS
-    ]
-    words = " ".join(w for w in shared if w and not any(ch.isdigit() for ch in w))
-    return f"{q.kind} ({' '.join(words.split()[:4])})" if words else f"the {q.kind}"
+def _subject(f: Frame) -> str:
+    """A few words naming what the disagreement is about ("number of residents")."""
+    thing = f.thing or ""
+    if f.kind == "count":
+        return f"number of {thing}" if thing else f"figure ({f.predicate or 'count'})"
+    what = {"money": "amount", "percent": "percentage", "points": "change", "duration": "length",
+            "date": "date", "time": "time", "measure": "measure"}.get(f.kind, f.kind)
+    about = thing or f.predicate
+    return f"{what} ({about})" if about else f"the {what}"
+
+
+_CONFLICT_KIND = {"date": "date", "time": "time"}
 
 
 @dataclass(frozen=True)
@@ -140,65 +224,176 @@ class Disagreement:
 
     conflict: Conflict
     pair: tuple[int, int]
-    quantities: tuple[Quantity, ...] = ()
+    figures: tuple[Figure, ...] = ()
     role: str | None = None
     names: tuple[str, ...] = ()
     tallies: tuple[str, ...] = ()
 
     def concerns(self, claim: Claim) -> bool:
-        """Does this claim state one of the disputed values (about the same thing)?"""
+        """Does this claim state one of the disputed values?"""
         if self.tallies:
             tally = vote_tally(claim.text)
             return tally is not None and tally[0] in self.tallies
         if self.role is not None:
-            named = role_names(claim.text).get(self.role, "")
+            named = roles.role_names(claim.text).get(self.role, "")
             return any(roles.same_holder(named, n) for n in self.names) if named else False
-        return any(same_thing(q, v) and compatible(q, v) for q in claim.quantities for v in self.quantities)
+        return self.states_value(claim)
 
     def states_value(self, claim: Claim) -> bool:
-        """The claim gives one of the disputed figures, whatever words sit next to it."""
+        """The claim gives one of the disputed figures, in whatever words."""
         if self.tallies:
             return self.concerns(claim)
-        return any(q.kind == v.kind and q.value == v.value for q in claim.quantities for v in self.quantities)
+        return any(f.same_value(v) for f in claim.figures for v in self.figures)
+
+
+@dataclass(frozen=True)
+class Update:
+    """A figure a later article says changed: the latest value and the earlier one."""
+
+    old: int  # claim index stating the earlier value
+    new: int  # claim index stating the latest value
+    old_figure: Figure
+    new_figure: Figure
+    subject: str
+    old_value: str  # as written, with its qualifier ("at least 11")
+    new_value: str
+
+
+@dataclass
+class Comparison:
+    conflicts: list[Disagreement] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
 
 
 def find_conflicts(
     claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Claim], Citation]
 ) -> list[Disagreement]:
-    """Disagreements between claims of different origins, deduplicated; at most
-    MAX_CONFLICTS, from the most similar candidate pairs (see `_bounded`)."""
-    found: dict[tuple, Disagreement] = {}
-    for n, (i, j) in enumerate(sorted(_bounded(_candidate_pairs(claims, index), index))):
-        if len(found) >= MAX_CONFLICTS:
-            break
+    """Disagreements between claims of different origins (see `compare`)."""
+    return compare(claims, index, cite).conflicts
+
+
+def compare(claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Claim], Citation]) -> Comparison:
+    """Disagreements and updates between claims of different origins: at most MAX_CONFLICTS
+    disagreements, one per thing disputed, from the most similar candidate pairs."""
+    out = Comparison()
+    pairs = sorted(_bounded(_candidate_pairs(claims, index), index))
+    figure_pairs = _figure_pairs(claims, pairs, index)
+    by_key: dict[tuple, dict] = {}
+    updated: set[tuple[int, float]] = set()
+    sims = _cosines(index, list(figure_pairs))
+    for n, ((i, j), found) in enumerate(figure_pairs.items()):
         if n % 1024 == 0:
             budget.check("conflict search")
         a, b = claims[i], claims[j]
-        for kind, subject, va, vb, about in _disagreements(a, b, index.sim(i, j)):
-            key = (kind, frozenset({va.lower(), vb.lower()}))
-            if key in found or len(found) >= MAX_CONFLICTS:
+        sim = sims[(i, j)]
+        for fa, fb in found:
+            if not disagree(fa, fb, sim, floor=False):
                 continue
-            values = [ConflictValue(value=va, citation=cite(a)), ConflictValue(value=vb, citation=cite(b))]
-            conflict = Conflict(subject=subject, kind=kind, values=values)
-            if kind == "fact":
-                found[key] = Disagreement(conflict, (i, j), tallies=about)
-            else:
-                found[key] = Disagreement(conflict, (i, j), quantities=about)
-    for r in roles.disagreements(claims):  # who holds a role: read from the parse, story-wide
-        key = ("name", frozenset(h.lower() for h in r.holders))
-        if key in found or len(found) >= MAX_CONFLICTS:
+            if is_update(fa, fb) or is_update(fb, fa):
+                (o, fo), (w, fw) = ((i, fa), (j, fb)) if is_update(fa, fb) else ((j, fb), (i, fa))
+                if (o, fo.value) not in updated:
+                    updated.add((o, fo.value))
+                    out.updates.append(Update(o, w, fo.figure, fw.figure, _subject(fw),
+                                              fo.figure.said(claims[o].text), fw.figure.said(claims[w].text)))
+                continue
+            if _also_says(b, fa.figure) or _also_says(a, fb.figure) or not disagree(fa, fb, sim):
+                continue  # a sentence that also gives the other value does not dispute it
+            if fa.period != fb.period:
+                continue  # a dated figure ("last year's 32 million") never disputes an undated one
+            entry = _entry(by_key, fa, fb, (i, j))
+            for claim, f in ((a, fa), (b, fb)):
+                vkey = round(f.value, 6)
+                if len(entry["values"]) < MAX_VALUES and vkey not in entry["values"] and not any(
+                        f.figure.overlaps(g) for g, _ in entry["values"].values()):
+                    entry["values"][vkey] = (f.figure, claim)
+    superseded = {(u.old, round(u.old_figure.value, 6)) for u in out.updates}
+    for entry in by_key.values():
+        if len(out.conflicts) >= MAX_CONFLICTS:
+            break
+        values = [(f, c) for f, c in entry["values"].values()]
+        values = [(f, c) for f, c in values if not _stale(f, c, claims, superseded)]
+        if len({c.origin for _, c in values}) < 2 or len(values) < 2:
             continue
-        a, b = claims[r.i], claims[r.j]
-        values = [ConflictValue(value=r.holders[0], citation=cite(a)), ConflictValue(value=r.holders[1], citation=cite(b))]
-        conflict = Conflict(subject=r.subject, kind="name", values=values)
-        found[key] = Disagreement(conflict, (r.i, r.j), role=r.role, names=r.holders)
-    return list(found.values())
+        conflict = Conflict(
+            subject=entry["subject"], kind=_CONFLICT_KIND.get(entry["kind"], "number"),
+            values=[ConflictValue(value=f.said(c.text), citation=cite(c)) for f, c in values],
+        )
+        out.conflicts.append(Disagreement(conflict, entry["pair"], figures=tuple(f for f, _ in values)))
+    out.conflicts.extend(_names_and_votes(claims, pairs, index, cite, MAX_CONFLICTS - len(out.conflicts)))
+    return out
+
+
+def _cosines(index: SimilarityIndex, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], float]:
+    """Cosine of every pair however low, in one sparse product (the index keeps only near ones)."""
+    if not pairs:
+        return {}
+    first, second = np.array(pairs, dtype=np.int64).T
+    dots = np.asarray(index.vectors[first].multiply(index.vectors[second]).sum(axis=1)).ravel()
+    return {p: float(d) for p, d in zip(pairs, dots.tolist(), strict=True)}
+
+
+def _also_says(c: Claim, f: Figure) -> bool:
+    return any(g.kind == f.kind and g.unit == f.unit and g.overlaps(f) for g in c.figures)
+
+
+def _entry(by_key: dict[tuple, dict], fa: Frame, fb: Frame, pair: tuple[int, int]) -> dict:
+    """The reported disagreement a frame pair belongs to: one about the same thing, or one
+    that already lists either value (the same dispute found through another pair)."""
+    key = (fa.measure, _key(fa) or _key(fb), fa.predicate if fa.thing else None)
+    if key in by_key:
+        return by_key[key]
+    for (measure, *_), entry in by_key.items():
+        if measure == fa.measure and any(
+            g.same_value(f.figure) for g, _ in entry["values"].values() for f in (fa, fb)
+        ):
+            return entry
+    return by_key.setdefault(key, {"values": {}, "pair": pair, "subject": _subject(fa), "kind": fa.kind})
+
+
+def _stale(f: Figure, c: Claim, claims: Sequence[Claim], superseded: set[tuple[int, float]]) -> bool:
+    return any(claims[o] is c and v == round(f.value, 6) for o, v in superseded)
+
+
+def _figure_pairs(
+    claims: Sequence[Claim], pairs: Sequence[tuple[int, int]], index: SimilarityIndex
+) -> dict[tuple[int, int], list[tuple[Frame, Frame]]]:
+    """For each pair, the frame pairs worth deciding on: same measure, values apart. Only
+    sentences in such pairs are parsed (one batch, the most similar pairs first)."""
+    cheap: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    busy = {k for k, c in enumerate(claims) if sum(compared(f) for f in c.figures) > _tunables()["max_figures"]}
+    for i, j in pairs:
+        if i in busy or j in busy:
+            continue  # a line of statistics ("13 homers, 43 RBIs in 54 games") is no one claim
+        fi, fj = claims[i].figures, claims[j].figures
+        hits = [
+            (x, y) for x, a in enumerate(fi) if compared(a) for y, b in enumerate(fj)
+            if compared(b) and a.kind == b.kind and not a.overlaps(b)
+        ]
+        if hits:
+            cheap[(i, j)] = hits
+    ranked = sorted(cheap, key=lambda p: -index.sim(*p))
+    wanted: dict[int, None] = {}
+    kept: list[tuple[int, int]] = []
+    for i, j in ranked:
+        if len(wanted) >= _tunables()["max_parsed"] and (i not in wanted or j not in wanted):
+            continue
+        wanted.setdefault(i)
+        wanted.setdefault(j)
+        kept.append((i, j))
+    order = list(wanted)
+    read = frames_mod.read([(claims[k].text, claims[k].published) for k in order])
+    frames_of = dict(zip(order, read, strict=True))
+    out: dict[tuple[int, int], list[tuple[Frame, Frame]]] = {}
+    for i, j in kept:
+        fi, fj = frames_of[i], frames_of[j]
+        out[(i, j)] = [(fi[x], fj[y]) for x, y in cheap[(i, j)] if x < len(fi) and y < len(fj)]
+    return out
 
 
 def _candidate_pairs(claims: Sequence[Claim], index: SimilarityIndex) -> set[tuple[int, int]]:
-    """Pairs worth comparing: both give figures (or votes), and they are similar sentences
-    or share what a figure counts ("killed … people")."""
-    figures = [bool(c.quantities) for c in claims]
+    """Pairs worth comparing: both give figures (or a vote), and
+    they are similar sentences or share the word after a figure of one kind ("14 people")."""
+    figures = [any(compared(f) for f in c.figures) for c in claims]
     votes = [vote_tally(c.text) is not None for c in claims]
 
     def comparable(i: int, j: int) -> bool:
@@ -216,15 +411,21 @@ def _candidate_pairs(claims: Sequence[Claim], index: SimilarityIndex) -> set[tup
         pairs.update((x, y) for x in voters for y in voters if x < y)
     by_key: dict[object, list[int]] = {}
     for i, c in enumerate(claims):
-        for q in c.quantities:  # any two words a figure shares with another: "killed … people"
-            for two in combinations(sorted(q.keys - {"year"} - _UNITS), 2):
-                by_key.setdefault((q.kind, two), []).append(i)
+        for f in c.figures:  # what follows a figure: "killed … 14 people" / "12 people"
+            if compared(f):
+                by_key.setdefault((f.kind, f.unit), []).append(i)  # in a small story, all of one kind
+                after = _AFTER.match(c.text, f.end)
+                if after and after.group(1).lower() not in STOPWORDS:
+                    by_key.setdefault((f.kind, f.unit, stem(after.group(1))), []).append(i)
     for members in by_key.values():
         if len(members) <= MAX_KEY_MEMBERS:  # a key on every sentence says nothing
             pairs.update(combinations(sorted(set(members)), 2))
     origins = [c.origin for c in claims]
     texts = [c.text for c in claims]
     return {(i, j) for i, j in pairs if origins[i] != origins[j] and texts[i] != texts[j]}
+
+
+_AFTER = re.compile(r"[\s\-]*([A-Za-z][A-Za-z'’\-]+)")
 
 
 def _bounded(pairs: set[tuple[int, int]], index: SimilarityIndex) -> set[tuple[int, int]]:
@@ -247,37 +448,34 @@ def _bounded(pairs: set[tuple[int, int]], index: SimilarityIndex) -> set[tuple[i
     return kept
 
 
-def _disagreements(a: Claim, b: Claim, sim: float):
-    """(kind, subject, value in a, value in b) for each value one states and the other
-    contradicts without also stating it."""
-    pinned = _one_date_each(a, b) and any(
-        len((qa.keys & qb.keys) - _UNITS) >= 2 and same_thing(qa, qb) and not compatible(qa, qb)
-        for qa in a.quantities
-        for qb in b.quantities
-        if qa.kind == qb.kind == "number"
-    )
-    for qa in a.quantities:
-        if any(compatible(qa, qb) for qb in b.quantities if qb.kind == qa.kind):
+def _names_and_votes(
+    claims: Sequence[Claim], pairs: Sequence[tuple[int, int]], index: SimilarityIndex,
+    cite: Callable[[Claim], Citation], room: int,
+) -> list[Disagreement]:
+    """A vote told two ways by two origins, then who holds a role (read from the parse,
+    story-wide: see `briefing.lang.roles.disagreements`)."""
+    found: dict[tuple, Disagreement] = {}
+    for i, j in pairs:
+        if len(found) >= room:
+            break
+        a, b, sim = claims[i], claims[j], index.sim(i, j)
+        ta, tb = vote_tally(a.text), vote_tally(b.text)
+        if ta and tb and _other_tally_same_vote(ta[0], tb[0]):
+            # long sentences about one ruling share words but little TF-IDF weight
+            key = ("fact", frozenset({ta[1].lower(), tb[1].lower()}))
+            if key not in found and (sim >= MIN_SIMILARITY["vote"] or len(set(a.stems) & set(b.stems)) >= 3):
+                values = [ConflictValue(value=ta[1], citation=cite(a)), ConflictValue(value=tb[1], citation=cite(b))]
+                found[key] = Disagreement(Conflict(subject="the vote", kind="fact", values=values), (i, j),
+                                          tallies=(ta[0], tb[0]))
+    for r in roles.disagreements(claims):
+        key = ("name", frozenset(h.lower() for h in r.holders))
+        if key in found or len(found) >= room:
             continue
-        for qb in b.quantities:
-            if any(compatible(qb, qx) for qx in a.quantities if qx.kind == qb.kind):
-                continue
-            # two shared key words ("killed ... people") pin the subject down; one needs context
-            # sentences already at odds on a figure are about one event: their dates are compared too
-            needed = MIN_SIMILARITY[qa.kind] if len(qa.keys & qb.keys) < 2 else 0.0
-            if pinned and qa.kind == "date":
-                needed = 0.0
-            if sim >= needed and same_thing(qa, qb) and not compatible(qa, qb):
-                yield qa.kind, _subject(a, b, qa), qa.text, qb.text, (qa, qb)
-    ta, tb = vote_tally(a.text), vote_tally(b.text)
-    if ta and tb and _other_tally_same_vote(ta[0], tb[0]):
-        # long sentences about one ruling share words but little TF-IDF weight
-        if sim >= MIN_SIMILARITY["vote"] or len(set(a.stems) & set(b.stems)) >= 3:
-            yield "fact", "the vote", ta[1], tb[1], (ta[0], tb[0])
-
-
-def _one_date_each(a: Claim, b: Claim) -> bool:
-    return all(sum(q.kind == "date" for q in c.quantities) == 1 for c in (a, b))
+        a, b = claims[r.i], claims[r.j]
+        values = [ConflictValue(value=r.holders[0], citation=cite(a)), ConflictValue(value=r.holders[1], citation=cite(b))]
+        found[key] = Disagreement(Conflict(subject=r.subject, kind="name", values=values), (r.i, r.j),
+                                  role=r.role, names=r.holders)
+    return list(found.values())
 
 
 def _other_tally_same_vote(x: str, y: str) -> bool:

@@ -26,10 +26,11 @@ from pydantic import BaseModel, ConfigDict
 
 from briefing import budget
 from briefing.claims import Claim, extract_claims
-from briefing.conflicts import Disagreement, figures_at_odds, find_conflicts, same_thing
-from briefing.flags import anonymous_articles, point_flags
+from briefing.conflicts import Disagreement, Update, compare, figures_at_odds, repeats_figure
+from briefing.flags import anonymous_articles, point_flags, update_flag
 from briefing.headlines import briefing_title, guess_title, headline
-from briefing.models import Citation, Conflict, Corpus, Point, Source
+from briefing.lang.numbers import Figure
+from briefing.models import Citation, Conflict, Corpus, Flag, Point, Source
 from briefing.origins import outlet_name
 from briefing.similarity import SimilarityIndex
 
@@ -54,6 +55,8 @@ class Score(_Table):
     salience: float
     weak_start: float
     min_score: float
+    latest: float
+    stale: float
 
 
 class Select(_Table):
@@ -111,6 +114,7 @@ class Evidence:
     index: SimilarityIndex | None = None
     centrality: np.ndarray | None = None
     conflicts: list[Disagreement] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
     anonymous: dict[str, str] = field(default_factory=dict)
     excluded: int = 0  # instruction-like sentences left out (never candidates)
 
@@ -118,7 +122,7 @@ class Evidence:
         """Every claim group, scored (empty when there are no claims)."""
         if self.index is None or self.centrality is None:
             return []
-        return group_claims(self.claims, self.index, self.centrality)
+        return group_claims(self.claims, self.index, self.centrality, self.updates)
 
     def select(self, k: int, *, drop_repeats: bool = True) -> list[Group]:
         """The top `k` groups, picked greedily (see `select`)."""
@@ -139,14 +143,22 @@ class Evidence:
         mine = [
             d.conflict for d in self.conflicts if any(concerns(d, i, self.claims, index) for i in members)
         ] + list(extra)
+        flags = point_flags(list(cited), self.origin_labels, self.source_labels, mine, self.anonymous, self.origin_sizes)
         return Point(
             text=text,
             citations=[cite(c) for c in cited],
             origins=len({c.origin for c in cited}),
-            flags=point_flags(
-                list(cited), self.origin_labels, self.source_labels, mine, self.anonymous, self.origin_sizes
-            ),
+            flags=flags + self.update_flags(cited),
         )
+
+    def update_flags(self, cited: Sequence[Claim]) -> list[Flag]:
+        """A point stating a figure's latest value notes the earlier one, with its citation."""
+        return [
+            update_flag(u.subject, self.claims[u.old], u.old_value, self.claims[u.new], u.new_value,
+                        self.source_labels, cite)
+            for u in self.updates
+            if any(f.same_value(u.new_figure) for c in cited for f in c.figures)
+        ]
 
 
 def gather(corpus: Corpus, *, neighbours: int | None = None) -> Evidence:
@@ -169,7 +181,8 @@ def gather(corpus: Corpus, *, neighbours: int | None = None) -> Evidence:
     index = SimilarityIndex([c.stems for c in claims], k=neighbours)
     evidence.index = index
     evidence.centrality = index.centrality([c.sentence.article_id for c in claims])
-    evidence.conflicts = find_conflicts(claims, index, cite)
+    found = compare(claims, index, cite)
+    evidence.conflicts, evidence.updates = found.conflicts, found.updates
     evidence.anonymous = anonymous_articles(claims)
     return evidence
 
@@ -179,9 +192,15 @@ def cite(claim: Claim) -> Citation:
     return Citation(source_id=s.article_id, start=claim.start, end=s.end, quote=claim.text)
 
 
-def group_claims(claims: list[Claim], index: SimilarityIndex, centrality: np.ndarray) -> list[Group]:
-    """Seeded grouping: each claim joins the most similar existing seed, or seeds a group."""
+def group_claims(
+    claims: list[Claim], index: SimilarityIndex, centrality: np.ndarray, updates: Sequence[Update] = ()
+) -> list[Group]:
+    """Seeded grouping: each claim joins the most similar existing seed, or seeds a group.
+    A group stating a figure's latest value ranks higher, one stating only a value since
+    updated lower, and a group holding both is stated by a claim with the latest value."""
     w = RANKING.score
+    latest = {u.new for u in updates}
+    stale = {u.old for u in updates} - latest
     lead = np.array([1.0 / (1.0 + c.order / 3.0) for c in claims])  # inverted pyramid
     salience = _name_salience(claims)
     order = np.argsort(-(centrality + RANKING.grouping.seed_lead_weight * lead), kind="stable")
@@ -203,10 +222,11 @@ def group_claims(claims: list[Claim], index: SimilarityIndex, centrality: np.nda
         else:
             groups[best].members.append(i)
     for g in groups:
-        g.rep = max(g.members, key=lambda i: _rep_quality(claims[i], centrality[i]))
+        g.rep = max(g.members, key=lambda i: _rep_quality(claims[i], centrality[i])
+                    + (w.latest if i in latest else 0.0) - (w.stale if i in stale else 0.0))
         origins = {claims[i].origin for i in g.members}
         articles = {claims[i].sentence.article_id for i in g.members}
-        info = any(claims[i].quantities or len(claims[i].names) >= 2 for i in g.members)
+        info = any(telling(claims[i]) or len(claims[i].names) >= 2 for i in g.members)
         salient = max(salience[i] for i in g.members)
         g.score = (
             w.origins * len(origins)
@@ -216,6 +236,8 @@ def group_claims(claims: list[Claim], index: SimilarityIndex, centrality: np.nda
             + w.facts * info
             + w.salience * salient
             - (w.weak_start if claims[g.rep].weak_start else 0.0)
+            + (w.latest if g.rep in latest else 0.0)
+            - (w.stale if g.rep in stale else 0.0)
         )
     return groups
 
@@ -242,15 +264,20 @@ def concerns(d: Disagreement, i: int, claims: list[Claim], index: SimilarityInde
 
 
 def share_facts(a: Claim, b: Claim) -> bool:
-    values = {q.value for q in a.quantities} & {q.value for q in b.quantities}
-    return bool(values) or len(a.names & b.names) >= 2
+    """Both state one telling figure, or two names: "17 dead" is telling, "two" or "Monday" not."""
+    return any(x.same_value(y) for x in telling(a) for y in telling(b)) or len(a.names & b.names) >= 2
+
+
+def telling(c: Claim) -> list[Figure]:
+    """Figures written in digits (or a sum, share, date or time), not small words or days."""
+    return [f for f in c.figures if f.kind not in ("weekday", "relday", "ordinal") and any(ch.isdigit() for ch in f.text)]
 
 
 def _rep_quality(claim: Claim, centrality: float) -> float:
     """Prefer central, self-contained, fact-bearing sentences of readable length."""
     r = RANKING.representative
     n = len(claim.text.split())
-    facts = r.quantity * min(r.quantity_cap, len(claim.quantities)) + r.name * min(r.name_cap, len(claim.names))
+    facts = r.quantity * min(r.quantity_cap, len(telling(claim))) + r.name * min(r.name_cap, len(claim.names))
     readable = r.readable if r.readable_min_words <= n <= r.readable_max_words else 0.0
     return centrality + facts - (r.weak_start if claim.weak_start else 0.0) + readable
 
@@ -294,11 +321,7 @@ def select(
 
 def repeats(a: Claim, b: Claim) -> bool:
     """Both give one count of one thing ("38,000 vehicles" told in two groups' words)."""
-    return any(
-        qa.kind == "number" and qa.value >= 10 and qa.value == qb.value and same_thing(qa, qb)
-        for qa in a.quantities
-        for qb in b.quantities
-    )
+    return repeats_figure(a, b)
 
 
 def support(g: Group, claims: list[Claim], index: SimilarityIndex) -> list[Claim]:

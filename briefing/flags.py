@@ -7,10 +7,10 @@ origin is enough to lift it. Conflicts are flagged whenever any value disagrees.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from briefing.claims import Claim, cue_reasons
-from briefing.models import Conflict, Flag
+from briefing.models import Citation, Conflict, ConflictValue, Flag
 
 # an article with this many anonymously sourced sentences is anonymously sourced as a whole
 ANONYMOUS_ARTICLE_SENTENCES = 2
@@ -79,3 +79,17 @@ def point_flags(
             Flag(kind="conflict", reason=f"Sources disagree on {conflict.subject}: {shown}.", values=conflict.values)
         )
     return flags
+
+
+def update_flag(
+    subject: str, old: Claim, old_value: str, new: Claim, new_value: str,
+    source_labels: Mapping[str, str], cite: Callable[[Claim], Citation],
+) -> Flag:
+    """The point states the latest value; a reader sees the earlier one and who gave it."""
+    said = source_labels.get(old.sentence.article_id, old.sentence.article_id)
+    now = source_labels.get(new.sentence.article_id, new.sentence.article_id)
+    return Flag(
+        kind="updated",
+        reason=f"Updated: {subject} is {new_value} ({now}); earlier reported as {old_value} ({said}).",
+        values=[ConflictValue(value=old_value, citation=cite(old)), ConflictValue(value=new_value, citation=cite(new))],
+    )

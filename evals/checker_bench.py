@@ -43,8 +43,8 @@ from briefing.checks.normalize import (  # noqa: E402
     norm_word,
     split_sentences,
     stem,
-    tokenize,
 )
+from briefing.lang.tokens import tokenize  # noqa: E402
 from evals.bench_data import bench_dir  # noqa: E402
 
 BENCH_DIR = bench_dir()  # BRIEFING_BENCHMARKS, else ../shared/benchmarks

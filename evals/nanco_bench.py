@@ -24,9 +24,11 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
-from briefing.claims import Claim, quantities
+from briefing.claims import Claim
 from briefing.conflicts import figures_at_odds
+from briefing.lang import numbers
 from briefing.engines.offline import GROUP_SIMILARITY, GROUP_SIMILARITY_WITH_FACTS, _share_facts
 from briefing.models import Passage
 from briefing.similarity import SimilarityIndex
@@ -53,7 +55,7 @@ def as_claim(text: str, origin: str) -> Claim:
         order=0,
         trim=0,
         stems=content_stems(text),
-        quantities=quantities(text),
+        figures=numbers.figures(text),
         names=entities(text),
     )
 
@@ -121,6 +123,10 @@ class Result:
     pos_test: int
 
 
+def _above(s: Scored, thr: float) -> int:
+    return int(s.cosine > thr)
+
+
 def run(pairs: Sequence[AnswerPair]) -> list[Result]:
     out = []
     for field in ("answer", "paragraph"):
@@ -132,7 +138,7 @@ def run(pairs: Sequence[AnswerPair]) -> list[Result]:
             Result(
                 field,
                 per_question(test, lambda s: s.decision, NANCO_TEST),
-                per_question(test, lambda s: int(s.cosine > thr), NANCO_TEST),
+                per_question(test, partial(_above, thr=thr), NANCO_TEST),
                 thr,
                 len(test),
                 sum(s.pair.label for s in test),

@@ -2,21 +2,21 @@
 
     .venv/bin/python -m evals.newsquant_bench [--data DIR] [--misses N] [--write-baseline]
 
-Measures the figure extraction the claims and conflicts stages use (`briefing.claims.quantities`)
-and, labelled separately, the support checker's (`briefing.checks.normalize.extract_quantities`).
+Measures the language layer's figures (`briefing.lang.numbers.figures`, which the quantity
+frames of claims and conflicts are built on) and, labelled separately, the same figures as
+the support checker classes them (`briefing.checks.normalize.extract_quantities`).
 Counting follows the CQE repository's `evaluation/evaluate_models.py` (see `bench_metrics`);
 a strict one-to-one matching is printed beside it.
 
-What counts as a prediction: the extractors' numbers. Dates, times and years are classified as
-such by both extractors and left out (NewsQuant does not annotate dates); so are the checker's
-ordinals and decades.
+What counts as a prediction: counts, sums, percentages, measures, durations and points, with
+the number as written ("ten years" -> 10; a range as its two ends). Dates, clock times,
+weekdays, years, ordinals and decades are left out (NewsQuant does not annotate dates).
 
-Units. Neither extractor normalises units as CQE does, so "value+unit" is judged by unit class:
-a gold percentage needs the extractor's percent mark; a gold currency its currency (our claims
-extractor knows $, € and £ only; the checker also currency words); any other gold unit (or none)
-needs the absence of both. "value+unit (noun)" (claims extractor only) also needs, for those
-other units, a word of the gold unit (stemmed) among the words the extractor keys the figure by
-("14 people" → people): that is what conflicts compare.
+Units are judged by class: a gold percentage needs a percentage, a gold currency its
+currency, any other gold unit (or none) neither. "value+unit (noun)" also needs, for those
+other units, a word of the gold unit among the frame's unit words: its measure unit as
+written, or the thing it counts from the parse ("14 people" -> people), which is what
+conflicts compare.
 """
 
 from __future__ import annotations
@@ -26,10 +26,9 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from briefing.checks.normalize import Quantity as CheckQuantity
-from briefing.checks.normalize import extract_quantities
-from briefing.claims import Quantity as ClaimQuantity
-from briefing.claims import quantities
+from briefing.checks.normalize import check_kind, extract_quantities
+from briefing.lang.frames import Frame, read
+from briefing.lang.numbers import Figure
 from briefing.text import stem
 from evals.bench_data import GoldQuantity, MissingData, QuantSentence, load_newsquant
 from evals.bench_metrics import QuantityScores, quantity_scores, values_match
@@ -47,9 +46,9 @@ _CURRENCIES = {
     "dollar": "dollar", "euro": "euro", "pound sterling": "pound", "yen": "yen", "yuan": "yuan",
     "rupee": "rupee", "shekel": "shekel", "ringgit": "ringgit", "krone": "krone", "kuna": "kuna", "rand": "rand",
 }
-_CHECKER_CURRENCIES = {"usd": "dollar", "eur": "euro", "gbp": "pound", "jpy": "yen", "cny": "yuan", "inr": "rupee",
-                       "ils": "shekel"}
-_CLAIM_CURRENCIES = {"dollar", "euro", "pound"}
+_CODES = {"usd": "dollar", "eur": "euro", "gbp": "pound", "jpy": "yen", "cny": "yuan", "inr": "rupee",
+          "ils": "shekel", "crown": "krone"}
+PREDICTED = frozenset({"count", "money", "percent", "points", "measure", "duration"})
 
 
 def gold_unit_class(g: GoldQuantity) -> str:
@@ -63,37 +62,52 @@ def gold_unit_class(g: GoldQuantity) -> str:
     return "other"
 
 
-def claim_unit_class(q: ClaimQuantity) -> str:
-    if "percent" in q.keys:
+def unit_class(f: Figure) -> str:
+    if f.kind == "percent":
         return "percent"
-    return next((c for c in ("dollar", "euro", "pound") if c in q.keys), "other")
-
-
-def checker_unit_class(q: CheckQuantity) -> str:
-    if q.kind == "pct":
-        return "percent"
-    if q.kind == "money":
-        return _CHECKER_CURRENCIES.get(q.currency or "", q.currency or "money")
+    if f.kind == "money":
+        return _CODES.get(f.unit, f.unit)
     return "other"
 
 
-def claim_unit_noun_ok(g: GoldQuantity, q: ClaimQuantity) -> bool:
-    """Class match, and for 'other' units with a name, a word of it among the figure's keys."""
+def checker_unit_class(f: Figure) -> str:
+    kind = check_kind(f)
+    if kind == "pct":
+        return "percent"
+    if kind == "money":
+        return _CODES.get(f.unit, f.unit)
+    return "other"
+
+
+def unit_noun_ok(g: GoldQuantity, fr: Frame) -> bool:
+    """Class match, and for 'other' units with a name, a word of it among the frame's unit words."""
     cls = gold_unit_class(g)
-    if cls != claim_unit_class(q):
+    if cls != unit_class(fr.figure):
         return False
     if cls != "other" or g.normalized_unit in ("-", ""):
         return True
     words = {stem(w.lower()) for w in (g.unit + " " + g.normalized_unit).replace("-", " ").split() if w.isalpha()}
-    return bool(words & q.keys)
+    mine = {stem(w.lower()) for w in fr.figure.text.replace("-", " ").split() if w.isalpha()}
+    if fr.thing:
+        mine.add(stem(fr.thing))
+    return bool(words & mine)
 
 
-def claim_predictions(text: str) -> list[ClaimQuantity]:
-    return [q for q in quantities(text) if q.kind == "number"]
+def value(f: Figure) -> float | tuple[float, float]:
+    """The number as written: "ten years" -> 10, "5 to 8 percent" -> (5, 8)."""
+    scale = f.number / f.value if f.value else 1.0
+    if f.is_range:
+        return (f.lo * scale, f.value * scale)
+    return f.number
 
 
-def checker_predictions(text: str) -> list[CheckQuantity]:
-    return [q for q in extract_quantities(text) if q.kind in ("num", "pct", "money")]
+def predictions(data: Sequence[QuantSentence]) -> list[list[Frame]]:
+    frames = read([(s.text, None) for s in data])
+    return [[fr for fr in fs if fr.kind in PREDICTED] for fs in frames]
+
+
+def checker_predictions(text: str) -> list[Figure]:
+    return [f for f in extract_quantities(text) if f.kind in PREDICTED]
 
 
 @dataclass(frozen=True)
@@ -105,31 +119,31 @@ class Row:
 
 
 def run(data: Sequence[QuantSentence]) -> list[Row]:
-    """Score both extractors on the given sentences."""
-    claims = [(s.quantities, claim_predictions(s.text)) for s in data]
+    """Score the figures, as frames and as the checker reads them, on the given sentences."""
+    frames = list(zip([s.quantities for s in data], predictions(data), strict=True))
     checker = [(s.quantities, checker_predictions(s.text)) for s in data]
 
     def gv(g: GoldQuantity) -> float | tuple[float, float]:
         return g.value
 
-    def cv(q: ClaimQuantity) -> float:
-        return float(q.value)
+    def fv(fr: Frame) -> float | tuple[float, float]:
+        return value(fr.figure)
 
-    def kv(q: CheckQuantity) -> float:
-        return float(q.value)  # type: ignore[arg-type]  # num/pct/money carry floats
+    def kv(f: Figure) -> float | tuple[float, float]:
+        return value(f)
 
-    def c_cls(g: GoldQuantity, q: ClaimQuantity) -> bool:
-        return gold_unit_class(g) == claim_unit_class(q)
+    def f_cls(g: GoldQuantity, fr: Frame) -> bool:
+        return gold_unit_class(g) == unit_class(fr.figure)
 
-    def k_cls(g: GoldQuantity, q: CheckQuantity) -> bool:
-        return gold_unit_class(g) == checker_unit_class(q)
+    def k_cls(g: GoldQuantity, f: Figure) -> bool:
+        return gold_unit_class(g) == checker_unit_class(f)
 
     return [
         Row(
-            "briefing.claims.quantities (claims, conflicts)",
-            quantity_scores(claims, gv, cv, c_cls),
-            quantity_scores(claims, gv, cv, c_cls, one_to_one=True),
-            quantity_scores(claims, gv, cv, claim_unit_noun_ok),
+            "briefing.lang.frames (claims, conflicts)",
+            quantity_scores(frames, gv, fv, f_cls),
+            quantity_scores(frames, gv, fv, f_cls, one_to_one=True),
+            quantity_scores(frames, gv, fv, unit_noun_ok),
         ),
         Row(
             "briefing.checks.normalize.extract_quantities (checker)",
@@ -158,12 +172,11 @@ def table(rows: Sequence[Row]) -> str:
 
 
 def misses(data: Sequence[QuantSentence], n: int) -> list[str]:
-    """The first n sentences where the claims extractor misses a gold value or adds one."""
+    """The first n sentences where the frames miss a gold value or add one."""
     out = []
-    for s in data:
-        preds = claim_predictions(s.text)
-        missed = [g.value for g in s.quantities if not any(values_match(g.value, float(q.value)) for q in preds)]
-        extra = [q.text for q in preds if not any(values_match(g.value, float(q.value)) for g in s.quantities)]
+    for s, preds in zip(data, predictions(data), strict=True):
+        missed = [g.value for g in s.quantities if not any(values_match(g.value, value(p.figure)) for p in preds)]
+        extra = [p.text for p in preds if not any(values_match(g.value, value(p.figure)) for g in s.quantities)]
         if missed or extra:
             out.append(f"- {s.text[:140]}\n    missed {missed}  extra {extra}")
         if len(out) >= n:
@@ -172,7 +185,7 @@ def misses(data: Sequence[QuantSentence], n: int) -> list[str]:
 
 
 def figures(rows: Sequence[Row]) -> dict[str, float]:
-    """The figures the regression test guards (F1 in %, CQE counting)."""
+    """The figures the regression test guards (F1 in %, CQE counting); "claims" is the frames' row."""
     claims, checker = rows
     assert claims.noun is not None
     return {
@@ -200,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(table(rows))
     if args.misses:
-        print("\nclaims extractor, sentences with a miss or an extra:")
+        print("\nframes, sentences with a miss or an extra:")
         print("\n".join(misses(data, args.misses)))
     if args.write_baseline:
         from evals.component_baseline import record

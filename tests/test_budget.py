@@ -18,7 +18,15 @@ from bench.adversarial import repeated_sentence, shared_words
 from briefing import budget
 from briefing.claims import extract_claims
 from briefing.config import Settings
-from briefing.conflicts import MAX_CONFLICTS, MAX_PAIRS, MAX_PARTNERS, _bounded, _candidate_pairs, find_conflicts
+from briefing.conflicts import (
+    MAX_CONFLICTS,
+    MAX_PAIRS,
+    MAX_PARTNERS,
+    MAX_VALUES,
+    _bounded,
+    _candidate_pairs,
+    find_conflicts,
+)
 from briefing.evidence import cite as _cite
 from briefing.errors import BuildBudgetExceeded
 from briefing.ingest import read_paths
@@ -44,7 +52,7 @@ def test_shared_word_figures_are_read_up_to_the_sentence_cap_and_say_so() -> Non
     result = build_briefing(articles(shared_words(40, 2_000)), settings=settings)
     assert any("BRIEFING_MAX_SENTENCES" in note for note in result.stats.truncated)
     assert 0 < len(result.conflicts) <= MAX_CONFLICTS  # once 20,000 for 20 such articles
-    assert any("conflicts" in note for note in result.stats.truncated)
+    assert all(len(c.values) <= MAX_VALUES for c in result.conflicts)  # one per thing disputed, values capped
     assert result.points
 
 
@@ -56,7 +64,9 @@ def test_conflict_search_compares_a_bounded_number_of_pairs() -> None:
     bounded = _bounded(pairs, index)
     assert len(pairs) > len(bounded)  # this input offers far more than the search takes
     assert len(bounded) <= min(MAX_PAIRS, MAX_PARTNERS * len(claims))
-    assert len(find_conflicts(claims, index, _cite)) == MAX_CONFLICTS
+    found = find_conflicts(claims, index, _cite)
+    assert 0 < len(found) <= MAX_CONFLICTS  # one per thing disputed ("passengers"), not per pair
+    assert all(len(d.conflict.values) <= MAX_VALUES for d in found)
 
 
 def test_similarity_of_one_sentence_repeated_keeps_k_neighbours_not_n_squared() -> None:

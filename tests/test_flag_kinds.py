@@ -20,7 +20,7 @@ RULES = {PACKAGE / "flags.py"}  # the rules that raise flags name the kinds they
 
 def test_model_renderers_and_email_read_the_table():
     kinds = list(FLAG_KINDS)
-    assert kinds == ["single_source", "anonymous_source", "conflict", "hedged", "unverified"]
+    assert kinds == ["single_source", "anonymous_source", "conflict", "hedged", "unverified", "updated"]
     assert Flag.model_json_schema()["properties"]["kind"]["enum"] == kinds
     assert FLAG_LABELS == {k: v.label for k, v in FLAG_KINDS.items()}
     assert FLAG_COLOURS == {k: (v.colour, v.background) for k, v in FLAG_KINDS.items()}

@@ -17,14 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from briefing.lang.tokens import Token, tokenize
+
 from .normalize import (
     STOPWORDS,
-    Token,
     content_words,
     norm_word,
     split_sentences,
     stem,
-    tokenize,
 )
 
 # Hedges that mark a statement as unconfirmed, wherever they stand.

@@ -2,20 +2,19 @@
 
 Everything here is pure Python + `re` and cheap enough to run on every briefing sentence.
 
-Quantities are normalised so that surface variants compare equal:
-
-    "10,000" = "10000" = "ten thousand" = "10k"          -> Quantity("num", 10000.0)
-    "May 16" = "16 May" = "May 16th" = "16th of May"     -> Quantity("date", (5, 16))
-    "$1.2 billion" = "1.2 billion dollars" = "$1.2bn"     -> Quantity("money", 1.2e9)
-    "12%" = "12 percent" = "12 per cent"                  -> Quantity("pct", 12.0)
-    "3rd" = "third"                                       -> Quantity("ordinal", 3.0)
+Quantities are the language layer's figures (briefing.lang.numbers: "10,000" = "ten
+thousand", "May 16" = "16 May", "$1.2bn" = "1.2 billion dollars"), compared here by the
+checker's classes (num, pct, money, date, time, ordinal, decade).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+
+from briefing.lang.lexicon import lexicon
+from briefing.lang.numbers import Figure, figures
+from briefing.lang.tokens import Token
 
 # ---------------------------------------------------------------- word lists
 
@@ -72,41 +71,6 @@ TITLES = frozenset(
 
 NAME_CONNECTORS = frozenset(["of", "de", "del", "della", "la", "le", "van", "von", "der", "den", "al", "bin", "ibn",
                              "da", "di", "du", "dos", "das", "y", "&", "and", "the"])
-
-MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
-    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
-    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-}
-WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
-
-_UNITS = {
-    "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-         "ninety": 90}
-_SCALES = {"hundred": 100.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
-           "bn": 1e9, "mn": 1e6, "tn": 1e12, "k": 1e3}
-_ORDINAL_WORDS = {
-    "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
-    "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "sixteenth": 16,
-    "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "fortieth": 40,
-    "fiftieth": 50, "hundredth": 100,
-}
-_CURRENCY_SYMBOLS = {"$": "usd", "£": "gbp", "€": "eur", "¥": "jpy", "₹": "inr", "₽": "rub", "₴": "uah"}
-_CURRENCY_WORDS = {
-    "dollar": "usd", "dollars": "usd", "usd": "usd", "pound": "gbp", "pounds": "gbp", "sterling": "gbp",
-    "gbp": "gbp", "euro": "eur", "euros": "eur", "eur": "eur", "yen": "jpy", "yuan": "cny", "renminbi": "cny",
-    "rupee": "inr", "rupees": "inr", "rouble": "rub", "roubles": "rub", "ruble": "rub", "rubles": "rub",
-    "hryvnia": "uah", "hryvnias": "uah", "hryvnia's": "uah", "franc": "chf", "francs": "chf", "peso": "mxn",
-    "pesos": "mxn", "lira": "try", "shekel": "ils", "shekels": "ils",
-}
-APPROX_WORDS = frozenset(
-    "about around approximately roughly nearly almost some over under more less than least estimated up upwards "
-    "close just around circa ~ some".split()
-)
 
 # Irregular forms common in news, mapped to one stem.
 _IRREGULAR = {
@@ -183,37 +147,6 @@ def stem(word: str) -> str:
 
 # ---------------------------------------------------------------- tokens
 
-_TOKEN_RE = re.compile(
-    r"""
-    (?P<time>\b\d{1,2}:\d{2}\b)
-  | (?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:st|nd|rd|th|s|k|m|bn|mn|tn|b|million|billion|trillion)?)(?![^\W_])
-  | (?P<alnum>[^\W\d_]+\d[^\W_]*|\d+[^\W\d_][^\W_]*)
-  | (?P<acro>(?:[A-Za-z]\.){2,})
-  | (?P<word>[^\W\d_]+(?:[-'’][^\W\d_]+)*)
-  | (?P<sym>[$£€¥₹₽₴%])
-  | (?P<punct>[^\w\s])
-    """,
-    re.VERBOSE,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    kind: str  # time | num | alnum | acro | word | sym | punct
-    text: str
-    start: int
-    end: int
-
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
-
-
-@lru_cache(maxsize=8192)
-def tokenize(text: str) -> tuple[Token, ...]:
-    return tuple(Token(m.lastgroup or "punct", m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text))
-
-
 def norm_word(text: str) -> str:
     """Lowercase, curly quotes straightened, possessive and dots removed ("U.K." -> "uk", "Putin's" -> "putin")."""
     w = text.lower().replace("’", "'")
@@ -224,7 +157,9 @@ def norm_word(text: str) -> str:
     return w.replace(".", "")
 
 
-_QUANTITY_WORDS = frozenset(["percent", "pct", "cent", "percentage", "hundred"]) | frozenset(_CURRENCY_WORDS)
+_QUANTITY_WORDS = frozenset(["percent", "pct", "cent", "percentage", "hundred"]) | frozenset(lexicon().units.currency_words)
+_MEASURE_UNITS = frozenset(u for u, _ in lexicon().units.measures.values()) | {""}
+_NUMBER_WORDS = frozenset(lexicon().numbers.units) | frozenset(lexicon().numbers.tens) | frozenset(lexicon().numbers.scales)
 
 
 def content_words(tokens: tuple[Token, ...]) -> list[Token]:
@@ -235,7 +170,7 @@ def content_words(tokens: tuple[Token, ...]) -> list[Token]:
             w = norm_word(t.text)
             if len(w) < 2 or w in STOPWORDS or w in REPORTING_VERBS:
                 continue
-            if w in _UNITS or w in _TENS or w in _SCALES or w in _QUANTITY_WORDS:
+            if w in _NUMBER_WORDS or w in _QUANTITY_WORDS:
                 continue  # numbers are checked as quantities
             out.append(t)
     return out
@@ -307,236 +242,69 @@ def sentences(text: str) -> list[str]:
 
 # ---------------------------------------------------------------- quantities
 
-
-@dataclass(frozen=True, slots=True)
-class Quantity:
-    """A normalised number, percentage, money amount, date or time found in text."""
-
-    kind: str  # num | ordinal | pct | money | date | time | decade
-    value: float | tuple[int, int] | str
-    surface: str
-    approx: bool = False  # preceded by "about", "nearly", "more than", ...
-    step: float = 0.0  # the precision the number was written with (1.2 billion -> 1e8), for rounding
-    currency: str | None = None
-
-    def key(self) -> str:
-        return f"{self.kind}:{self.value}"
+# The checker compares figures as written: a kind and one value per figure. They are the
+# language layer's figures (briefing.lang.numbers), seen through the checker's classes.
+_CHECK_KIND = {"percent": "pct", "points": "pct", "money": "money", "date": "date", "time": "time",
+               "ordinal": "ordinal", "decade": "decade"}
 
 
-def _parse_digits(s: str) -> tuple[float, int]:
-    """'12,000.50' -> (12000.5, 2 decimals)."""
-    s = s.replace(",", "")
-    dec = len(s.split(".")[1]) if "." in s else 0
-    return float(s), dec
+def check_kind(f: Figure) -> str:
+    """num | pct | money | date | time | ordinal | decade: what must meet what."""
+    return _CHECK_KIND.get(f.kind, "num")
 
 
-def _num_word_value(words: list[str]) -> float | None:
-    total = 0.0
-    current = 0.0
-    seen = False
-    for w in words:
-        if w in _UNITS:
-            current += _UNITS[w]
-            seen = True
-        elif w in _TENS:
-            current += _TENS[w]
-            seen = True
-        elif w == "one" or w == "a":
-            current += 1
-        elif w == "hundred":
-            current = (current or 1) * 100
-            seen = True
-        elif w in ("thousand", "million", "billion", "trillion"):
-            total += (current or 1) * _SCALES[w]
-            current = 0
-            seen = True
-        elif w == "and":
-            continue
-        else:
-            return None
-    return total + current if seen else None
+def _check_value(f: Figure) -> float:
+    if f.kind in ("money", "date", "time", "decade", "ordinal", "percent"):
+        return f.value
+    return f.number
 
 
-_NUMBER_WORDS = set(_UNITS) | set(_TENS) | {"hundred", "thousand", "million", "billion", "trillion"}
-_SCALE_WORDS = {"hundred", "thousand", "million", "billion", "trillion", "bn", "mn", "tn"}
+def _step(f: Figure) -> float:
+    return f.step if f.kind in ("money", "count") else f.step * (f.number / f.value if f.value else 1.0)
 
 
 @lru_cache(maxsize=8192)
-def extract_quantities(text: str) -> tuple[Quantity, ...]:
-    """Every number-like fact in `text`, normalised (see module docstring)."""
-    toks = tokenize(text)
-    n = len(toks)
-    out: list[Quantity] = []
-    low = [t.text.lower().replace("’", "'") for t in toks]
-    used = [False] * n
+def extract_quantities(text: str) -> tuple[Figure, ...]:
+    """The figures the checker compares (weekdays and "yesterday" are left to the words)."""
+    return tuple(f for f in figures(text) if f.kind not in ("weekday", "relday") and not _loose(f))
 
-    def approx_before(i: int) -> bool:
-        for j in range(max(0, i - 3), i):
-            if low[j] in APPROX_WORDS:
-                return True
-        return False
 
-    def currency_before(i: int) -> str | None:
-        j = i - 1
-        if j >= 0 and toks[j].kind == "sym" and toks[j].text in _CURRENCY_SYMBOLS:
-            return _CURRENCY_SYMBOLS[toks[j].text]
-        return None
-
-    def tail(i: int, value: float, step: float, currency: str | None) -> tuple[int, str, float, float, str | None]:
-        """Consume scale words, %/percent and currency words after a number ending at token i-1."""
-        kind = "money" if currency else "num"
-        if currency and i < n and low[i] in ("m", "bn", "mn", "b") and toks[i].kind == "word":
-            sc = {"m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9}[low[i]]  # "£50 m"
-            value *= sc
-            step *= sc
-            i += 1
-        while i < n and low[i] in _SCALE_WORDS:
-            sc = _SCALES[low[i]]
-            value *= sc
-            step *= sc
-            i += 1
-        if i < n and (toks[i].text == "%" or low[i] in ("percent", "pct", "percentage")):
-            kind = "pct"
-            i += 1
-            if i < n and low[i] == "points":
-                i += 1
-        elif i + 1 < n and low[i] == "per" and low[i + 1] == "cent":
-            kind = "pct"
-            i += 2
-        elif i < n and low[i] in _CURRENCY_WORDS:
-            kind = "money"
-            currency = _CURRENCY_WORDS[low[i]]
-            i += 1
-        return i, kind, value, step, currency
-
-    i = 0
-    while i < n:
-        t = toks[i]
-        if used[i]:
-            i += 1
-            continue
-        if t.kind == "time":
-            out.append(Quantity("time", t.text.zfill(5), t.text))
-            i += 1
-            continue
-        if t.kind == "num":
-            raw = t.text
-            m = re.match(r"((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(.*)", raw)
-            assert m
-            value, dec = _parse_digits(m.group(1))
-            suffix = m.group(2).lower()
-            step = 10.0 ** (-dec)
-            cur = currency_before(i)
-            start_i = i
-            # dates: "May 16", "May 16th", "May 16, 2023"
-            if suffix in ("", "st", "nd", "rd", "th") and dec == 0 and 1 <= value <= 31:
-                month = None
-                s0, s1 = t.start, t.end
-                if i > 0 and low[i - 1] in MONTHS and toks[i - 1].text[0].isupper():
-                    month = MONTHS[low[i - 1]]
-                    s0 = toks[i - 1].start
-                elif i + 1 < n and low[i + 1] in MONTHS and toks[i + 1].text[0].isupper():
-                    month = MONTHS[low[i + 1]]
-                    used[i + 1] = True
-                    s1 = toks[i + 1].end
-                elif i + 2 < n and low[i + 1] == "of" and low[i + 2] in MONTHS:
-                    month = MONTHS[low[i + 2]]
-                    used[i + 2] = True
-                    s1 = toks[i + 2].end
-                if month is not None:
-                    out.append(Quantity("date", (month, int(value)), text[s0:s1]))
-                    i += 1
-                    continue
-            if suffix in ("st", "nd", "rd", "th"):
-                out.append(Quantity("ordinal", value, raw))
-                i += 1
-                continue
-            if suffix == "s" and dec == 0:
-                out.append(Quantity("decade", value, raw))
-                i += 1
-                continue
-            if suffix in ("k", "bn", "mn", "tn", "b", "million", "billion", "trillion") or (suffix == "m" and cur):
-                sc = {"k": 1e3, "bn": 1e9, "mn": 1e6, "tn": 1e12, "b": 1e9, "m": 1e6, "million": 1e6,
-                      "billion": 1e9, "trillion": 1e12}[suffix]
-                value *= sc
-                step *= sc
-            i, kind, value, step, cur2 = tail(i + 1, value, step, cur)
-            s0 = toks[start_i - 1].start if cur else t.start
-            out.append(Quantity(kind, value, text[s0 : toks[i - 1].end], approx_before(start_i), step, cur2))
-            continue
-        if t.kind == "word":
-            w = low[i]
-            if w in _ORDINAL_WORDS:
-                out.append(Quantity("ordinal", float(_ORDINAL_WORDS[w]), t.text))
-                i += 1
-                continue
-            parts = w.split("-")
-            if parts[0] in _NUMBER_WORDS or ((w in ("a", "one")) and i + 1 < n and low[i + 1] in _SCALE_WORDS):
-                # a run of number words: "two hundred and fifty thousand", "twenty-five", "three-year"
-                words: list[str] = []
-                j = i
-                while j < n:
-                    ps = low[j].split("-")
-                    k = 0
-                    while k < len(ps) and (
-                        ps[k] in _NUMBER_WORDS
-                        or (ps[k] == "one" and (not words and k == 0 or (words + ps[:k])[-1:] and (words + ps[:k])[-1] in _TENS))
-                        or (ps[k] == "a" and not words and k == 0)
-                    ):
-                        k += 1
-                    if k == 0:
-                        if low[j] == "and" and words and j + 1 < n and low[j + 1].split("-")[0] in _NUMBER_WORDS:
-                            j += 1
-                            continue
-                        break
-                    words.extend(ps[:k])
-                    j += 1
-                    if k < len(ps):  # "three-year": the number ends inside the token
-                        break
-                value = _num_word_value(words)
-                if value is None or words == ["a"] or words == ["one"]:
-                    i += 1
-                    continue
-                cur = currency_before(i)
-                j2, kind, value, step, cur2 = tail(j, value, 0.0, cur)
-                s0 = toks[i - 1].start if cur else t.start
-                out.append(Quantity(kind, value, text[s0 : toks[j2 - 1].end], approx_before(i), step, cur2))
-                i = max(j2, i + 1)
-                continue
-        i += 1
-    return tuple(out)
+def _loose(f: Figure) -> bool:
+    """"one of them", "thousands", "5G": words or labels the checker compares as words."""
+    if f.kind == "count" and (f.text.lower() == "one" or f.qualifier == "vague"):
+        return True  # "one of them", "thousands of people"
+    return f.kind == "measure" and f.unit not in _MEASURE_UNITS
 
 
 def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
-def quantity_supported(q: Quantity, evidence: tuple[Quantity, ...]) -> bool:
+def quantity_supported(q: Figure, evidence: tuple[Figure, ...]) -> bool:
     """Is claim quantity `q` stated by some evidence quantity (after normalisation, allowing rounding)?"""
+    qk = check_kind(q)
     for e in evidence:
-        if q.kind == "date":
-            if e.kind == "date" and e.value == q.value:
+        ek = check_kind(e)
+        if qk in ("date", "time"):
+            if ek == qk and (e.value == q.value or (qk == "time" and q.overlaps(e))):
                 return True
             continue
-        if q.kind == "time":
-            if e.kind == "time" and e.value == q.value:
+        if ek in ("date", "time"):
+            if ek == "date" and qk == "num" and _close(_check_value(q), e.value % 100):
                 return True
             continue
-        if e.kind in ("date", "time"):
-            if e.kind == "date" and isinstance(e.value, tuple) and q.kind == "num" and _close(q.value, e.value[1]):
-                return True
+        if qk == "pct" and ek != "pct":
             continue
-        if q.kind == "pct" and e.kind != "pct":
+        if qk == "money" and ek not in ("money", "num"):
             continue
-        if q.kind == "money" and e.kind not in ("money", "num"):
+        if q.kind == "money" and e.kind == "money" and q.unit != e.unit:
             continue
-        if q.currency and e.currency and q.currency != e.currency:
-            continue
-        a, b = float(q.value), float(e.value)  # type: ignore[arg-type]
+        a, b = _check_value(q), _check_value(e)
         if _close(a, b):
             return True
         # rounding to the precision the claim was written with: "1.2 billion" for 1.23 billion
-        if q.step and q.step >= 1e-6 and abs(a - b) <= q.step / 2 + 1e-9 * abs(a):
+        step = _step(q)
+        if step and step >= 1e-6 and abs(a - b) <= step / 2 + 1e-9 * abs(a):
             if a != 0 and abs(a - b) / abs(a) <= 0.05:
                 return True
         # hedged claim: "about 10,000", "nearly 500", "more than 40"

@@ -35,6 +35,9 @@ from briefing.models import Verdict
 from . import embed
 from .tunables import load_checker_tunables
 from .attribution import attribution_markers, keeps_attribution
+from briefing.lang.numbers import Figure
+from briefing.lang.tokens import Token, tokenize
+
 from .normalize import (
     _COMMON_INITIAL,
     ALIASES,
@@ -43,16 +46,14 @@ from .normalize import (
     REPORTING_VERBS,
     STOPWORDS,
     TITLES,
-    Quantity,
-    Token,
     content_words,
+    check_kind,
     extract_quantities,
     name_key,
     norm_word,
     quantity_supported,
     split_sentences,
     stem,
-    tokenize,
     within_one_edit,
 )
 
@@ -201,7 +202,7 @@ class _ESent:
     text: str
     stems: frozenset[str]
     neg: dict[str, tuple[int, int]]
-    quants: tuple[Quantity, ...]
+    quants: tuple[Figure, ...]
     has_cue: bool
 
 
@@ -214,7 +215,7 @@ class _Evidence:
     keys: frozenset[str]
     initials: frozenset[str]
     flat: str
-    quantities: tuple[Quantity, ...]
+    quantities: tuple[Figure, ...]
     acronyms: frozenset[str]
     lowercase: bool  # the evidence is (nearly) all lowercase: case tells nothing
     by_prefix: dict[str, tuple[str, ...]]
@@ -228,7 +229,7 @@ def _analyze_evidence(evidence: tuple[str, ...]) -> _Evidence:
     sents: list[_ESent] = []
     stems: set[str] = set()
     words: set[str] = set()
-    quants: list[Quantity] = []
+    quants: list[Figure] = []
     initials: set[str] = set()
     acronyms: set[str] = set()
     n_upper = n_chars = 0
@@ -398,8 +399,8 @@ def _quote(words: Sequence[str], k: int = 4) -> str:
     return shown + (", ..." if len(set(words)) > k else "")
 
 
-def _q_label(q: Quantity) -> str:
-    return {"date": "date", "time": "time", "pct": "percentage", "money": "amount"}.get(q.kind, "number")
+def _q_label(q: Figure) -> str:
+    return {"date": "date", "time": "time", "pct": "percentage", "money": "amount"}.get(check_kind(q), "number")
 
 
 # ---------------------------------------------------------------- the check
@@ -449,7 +450,7 @@ def analyze(
     missing: list[str] = []
     for q in extract_quantities(sentence):
         if not quantity_supported(q, ev.quantities):
-            missing.append(f"{_q_label(q)} {q.surface} not in cited text")
+            missing.append(f"{_q_label(q)} {q.text} not in cited text")
     if missing:
         sig.missing_quantities = missing
 

@@ -22,9 +22,10 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
-from briefing.claims import Claim, cue_tags, quantities
-from briefing.conflicts import compatible, figures_at_odds
+from briefing.claims import Claim, cue_tags
+from briefing.conflicts import figures_at_odds
 from briefing.evidence import cite
+from briefing.lang.numbers import figures
 from briefing.errors import LLMOutputError
 from briefing.models import Conflict, ConflictValue, DroppedPoint
 from briefing.prompts import render
@@ -428,8 +429,8 @@ async def consolidate_step(
 
 def one_figure(va: str, vb: str) -> bool:
     """Code's reading of a 'conflict' verdict: "4.50%" and "4.5 per cent" are one figure."""
-    qa, qb = quantities(va), quantities(vb)
-    return bool(qa and qb) and all(any(x.kind == y.kind and compatible(x, y) for y in qb) for x in qa)
+    qa, qb = figures(va), figures(vb)
+    return bool(qa and qb) and all(any(x.kind == y.kind and x.overlaps(y) for y in qb) for x in qa)
 
 
 def both_say(va: str, vb: str, a: ChainClaim, b: ChainClaim) -> bool:

@@ -1,0 +1,462 @@
+"""Quantity frames: each figure of a sentence with the slots that say what it is about.
+
+A figure alone ("17") says little; two outlets' figures can only disagree when they count
+the same thing in the same way. A frame adds, from spaCy's dependency parse:
+
+    thing       the noun the figure counts ("6,400 residents" -> resident; "three of the
+                nine tankers" -> tanker, whole 9; "a ransom of €2.5 million" -> ransom)
+    predicate   the verb it belongs to (lemma: "were evacuated" -> evacuate)
+    role        the preposition it fills ("since 2009" -> since, "by 2028" -> by)
+    modality    "planned" (will, plans to, expected, proposed, forecast) or "happened"
+    negated     "did not rise to 20"
+    attribution who says it ("according to the governor", "officials said")
+    period      the year or relative year it is dated by ("the 2026 budget", "last year")
+    changed     it says the figure changed ("rose to", "revised", "now")
+    published   the article's publication time; weekdays and "yesterday" become dates
+
+Only sentences holding a figure are parsed, in one batch (see `read`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from . import nlp
+from .lexicon import lexicon
+from .numbers import Figure, figures
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
+# speech verbs: the figure is what they report, not what they do
+_SPEECH = frozenset("say tell report announce state add claim estimate write confirm insist note argue".split())
+_NOUNS = ("NOUN", "PROPN")
+# "six more bodies", "17 new cases": an increment, never a total
+_MORE = re.compile(r"\s+(?:more|additional|extra|further|new|fewer)\b", re.IGNORECASE)
+_AGE = re.compile(r"-years?-old\b|\s+years?\s+old\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """A figure and what it is about (see the module docstring)."""
+
+    figure: Figure
+    thing: str | None = None
+    whole: float | None = None
+    predicate: str | None = None
+    role: str | None = None
+    modality: str = "happened"
+    negated: bool = False
+    attribution: str | None = None
+    period: int | None = None
+    changed: bool = False
+    published: datetime | None = None
+    context: frozenset[str] = frozenset()  # content lemmas of the figure's clause
+    agent: str | None = None  # a named doer of the verb ("the Red Sox made an offer")
+
+    def shared(self, other: Frame) -> int:
+        """How many content words the two frames' clauses share."""
+        return len(self.context & other.context)
+
+    @property
+    def kind(self) -> str:
+        return self.figure.kind
+
+    @property
+    def value(self) -> float:
+        return self.figure.value
+
+    @property
+    def unit(self) -> str:
+        return self.figure.unit
+
+    @property
+    def text(self) -> str:
+        return self.figure.text
+
+    @property
+    def measure(self) -> tuple[str, str]:
+        """What must match for two figures to be compared: a count never meets a percentage,
+        a sum in euros never one in dollars, a clock time never a duration."""
+        kind = "count" if self.kind == "measure" and not self.unit else self.kind
+        unit = "clock" if self.kind == "time" else self.unit
+        return kind, unit
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict[str, frozenset[str] | dict[str, str] | dict[str, int]]:
+    f = lexicon().frames
+    units = set(f.unit_nouns) | set(lexicon().units.currency_words)
+    return {
+        "roles": frozenset(f.roles),
+        "aux": frozenset(f.planned_aux),
+        "planned": frozenset(f.planned_lemmas),
+        "update": frozenset(f.update_lemmas),
+        "update_words": frozenset(f.update_words),
+        "alias": f.count_aliases,
+        "units": frozenset(units),
+        "periods": f.period_words,
+        "source_verbs": frozenset(f.source_verbs),
+    }
+
+
+def _alias(lemma: str | None) -> str | None:
+    if lemma is None:
+        return None
+    aliases = _words()["alias"]
+    assert isinstance(aliases, dict)
+    return str(aliases.get(lemma.lower(), lemma.lower()))
+
+
+@lru_cache(maxsize=1)
+def kinds_of_count() -> frozenset[str]:
+    """Counts the lexicon names by their verb ("killed" -> death), people aside."""
+    return frozenset(lexicon().frames.count_aliases.values()) - {"people"}
+
+
+def _anchor(doc: Doc, start: int, end: int) -> Token | None:
+    """The token that heads the figure's span in the parse."""
+    toks = [t for t in doc if t.idx < end and t.idx + len(t.text) > start]
+    if not toks:
+        return None
+    inside = {t.i for t in toks}
+    heads = [t for t in toks if t.head.i not in inside or t.head.i == t.i]
+    return heads[0] if heads else toks[0]
+
+
+def _verb(tok: Token) -> Token | None:
+    """The nearest verb above `tok` (itself if it is one)."""
+    t = tok
+    for _ in range(12):
+        if t.pos_ in ("VERB", "AUX") and t.dep_ != "aux":
+            return t
+        if t.head.i == t.i:
+            return t if t.pos_ in ("VERB", "AUX") else None
+        t = t.head
+    return None
+
+
+def _of_object(tok: Token) -> Token | None:
+    for child in tok.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            return next((g for g in child.children if g.dep_ == "pobj" and g.pos_ in _NOUNS), None)
+    return None
+
+
+def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
+    """The noun a figure counts, and the whole it is part of ("three of the nine tankers")."""
+    units = _words()["units"]
+    if fig.kind in ("date", "time", "weekday", "relday"):
+        return _event(anchor), None
+    if fig.kind in ("percent", "points") and _of_object(anchor) is None:
+        return _changed_thing(anchor), None
+    a = anchor
+    for _ in range(4):
+        of = _of_object(a)
+        if of is not None and of.lemma_.lower() not in units:
+            whole = next((float(w.text.replace(",", "")) for w in of.children if w.dep_ == "nummod"
+                          and w.text.replace(",", "").replace(".", "").isdigit()), None)
+            return of.lemma_.lower(), whole
+        h = a.head
+        if a.dep_ == "appos" and h.pos_ == "PROPN" and fig.kind == "count" and fig.value < 130:
+            return f"age of {_name(h)}", None
+        if a.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod", "npadvmod", "appos") and h.pos_ in _NOUNS \
+                and h.i != a.i:
+            if h.lemma_.lower() in units:
+                a = h
+                continue
+            return h.lemma_.lower(), None
+        if a.dep_ == "pobj" and a.head.lower_ == "of" and a.head.head.pos_ in _NOUNS:
+            noun = a.head.head
+            if noun.lemma_.lower() in units:
+                a = noun
+                continue
+            return noun.lemma_.lower(), None
+        break
+    verb = _verb(a)
+    if verb is None:
+        return None, None
+    # "put the cost at 40 million", "cut days by 46%": the object is measured; "the toll
+    # rose to 17", "revenue was 4.2 billion": the subject is
+    by_prep = a.dep_ == "pobj" and a.head.dep_ == "prep"
+    prefer = ("dobj", "nsubj", "nsubjpass") if by_prep or fig.kind in ("percent", "points") else (
+        "nsubj", "nsubjpass", "dobj")
+    for dep in prefer:
+        for child in verb.children:
+            if child.dep_ == dep and child.pos_ in _NOUNS and child.i != a.i and child.lemma_.lower() not in units:
+                return child.lemma_.lower(), None
+    return None, None
+
+
+def _changed_thing(anchor: Token) -> str | None:
+    """What a percentage change is of: "46 percent fewer migraine days" -> day; "a
+    reduction of 38% in migraine days" -> day; "cut the number of days by 46%" -> day;
+    "revenue fell 7 per cent" -> revenue."""
+    units = _words()["units"]
+    h = anchor.head
+    if h.pos_ in ("ADJ", "ADV") and h.head.pos_ in _NOUNS:
+        return h.head.lemma_.lower()
+    if anchor.dep_ == "pobj" and h.lower_ == "of" and h.head.pos_ in _NOUNS:
+        for child in h.head.children:
+            if child.dep_ == "prep" and child.lower_ == "in":
+                obj = next((g for g in child.children if g.dep_ == "pobj"), None)
+                if obj is not None:
+                    return obj.lemma_.lower()
+        return h.head.lemma_.lower()
+    verb = _verb(anchor)
+    if verb is None:
+        return None
+    for dep in ("dobj", "nsubj", "nsubjpass"):
+        for child in verb.children:
+            if child.dep_ == dep and child.pos_ in _NOUNS and child.i != anchor.i:
+                if child.lemma_.lower() in units:
+                    of = _of_object(child)
+                    return of.lemma_.lower() if of is not None else None
+                return child.lemma_.lower()
+    return None
+
+
+def _name(head: Token) -> str:
+    """A person's whole name from its head ("Gary Gomes", not "Gomes")."""
+    parts = [c for c in head.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [head]
+    return " ".join(t.lower_ for t in sorted(parts, key=lambda t: t.i))
+
+
+def _aged(anchor: Token) -> str:
+    """Whose age: "the 41-year-old founder" -> age of founder; "Ambrosek, 38" -> age of ambrosek."""
+    t = anchor
+    for _ in range(4):
+        if t.pos_ == "PROPN":
+            return f"age of {_name(t)}"
+        if t.pos_ == "NOUN" and t.lower_ not in ("year", "years", "old"):
+            return f"age of a {t.lemma_.lower()}"  # "a 47-year-old man": whose, we cannot tell
+        if t.head.i == t.i:
+            break
+        t = t.head
+    return "age"
+
+
+def _event(anchor: Token) -> str | None:
+    """What happened at a date or time: the object of its verb ("discovered the leak on
+    14 June", "alerted to the leak on Monday" -> leak), else its subject."""
+    verb = _verb(anchor)
+    if verb is None:
+        return None
+    own = {t.i for t in anchor.ancestors} | {anchor.i}
+    kids = list(verb.children)
+    for child in kids:
+        if child.dep_ == "dobj" and child.pos_ in _NOUNS:
+            return child.lemma_.lower()
+    for child in kids:
+        if child.dep_ == "prep" and child.i not in own:
+            obj = next((g for g in child.children if g.dep_ == "pobj" and g.pos_ in _NOUNS), None)
+            if obj is not None and not obj.ent_type_ and obj.lemma_.lower() not in _words()["units"]:
+                return obj.lemma_.lower()
+    for child in kids:
+        if child.dep_ in ("nsubjpass", "nsubj") and child.pos_ in _NOUNS:
+            return child.lemma_.lower()
+    return None
+
+
+def _role_of(anchor: Token, fig: Figure, text: str) -> str | None:
+    """The figure's role: its preposition, or "more" for an increment ("six more bodies"),
+    "share" for a part ("57% of patients"), "whole" for the total a part is of ("108 of
+    the 210 seats": 210)."""
+    if fig.kind == "count" and _MORE.match(text, fig.end):
+        return "more"
+    if fig.kind in ("percent", "points") and _of_object(anchor) is not None:
+        return "share"
+    h = anchor.head
+    if anchor.dep_ == "nummod" and h.dep_ == "pobj" and h.head.lower_ == "of" and h.head.head.like_num:
+        return "whole"
+    if anchor.dep_ in ("nummod", "poss") and h.dep_ == "pobj" and h.head.lower_ == "of":
+        up = h.head.head
+        if up.like_num or any(c.like_num for c in up.children if c.dep_ == "nummod"):
+            return "whole"
+    return _role(anchor)
+
+
+def _role(anchor: Token) -> str | None:
+    roles = _words()["roles"]
+    t = anchor
+    for _ in range(3):
+        if t.dep_ == "pobj" and t.head.lower_ in roles:
+            return t.head.lower_
+        if t.dep_ not in ("nummod", "quantmod", "compound", "amod", "nmod") or t.head.i == t.i:
+            return None
+        t = t.head
+    return None
+
+
+def _modality(anchor: Token) -> tuple[str, bool]:
+    """("planned" | "happened", negated), from the figure's own verb: its auxiliaries
+    ("will", "would have to"), its lemma ("plans", "expected"), and verbs it complements
+    ("plans to cut", "expected to rise"); a relative clause keeps its own tense."""
+    aux, planned = _words()["aux"], _words()["planned"]
+    t, plan, neg = anchor, False, False
+    for _ in range(12):
+        if t.lemma_.lower() in planned:
+            plan = True
+        is_verb = t.pos_ in ("VERB", "AUX")
+        if is_verb:
+            for child in t.children:
+                if child.dep_ == "neg":
+                    neg = True
+                if child.dep_ in ("aux", "auxpass") and child.lower_ in aux:
+                    plan = True
+                if child.dep_ in ("nsubj", "nsubjpass", "dobj") and child.lemma_.lower() in planned:
+                    plan = True  # "an estimate put the cost at …", "the plan sets …"
+        if t.head.i == t.i or t.lemma_.lower() in _SPEECH:
+            break
+        if is_verb and t.dep_ not in ("xcomp", "auxpass", "aux"):
+            break
+        t = t.head
+    return ("planned" if plan else "happened"), neg
+
+
+def _attribution(doc: Doc) -> str | None:
+    """Who a sentence says it from: "according to X", or the subject of a speech verb."""
+    for t in doc:
+        if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
+            objs = [c for c in doc[t.i + 1].children if c.dep_ == "pobj"]
+            if objs:
+                return " ".join(w.text for w in objs[0].subtree)
+    for t in doc:
+        if t.lemma_ in _SPEECH and t.pos_ == "VERB":
+            subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is not None and subj.pos_ != "PRON":
+                return " ".join(w.text for w in subj.subtree)
+    return None
+
+
+def _period(text: str, fig: Figure, figs: Sequence[Figure], published: datetime | None) -> int | None:
+    """The year a figure is dated by: a year written in its sentence, or "last year"."""
+    years = [f for f in figs if f.kind == "year" and f is not fig]
+    if years:
+        return int(min(years, key=lambda y: abs(y.start - fig.start)).value)
+    if published is not None:
+        low = text.lower()
+        periods = _words()["periods"]
+        assert isinstance(periods, dict)
+        for phrase, offset in periods.items():
+            if phrase in low:
+                return published.year + int(offset)
+    return None
+
+
+def _resolved(fig: Figure, published: datetime | None) -> Figure:
+    """A weekday or "yesterday" as the date it names, counted back from publication: a
+    Monday in an article of Wednesday 4 March is Monday 2 March."""
+    if published is None or fig.kind not in ("weekday", "relday"):
+        return fig
+    day = published.date()
+    if fig.kind == "weekday":
+        day -= timedelta(days=(day.weekday() - int(fig.value)) % 7)
+    else:
+        day += timedelta(days=int(fig.value))
+    value = day.month * 100 + day.day
+    return replace(fig, kind="date", unit="md", value=value, lo=value, hi=value, number=value, year=day.year)
+
+
+def _context(anchor: Token, fig: Figure) -> frozenset[str]:
+    """Content lemmas of the clause the figure sits in (its verb's subtree, without nested
+    clauses of their own), leaving out the figure's own words and speech verbs."""
+    verb = _verb(anchor)
+    if verb is None:
+        return frozenset()
+    units = _words()["units"]
+    out = set()
+    for t in verb.subtree:
+        if fig.start <= t.idx < fig.end or t.pos_ not in ("NOUN", "PROPN", "VERB", "ADJ") or t.is_stop:
+            continue
+        lemma = t.lemma_.lower()
+        if lemma in units or lemma in _SPEECH or not lemma.isalpha():
+            continue
+        out.add(_alias(lemma) or lemma)
+    return frozenset(out)
+
+
+def _agent(verb: Token | None) -> str | None:
+    """The named subject of the figure's verb: offers by two clubs are two offers."""
+    if verb is None:
+        return None
+    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "agent")), None)
+    if subj is not None and subj.dep_ == "agent":
+        subj = next((g for g in subj.children if g.dep_ == "pobj"), None)
+    if subj is None or subj.pos_ != "PROPN":
+        return None
+    return " ".join(t.lower_ for t in subj.subtree if t.pos_ == "PROPN")
+
+
+def _changed(doc: Doc, anchor: Token, text: str) -> bool:
+    update = _words()["update"]
+    verb = _verb(anchor)
+    if verb is not None and verb.lemma_.lower() in update:
+        return True
+    low = f" {text.lower()} "
+    return any(f" {w} " in low for w in _words()["update_words"])
+
+
+def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, ...]:
+    figs = figures(text)
+    attribution = _attribution(doc)
+    out = []
+    for fig in figs:
+        anchor = _anchor(doc, fig.start, fig.end)
+        fig2 = _resolved(fig, published)
+        if anchor is None:
+            out.append(Frame(fig2, published=published))
+            continue
+        thing, whole = (_aged(anchor), None) if _AGE.match(text, fig.end) else _thing(anchor, fig)
+        verb = _verb(anchor)
+        modality, negated = _modality(anchor)
+        predicate = _alias(verb.lemma_) if verb is not None else None
+        thing = _alias(thing)
+        if thing in (None, "people") and predicate in kinds_of_count():
+            thing = predicate  # "killed 11 people" counts deaths
+        out.append(
+            Frame(
+                figure=fig2,
+                thing=thing,
+                whole=whole,
+                predicate=predicate,
+                role=_role_of(anchor, fig, text),
+                modality=modality,
+                negated=negated,
+                attribution=attribution,
+                period=_period(text, fig, figs, published),
+                changed=_changed(doc, anchor, text),
+                published=published,
+                context=_context(anchor, fig),
+                agent=None if verb is None or verb.lemma_.lower() in _words()["source_verbs"] else _agent(verb),
+            )
+        )
+    return tuple(out)
+
+
+_cache: dict[tuple[str, datetime | None], tuple[Frame, ...]] = {}
+_CACHE_MAX = 65536
+
+
+def read(items: Sequence[tuple[str, datetime | None]]) -> list[tuple[Frame, ...]]:
+    """Frames of each (sentence, publication time), in order: sentences without a figure
+    are not parsed, the rest are parsed in one batch; results are cached."""
+    todo = [it for it in dict.fromkeys(items) if it not in _cache and figures(it[0])]
+    if todo:
+        docs = nlp.parse([t for t, _ in todo], components=COMPONENTS)
+        if len(_cache) + len(todo) > _CACHE_MAX:
+            _cache.clear()
+        for (text, published), doc in zip(todo, docs, strict=True):
+            _cache[(text, published)] = _frames_in(doc, text, published)
+    return [_cache.get(it, ()) for it in items]
+
+
+def frames(text: str, published: datetime | None = None) -> tuple[Frame, ...]:
+    """Frames of one sentence (see `read` for many)."""
+    return read([(text, published)])[0]

@@ -1,0 +1,95 @@
+"""The lexicon of figures (briefing/data/lexicon.toml), loaded and validated once."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from importlib.resources import files
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Numbers(_Table):
+    units: dict[str, int]
+    tens: dict[str, int]
+    scales: dict[str, float]
+    ordinals: dict[str, int]
+    fractions: dict[str, float]
+    and_fractions: dict[str, float]
+
+
+class Qualifiers(_Table):
+    lower: list[str]
+    upper: list[str]
+    rough: list[str]
+    rough_width: float
+    range_joiners: list[str]
+
+
+class Dates(_Table):
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    relative: dict[str, int]
+    years: tuple[int, int]
+
+
+class Times(_Table):
+    words: dict[str, int]
+    past: list[str]
+    to: list[str]
+
+
+class Units(_Table):
+    currency_symbols: dict[str, str]
+    currency_words: dict[str, str]
+    percent: list[str]
+    points: dict[str, float]
+    durations: dict[str, float]
+    measures: dict[str, tuple[str, float]]
+
+
+class Frames(_Table):
+    roles: list[str]
+    planned_aux: list[str]
+    planned_lemmas: list[str]
+    update_lemmas: list[str]
+    update_words: list[str]
+    count_aliases: dict[str, str]
+    unit_nouns: list[str]
+    period_words: dict[str, int]
+    running_totals: list[str]
+    source_verbs: list[str]
+
+
+class Conflicts(_Table):
+    min_similarity_same_thing: float
+    min_similarity_same_thing_other_verb: float
+    min_similarity_same_verb: float
+    min_similarity: float
+    min_shared_words: int
+    min_shared_words_event: int
+    min_shared_words_other_thing: int
+    max_parsed_sentences: int
+    small_count: float
+    max_figures_per_sentence: int
+
+
+class Lexicon(_Table):
+    numbers: Numbers
+    qualifiers: Qualifiers
+    dates: Dates
+    times: Times
+    units: Units
+    frames: Frames
+    conflicts: Conflicts
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The packaged lexicon, validated (a typo in the data file fails loudly, once)."""
+    text = files("briefing.data").joinpath("lexicon.toml").read_text("utf-8")
+    return Lexicon.model_validate(tomllib.loads(text))

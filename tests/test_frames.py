@@ -1,0 +1,186 @@
+"""Quantity frames: every figure of a sentence, normalised, with what it is about.
+
+Figures come off the surface (briefing.lang.numbers: kind, value, interval, unit); the slots
+around them come from spaCy's parse (briefing.lang.frames: the thing counted, the verb, the
+role preposition, planned or happened, negation, who says it, the year it is dated by).
+The sentences are invented.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from briefing.lang.frames import frames
+from briefing.lang.numbers import figures
+
+WEDNESDAY_4_MARCH = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
+
+
+def only(text: str):
+    found = figures(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+# ---------------------------------------------------------------- values and intervals
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value", "unit"),
+    [
+        ("The crew of twelve was rescued.", "count", 12, ""),
+        ("Forty-one thousand voters signed.", "count", 41_000, ""),
+        ("It sold 84,300 million shares.", "count", 84.3e9, ""),
+        ("It sold 84.3 billion shares.", "count", 84.3e9, ""),
+        ("The fine was $4.6bn in all.", "money", 4.6e9, "usd"),
+        ("They asked for three million euros at once.", "money", 3e6, "eur"),
+        ("Turnover was 4.2 billion crowns last quarter.", "money", 4.2e9, "crown"),
+        ("Support fell to 12 per cent overnight.", "percent", 12, "%"),
+        ("The bank cut rates by a quarter of a percentage point.", "points", 25, "bp"),
+        ("The bank cut rates by 25 basis points.", "points", 25, "bp"),
+        ("A 5.8-magnitude tremor hit the coast.", "measure", 5.8, "magnitude"),
+        ("The bone is 120 centimetres long.", "measure", 1.2, "m"),
+    ],
+)
+def test_a_figure_is_read_in_digits_or_words_and_normalised(text: str, kind: str, value: float, unit: str) -> None:
+    f = only(text)
+    assert (f.kind, f.unit) == (kind, unit)
+    assert f.value == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("He was jailed for six and a half years for fraud.", 6.5 * 31_557_600),
+        ("He was jailed for six years and six months for fraud.", 6.5 * 31_557_600),
+        ("The exam lasts an hour and a half in all.", 5_400),
+        ("It was a 90-minute exam for all pupils.", 5_400),
+        ("The nine-day outage ended at last.", 9 * 86_400),
+    ],
+)
+def test_durations_in_any_words_come_to_the_same_seconds(text: str, seconds: float) -> None:
+    f = only(text)
+    assert f.kind == "duration" and f.value == pytest.approx(seconds)
+
+
+def test_qualifiers_widen_a_figure_into_an_interval() -> None:
+    about, more, upto, least = figures(
+        "About 9,000 fled, more than 6,400 were moved, up to 300 are missing and at least 12 died.")
+    assert (about.lo, about.hi) == pytest.approx((8_550, 9_450))  # "about": 5% either side
+    assert more.lo == 6_400 and more.hi > 6_400  # "more than": open above, within reach
+    assert upto.hi == 300 and upto.lo < 300
+    assert (least.lo, least.hi) == (12, 12)  # a bound on a count that is not round is the count
+    assert not about.overlaps(more)  # "about 9,000" and "more than 6,400" cannot both hold
+
+
+def test_a_range_is_one_figure_and_a_falling_pair_is_a_tally() -> None:
+    (rng,) = figures("Between 5 and 8 people were hurt.")
+    assert rng.is_range and (rng.lo, rng.hi) == pytest.approx((5, 8.5))
+    tally = figures("The bill passed 112 to 98 on Monday.")
+    assert [f.kind for f in tally if f.kind != "weekday"] == ["score", "score"]
+
+
+def test_the_same_value_in_other_words_overlaps() -> None:
+    (a,), (b,) = figures("It cost 84.3 billion dollars."), figures("It cost 84,300 million dollars.")
+    assert a.overlaps(b)
+    (c,), (d,) = figures("About a quarter of the money was found."), figures("Roughly 25 percent was found.")
+    assert c.overlaps(d)
+
+
+def test_a_number_inside_a_name_is_no_figure() -> None:
+    found = figures("Shares in the S&P 500 rose 2% as the Model 3 sold out.")
+    assert [(f.kind, f.text) for f in found] == [("label", "500"), ("percent", "2%"), ("label", "3")]
+
+
+# ---------------------------------------------------------------- dates and clock times
+
+
+@pytest.mark.parametrize("text", ["It opened on June 3 in the rain.", "It opened on 3 June in the rain.",
+                                  "It opened on the 3rd of June in the rain."])
+def test_a_date_is_month_and_day_however_written(text: str) -> None:
+    f = only(text)
+    assert (f.kind, f.value) == ("date", 603)
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("The alarm rang at 3:10 a.m. sharp.", 190),
+        ("The alarm rang at 3.10am sharp.", 190),
+        ("The alarm rang at ten past three sharp.", 190),
+        ("The alarm rang at half past two sharp.", 150),
+        ("The alarm rang at noon sharp.", 720),
+    ],
+)
+def test_clock_times_are_minutes_after_midnight(text: str, minutes: int) -> None:
+    f = only(text)
+    assert f.kind == "time" and f.value % 720 == minutes % 720
+
+
+def test_weekdays_and_yesterday_are_dated_from_publication() -> None:
+    (monday,) = frames("Officials were told on Monday.", WEDNESDAY_4_MARCH)
+    assert (monday.kind, monday.value, monday.figure.year) == ("date", 302, 2026)
+    (wednesday,) = frames("The board met on Wednesday.", WEDNESDAY_4_MARCH)
+    assert wednesday.value == 304  # the day of publication itself
+    (yesterday,) = frames("The board met yesterday.", WEDNESDAY_4_MARCH)
+    assert yesterday.value == 303
+
+
+# ---------------------------------------------------------------- the slots
+
+
+def test_the_thing_counted_comes_from_the_parse() -> None:
+    (f,) = frames("Police arrested 14 protesters near the square.")
+    assert (f.thing, f.predicate) == ("protester", "arrest")
+    part, whole = frames("Three of the nine tankers leaked.")
+    assert (part.thing, part.value) == ("tanker", 3) and whole.role == "whole"
+    (ransom,) = frames("The note demanded a ransom of €2.5 million.")
+    assert ransom.thing == "ransom"
+
+
+def test_killed_people_count_deaths() -> None:
+    (killed,) = frames("The storm killed 11 people on the coast.")
+    (toll,) = frames("The death toll rose to 17 overnight.")
+    assert killed.thing == toll.thing == "death"
+    assert toll.changed and not killed.changed
+
+
+def test_an_age_belongs_to_its_person() -> None:
+    (f,) = frames("Mirela Dost, 44, was charged with fraud.")
+    assert f.thing == "age of mirela dost"
+
+
+def test_the_role_preposition_sets_since_apart_from_by() -> None:
+    (since,) = frames("The firm has run the port since 2009.")
+    (by,) = frames("The cranes will be replaced by 2028.")
+    assert (since.role, by.role) == ("since", "by")
+
+
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        ("The council cut 300 jobs last spring.", "happened"),
+        ("The council will cut 300 jobs.", "planned"),
+        ("The council plans to cut 300 jobs.", "planned"),
+        ("The council is expected to cut 300 jobs.", "planned"),
+    ],
+)
+def test_modality_tells_a_plan_from_a_fact(text: str, modality: str) -> None:
+    f = next(f for f in frames(text) if f.kind == "count")
+    assert f.modality == modality
+
+
+def test_negation_and_attribution() -> None:
+    (f,) = frames("The mill did not shed 300 jobs, according to the union.")
+    assert f.negated and f.attribution == "the union"
+    (g,) = frames("Rescuers said 40 houses collapsed.")
+    assert g.attribution == "Rescuers" and not g.negated
+
+
+def test_a_figure_is_dated_by_the_year_beside_it() -> None:
+    spend = next(f for f in frames("The 2026 budget sets spending at 84.3 billion crowns.") if f.kind == "money")
+    assert spend.period == 2026
+    last = next(f for f in frames("Last year 32 million people watched.", WEDNESDAY_4_MARCH) if f.kind == "count")
+    assert last.period == 2025
