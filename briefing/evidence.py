@@ -71,6 +71,7 @@ class Select(_Table):
     new_origin_bonus: float
     same_origin_penalty: float
     max_citations: int
+    cite_similarity: float
     lead_origin_slack: int
 
 
@@ -101,6 +102,7 @@ RANKING = Ranking.model_validate(
 GROUP_SIMILARITY = RANKING.grouping.similarity
 GROUP_SIMILARITY_WITH_FACTS = RANKING.grouping.similarity_with_facts
 MAX_CITATIONS = RANKING.select.max_citations
+CITE_SIMILARITY = RANKING.select.cite_similarity
 # titles each title is compared with to find the most shared headline: exact up to 501
 # articles, bounded memory (not n²) for a folder of thousands
 TITLE_NEIGHBOURS = 500
@@ -376,6 +378,8 @@ def support(g: Group, claims: list[Claim], index: SimilarityIndex) -> list[Claim
         if c.origin == rep.origin or figures_at_odds(rep, c):
             continue
         sim = index.sim(g.rep, i)
+        if sim < CITE_SIMILARITY:
+            continue  # close to the group's seed, not to the fact the point states
         if sim > best.get(c.origin, (-1.0, -1))[0]:
             best[c.origin] = (sim, i)
     ranked = sorted(best.values(), key=lambda t: -t[0])[:MAX_CITATIONS]
