@@ -16,10 +16,7 @@ evals/README.md ("Sentence embeddings") has the measurements behind the choice.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import BriefingError
+from .cache import LruCache, digest
 
 _CACHE_SIZE = 65_536  # vectors kept per process (sentences, articles); 256 floats each
 _MAX_CHARS = 4_000  # longer texts are embedded from their start (an article body's lead)
@@ -109,38 +107,7 @@ def model_name() -> str:
     return get_settings().embedding_model
 
 
-class _VectorCache:
-    """A bounded, thread-safe map from (model, text hash) to a vector."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._vecs: OrderedDict[tuple[str, bytes], np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, bytes]) -> np.ndarray | None:
-        with self._lock:
-            v = self._vecs.get(key)
-            if v is not None:
-                self._vecs.move_to_end(key)
-            return v
-
-    def put(self, key: tuple[str, bytes], vec: np.ndarray) -> None:
-        with self._lock:
-            self._vecs[key] = vec
-            self._vecs.move_to_end(key)
-            while len(self._vecs) > self._size:
-                self._vecs.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._vecs.clear()
-
-
-_cache = _VectorCache(_CACHE_SIZE)
-
-
-def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+_cache: LruCache[tuple[str, bytes], np.ndarray] = LruCache(_CACHE_SIZE)
 
 
 def embed(texts: Sequence[str], *, model: str | None = None) -> np.ndarray:
@@ -151,7 +118,7 @@ def embed(texts: Sequence[str], *, model: str | None = None) -> np.ndarray:
     todo: dict[bytes, list[int]] = {}
     clipped = [t[:_MAX_CHARS] for t in texts]
     for i, text in enumerate(clipped):
-        h = _digest(text)
+        h = digest(text)
         vec = _cache.get((name, h))
         if vec is not None:
             out[i] = vec
