@@ -23,7 +23,9 @@ from scipy import sparse
 # the floor per sentence. Lower saves memory and time on repetitive input; too low could
 # miss a claim's twin among near-identical repeats.
 MAX_NEIGHBOURS = 50
-_BLOCK_ROWS = 256  # rows multiplied at once: bounds the transient product to 256 × n
+_BLOCK_ROWS = 256
+# sentences' worth of weight on "no centring" when centring a small set (see SemanticIndex)
+CENTRE_PRIOR = 10  # rows multiplied at once: bounds the transient product to 256 × n
 
 
 class SimilarityIndex:
@@ -83,7 +85,9 @@ class SemanticIndex(SimilarityIndex):
 
     Pair cosines use the embeddings centred on the set's mean: sentences about one story
     share its topic, which alone makes averaged word vectors look alike; what is left tells
-    one fact from another. Centrality uses them uncentred (how much a sentence is about
+    one fact from another. A small set's mean is mostly its own sentences (two sentences
+    centred on their mean point opposite ways), so the mean is subtracted in proportion
+    n / (n + CENTRE_PRIOR). Centrality uses them uncentred (how much a sentence is about
     the story is exactly that shared part)."""
 
     def __init__(
@@ -93,7 +97,8 @@ class SemanticIndex(SimilarityIndex):
         self.lexical = lexical
         self.weight = weight
         n = self.embeddings.shape[0]
-        centred = self.embeddings - self.embeddings.mean(axis=0)
+        shrink = n / (n + CENTRE_PRIOR)  # a few sentences are no background: centre them less
+        centred = self.embeddings - shrink * self.embeddings.mean(axis=0)
         centred /= np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-6)
 
         def block(lo: int, hi: int) -> sparse.csr_matrix:

@@ -283,8 +283,11 @@ def test_a_toll_told_in_other_words_carries_the_conflict():
             _article("z", "Toll\n\nThe health department said the death toll had risen to 14 on Wednesday.", "Gazette"),
         ]
     )
-    toll = _point_with(result, "had risen to 14")
+    # "killed 12" and "killed 14" state one fact with two values: one point, flagged with both
+    toll = _point_with(result, "14")
     assert "conflict" in _flags(toll)
+    (conflict,) = [f for f in toll.flags if f.kind == "conflict"]
+    assert "12" in conflict.reason and "14" in conflict.reason
 
 
 @pytest.mark.parametrize(
