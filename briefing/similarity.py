@@ -1,17 +1,18 @@
-"""Sentence similarity: TF-IDF over content stems, as a sparse matrix.
+"""Sentence similarity as a sparse matrix of cosines: lexical (TF-IDF over content stems)
+and semantic (sentence embeddings blended with the lexical cosine).
 
-Cheap and deterministic; good enough to find the same claim told by two outlets
-(shared names and vocabulary) without a model. The product is computed a block of rows
-at a time; with `k`, only each item's nearest neighbours are kept, so memory is O(n·k),
-not O(n²): sentences that all share words (one sentence repeated 70,000 times) once
-asked for 50 GiB.
+TF-IDF is cheap and deterministic and finds one claim told in shared words; embeddings find
+it told in other words ("killed three" / "the bodies of three people"), which is what
+corroboration across outlets needs. Products are computed a block of rows at a time; with
+`k`, only each item's nearest neighbours are kept, so memory is O(n·k), not O(n²):
+sentences that all share words (one sentence repeated 70,000 times) once asked for 50 GiB.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -22,7 +23,10 @@ from scipy import sparse
 # the floor per sentence. Lower saves memory and time on repetitive input; too low could
 # miss a claim's twin among near-identical repeats.
 MAX_NEIGHBOURS = 50
-_BLOCK_ROWS = 256  # rows multiplied at once: bounds the transient product to 256 × n
+_BLOCK_ROWS = 256
+# sentences' worth of weight on "no centring" when centring a small set (see SemanticIndex):
+# two identical sentences stay identical, a story's ten sentences are centred 91%
+CENTRE_PRIOR = 1.0
 
 
 class SimilarityIndex:
@@ -51,7 +55,8 @@ class SimilarityIndex:
             (np.asarray(vals, dtype=np.float32), np.asarray(cols, dtype=np.int32), indptr),
             shape=(len(docs), max(1, len(vocab))),
         )
-        self.sims = _nearest(self.vectors, floor, k)
+        transposed = self.vectors.T.tocsc()
+        self.sims = _nearest(lambda lo, hi: self.vectors[lo:hi].dot(transposed).tocsr(), len(docs), floor, k)
         self._rows: dict[int, dict[int, float]] = {}
 
     def neighbours(self, i: int) -> dict[int, float]:
@@ -70,20 +75,73 @@ class SimilarityIndex:
 
     def centrality(self, groups: Sequence[int]) -> np.ndarray:
         """Cosine of each item to a centroid in which every group (e.g. article) weighs the same."""
-        _, labels, sizes = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)
-        weights = 1.0 / (sizes[labels] * len(sizes))  # the mean of the groups' means
-        centroid = np.asarray(self.vectors.T.dot(weights)).ravel()
-        norm = np.linalg.norm(centroid) or 1.0
-        return np.asarray(self.vectors.dot(centroid / norm)).ravel()
+        centroid = np.asarray(self.vectors.T.dot(_balanced_weights(groups))).ravel()
+        return np.asarray(self.vectors.dot(_unit(centroid))).ravel()
 
 
-def _nearest(vectors: sparse.csr_matrix, floor: float, k: int | None) -> sparse.csr_matrix:
-    """Cosines >= floor; with k, each row's k+1 largest (itself included), made symmetric."""
-    n = vectors.shape[0]
-    transposed = vectors.T.tocsc()
+class SemanticIndex(SimilarityIndex):
+    """Unit sentence embeddings blended with a lexical index: cosine = `weight` × embedding
+    cosine + (1 − `weight`) × the lexical cosine (0 below its floor). Same interface as
+    `SimilarityIndex`, so grouping, selection and citing read either.
+
+    Pair cosines use the embeddings centred on the set's mean: sentences about one story
+    share its topic, which alone makes averaged word vectors look alike; what is left tells
+    one fact from another. A small set's mean is mostly its own sentences (two sentences
+    centred on their mean point opposite ways), so the mean is subtracted in proportion
+    n / (n + CENTRE_PRIOR). Centrality uses them uncentred (how much a sentence is about
+    the story is exactly that shared part)."""
+
+    def __init__(
+        self, embeddings: np.ndarray, lexical: SimilarityIndex, *, weight: float, floor: float, k: int | None = None
+    ) -> None:
+        self.embeddings = np.asarray(embeddings, dtype=np.float32)
+        self.lexical = lexical
+        self.weight = weight
+        n = self.embeddings.shape[0]
+        shrink = n / (n + CENTRE_PRIOR)  # a few sentences are no background: centre them less
+        centred = self.embeddings - shrink * self.embeddings.mean(axis=0)
+        centred /= np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-6)
+
+        def block(lo: int, hi: int) -> sparse.csr_matrix:
+            dense = weight * (centred[lo:hi] @ centred.T)
+            dense += (1.0 - weight) * lexical.sims[lo:hi].toarray()
+            dense[dense < floor] = 0.0
+            return sparse.csr_matrix(dense)
+
+        self.sims = _nearest(block, n, floor, k)
+        self._rows = {}
+
+    def centrality(self, groups: Sequence[int]) -> np.ndarray:
+        """The blend of the embedding and lexical cosines to a centroid in which every group
+        (e.g. article) weighs the same."""
+        semantic = self.embeddings @ _unit(balanced_mean(self.embeddings, groups))
+        return self.weight * semantic + (1.0 - self.weight) * self.lexical.centrality(groups)
+
+
+def balanced_mean(vectors: np.ndarray, groups: Sequence[int]) -> np.ndarray:
+    """The mean of the groups' mean rows (every group weighs the same, however many rows)."""
+    return np.asarray(_balanced_weights(groups) @ vectors).ravel()
+
+
+def _balanced_weights(groups: Sequence[int]) -> np.ndarray:
+    """A weight per row such that the weighted sum is the mean of the groups' means."""
+    _, labels, sizes = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)
+    return 1.0 / (sizes[labels] * len(sizes))
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm else v
+
+
+def _nearest(
+    product: Callable[[int, int], sparse.csr_matrix], n: int, floor: float, k: int | None
+) -> sparse.csr_matrix:
+    """Cosines >= floor (`product(lo, hi)` gives rows lo..hi against all); with k, each
+    row's k+1 largest (itself included), made symmetric."""
     blocks = []
     for lo in range(0, n, _BLOCK_ROWS):
-        block = vectors[lo : lo + _BLOCK_ROWS].dot(transposed).tocsr()
+        block = product(lo, min(n, lo + _BLOCK_ROWS))
         block.data[block.data < floor] = 0.0
         block.eliminate_zeros()
         if k is None:

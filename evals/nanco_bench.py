@@ -4,13 +4,14 @@
 
 NAnCo pairs two answers to one question, each drawn from a different outlet's paragraph; label 1
 when annotators put them in the same cluster (they say the same thing). Our decision that two
-sentences say the same thing is the offline engine's: a claim joins a group when its TF-IDF
-cosine to the group's seed is >= `GROUP_SIMILARITY` (0.5), or >= `GROUP_SIMILARITY_WITH_FACTS`
-(0.35) when the two share a figure or two names (`_share_facts`), and it is cited as backing
-the point only when their figures are not at odds (`figures_at_odds`). That decision is
-applied to every pair, with the TF-IDF fitted on the question's answers (as the engine fits it
-on a story's sentences), on two inputs: the answer spans (what STS-BERT compared) and the
-source paragraphs (what MNLI compared, and what our engine sees: whole sentences).
+sentences say the same thing is the offline engine's (`briefing.evidence.same_fact`): their
+similarity, sentence embeddings centred on the set blended with TF-IDF (`SemanticIndex`, weight
+and thresholds in ranking.toml [grouping]), reaches `similarity`, or `similarity_with_facts`
+when the two share a figure or two names, and it is cited as backing the point only when their
+figures are not at odds (`figures_at_odds`). That decision is applied to every pair, with the
+index built on the question's answers (as the engine builds it on a story's sentences), on two
+inputs: the answer spans (what STS-BERT compared) and the source paragraphs (what MNLI
+compared, and what our engine sees: whole sentences).
 
 Protocol (the authors' NAnCo notebook): balanced accuracy per test question (Q4, Q7, Q8, Q9),
 averaged. Our decision uses the engine's own thresholds: nothing is tuned. For reference only,
@@ -28,10 +29,10 @@ from functools import partial
 
 from briefing.claims import Claim
 from briefing.conflicts import figures_at_odds
-from briefing.lang import numbers
-from briefing.engines.offline import GROUP_SIMILARITY, GROUP_SIMILARITY_WITH_FACTS, _share_facts
+from briefing.evidence import RANKING, same_fact
+from briefing.lang import embed, numbers
 from briefing.models import Passage
-from briefing.similarity import SimilarityIndex
+from briefing.similarity import SemanticIndex, SimilarityIndex
 from briefing.text import content_stems, entities
 from evals.bench_data import NANCO_TEST, NANCO_VALIDATION, AnswerPair, MissingData, load_nanco_pairs
 from evals.bench_metrics import balanced_accuracy
@@ -62,8 +63,7 @@ def as_claim(text: str, origin: str) -> Claim:
 
 def same_thing(a: Claim, b: Claim, cosine: float) -> bool:
     """The offline engine's decision: b joins a's group and may be cited as backing it."""
-    joins = cosine >= GROUP_SIMILARITY or (cosine >= GROUP_SIMILARITY_WITH_FACTS and _share_facts(a, b))
-    return joins and not figures_at_odds(a, b)
+    return same_fact(cosine, a, b) and not figures_at_odds(a, b)
 
 
 @dataclass(frozen=True)
@@ -74,13 +74,19 @@ class Scored:
 
 
 def score_pairs(pairs: Sequence[AnswerPair], field: str) -> list[Scored]:
-    """Cosine and decision for each pair; TF-IDF fitted per question on its distinct texts."""
+    """Similarity and decision for each pair; the index built per question on its distinct texts."""
     texts: dict[str, dict[str, int]] = {}
     for p in pairs:
         q = texts.setdefault(p.qid, {})
         for t in (getattr(p, f"{field}1"), getattr(p, f"{field}2")):
             q.setdefault(t, len(q))
-    indexes = {qid: SimilarityIndex([content_stems(t) for t in q], floor=0.0) for qid, q in texts.items()}
+    weight = RANKING.grouping.embedding_weight
+    indexes = {
+        qid: SemanticIndex(
+            embed.embed(list(q)), SimilarityIndex([content_stems(t) for t in q], floor=0.0), weight=weight, floor=-1.0
+        )
+        for qid, q in texts.items()
+    }
     out = []
     for p in pairs:
         ta, tb = getattr(p, f"{field}1"), getattr(p, f"{field}2")
@@ -156,7 +162,7 @@ def table(results: Sequence[Result]) -> str:
     for r in results:
         per = " | ".join(f"{r.tuned[q]:.1f}" for q in NANCO_TEST)
         lines.append(
-            f"| reference: our TF-IDF cosine, threshold {r.threshold:.3f} from validation ({r.field}s) | "
+            f"| reference: our similarity, threshold {r.threshold:.3f} from validation ({r.field}s) | "
             f"{r.tuned['mean']:.1f} | {per} |"
         )
     for name, v in PUBLISHED.items():

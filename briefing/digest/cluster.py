@@ -5,15 +5,15 @@ events can share a headline template):
 
 1. **bodies** — each article's kept text (boilerplate dropped by `briefing.clean`), with
    the headline removed from its start.
-2. **similarity** — TF-IDF cosine of the bodies' content stems (`SimilarityIndex`); a pair
-   at or above `threshold` is a candidate link.
-3. **actor veto** — the names an article keeps returning to (capitalised words seen at
-   least twice: places, people, companies) must overlap. Two factory fires in two towns
-   read alike to TF-IDF; they share no actor, so they stay two stories. Outlet mastheads
-   ("Radio", "Times") are not actors.
-4. **linking** — candidate pairs, strongest first, join their clusters (union-find) unless
-   the two clusters' mean similarity falls below `threshold / 2`, which stops a chain of
-   weak links from merging unrelated stories.
+2. **meaning** — sentence embeddings of the bodies (`briefing.lang.embed`), centred on the
+   set's mean so that what all the day's articles share does not make them look alike.
+3. **names** — the words an article writes capitalised mid-sentence (places, people,
+   companies) and the years it names, compared by TF-IDF cosine. Two factory fires in two
+   towns read alike; their names differ, so they stay two stories. Outlet mastheads and
+   calendar words are no names.
+4. **linking** — average-linkage agglomerative clustering on the blend (weights and the
+   threshold in `briefing/data/stories.toml`), then each article moves to the story it is
+   closest to on average.
 
 Deterministic: the same articles in the same order always give the same clusters.
 """
@@ -21,20 +21,25 @@ Deterministic: the same articles in the same order always give the same clusters
 from __future__ import annotations
 
 import re
-from collections import Counter
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
 
 from briefing.clean import clean_articles
+from briefing.lang import embed
 from briefing.models import Article, CleanedArticle
 from briefing.similarity import SimilarityIndex
-from briefing.text import STOPWORDS, content_stems
+from briefing.text import STOPWORDS
 
-THRESHOLD = 0.16
-MIN_ACTOR_MENTIONS = 2
-
-# Capitalised words that name no actor of a story: calendar words and masthead words.
-NOT_ACTORS = frozenset(
+# Capitalised words that name nothing a story is about: calendar words and masthead words.
+NOT_NAMES = frozenset(
     """january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow
     news radio times daily post herald journal tribune gazette observer digest dispatch
@@ -44,9 +49,27 @@ NOT_ACTORS = frozenset(
     opinion sport sports weather tv fm online edition the""".split()
 )
 
-
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|\b(?:1[89]|20)\d\d\b")
 _OPENERS = frozenset(".!?:;\"“”'‘’([—–-•*#|")
+
+
+class Tuning(BaseModel):
+    """briefing/data/stories.toml: what each value trades off is said there."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    embedding: float
+    names: float
+    threshold: float
+    refine_passes: int
+    min_articles_to_centre: int
+    threshold_uncentred: float
+
+
+@lru_cache(maxsize=1)
+def tuning() -> Tuning:
+    text = resources.files("briefing").joinpath("data/stories.toml").read_text("utf-8")
+    return Tuning.model_validate(tomllib.loads(text))
 
 
 @dataclass(frozen=True)
@@ -54,7 +77,7 @@ class Cluster:
     """Indexes (into the input list) of the articles telling one story, in input order."""
 
     members: tuple[int, ...]
-    cohesion: float  # mean pairwise cosine of its bodies (1.0 for a single article)
+    cohesion: float  # mean pairwise similarity of its articles (1.0 for a single article)
 
 
 def body_text(article: Article, cleaned: CleanedArticle | None = None) -> str:
@@ -71,27 +94,26 @@ def body_text(article: Article, cleaned: CleanedArticle | None = None) -> str:
     return text
 
 
-def actors(text: str, outlet: str | None = None) -> frozenset[str]:
-    """Name words (lower-cased) written capitalised at least twice, once mid-sentence.
+def names(text: str, outlet: str | None = None) -> list[str]:
+    """Name words (lower-cased) written capitalised mid-sentence, and years, in order.
 
-    The mid-sentence rule keeps "Firefighters" (capitalised only because a sentence
-    starts with it) out; masthead words of the article's own outlet and calendar words
-    are no actors either.
+    The mid-sentence rule keeps "Firefighters" (capitalised only because a sentence starts
+    with it) out; masthead words of the article's own outlet and calendar words are no
+    names either.
     """
     masthead = {w.lower() for w in (outlet or "").split()}
-    counts: Counter[str] = Counter()
-    named: set[str] = set()
+    out: list[str] = []
     for match in _WORD.finditer(text):
         word = match.group()
-        if not word[0].isupper():
+        if word[0].isdigit():
+            out.append(word)
+            continue
+        if not word[0].isupper() or _starts_sentence(text, match.start()):
             continue
         w = word.lower().replace("’", "'").removesuffix("'s")
-        if len(w) < 3 or w in STOPWORDS or w in NOT_ACTORS or w in masthead:
-            continue
-        counts[w] += 1
-        if not _starts_sentence(text, match.start()):
-            named.add(w)
-    return frozenset(w for w in named if counts[w] >= MIN_ACTOR_MENTIONS)
+        if len(w) >= 3 and w not in STOPWORDS and w not in NOT_NAMES and w not in masthead:
+            out.append(w)
+    return out
 
 
 def _starts_sentence(text: str, at: int) -> bool:
@@ -101,31 +123,24 @@ def _starts_sentence(text: str, at: int) -> bool:
     return j < 0 or text[j] in "\r\n" or text[j] in _OPENERS
 
 
-def same_actors(a: frozenset[str], b: frozenset[str]) -> bool:
-    """The veto's test: an article with no recurring names vetoes nothing."""
-    return not a or not b or bool(a & b)
-
-
-class _Union:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def join(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+def similarity(articles: Sequence[Article], bodies: Sequence[str]) -> tuple[np.ndarray, float]:
+    """The articles' pairwise similarity (embedding and names blended) and the threshold
+    that applies to it."""
+    t = tuning()
+    vectors = embed.embed(list(bodies))
+    centred = len(bodies) >= t.min_articles_to_centre
+    if centred:
+        vectors = vectors - vectors.mean(axis=0)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-6)
+    named = SimilarityIndex([names(b, a.outlet) for a, b in zip(articles, bodies, strict=True)], floor=0.0)
+    sims = t.embedding * (vectors @ vectors.T) + t.names * named.sims.toarray()
+    return sims, (t.threshold if centred else t.threshold_uncentred)
 
 
 def cluster_articles(
     articles: Sequence[Article],
     *,
-    threshold: float = THRESHOLD,
+    threshold: float | None = None,
     cleaned: Sequence[CleanedArticle] | None = None,
 ) -> list[Cluster]:
     """Clusters of the articles, biggest first (then by first member)."""
@@ -133,39 +148,48 @@ def cluster_articles(
         return []
     cleaned = list(cleaned) if cleaned is not None else clean_articles(articles)
     bodies = [body_text(a, c) for a, c in zip(articles, cleaned, strict=True)]
-    index = SimilarityIndex([content_stems(b) for b in bodies], floor=threshold / 2)
-    names = [actors(b, a.outlet) for a, b in zip(articles, bodies, strict=True)]
-
-    pairs: list[tuple[float, int, int]] = []
-    for i in range(len(articles)):
-        for j, sim in index.neighbours(i).items():
-            if j > i and sim >= threshold and same_actors(names[i], names[j]):
-                pairs.append((sim, i, j))
-    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-
-    groups = _Union(len(articles))
-    members: dict[int, list[int]] = {i: [i] for i in range(len(articles))}
-    for _, i, j in pairs:
-        ri, rj = groups.find(i), groups.find(j)
-        if ri == rj or _mean_sim(index, members[ri], members[rj]) < threshold / 2:
-            continue
-        groups.join(ri, rj)
-        root = groups.find(ri)
-        members[root] = sorted(members.pop(ri) + members.pop(rj))
-
-    clusters = [Cluster(tuple(m), _cohesion(index, m)) for m in members.values()]
+    sims, default = similarity(articles, bodies)
+    labels = _refine(sims, _average_linkage(sims, default if threshold is None else threshold))
+    members: dict[int, list[int]] = {}
+    for i, label in enumerate(labels):
+        members.setdefault(label, []).append(i)
+    clusters = [Cluster(tuple(m), _cohesion(sims, m)) for m in members.values()]
     clusters.sort(key=lambda c: (-len(c.members), c.members[0]))
     return clusters
 
 
-def _mean_sim(index: SimilarityIndex, a: Sequence[int], b: Sequence[int]) -> float:
-    block = index.sims[list(a)][:, list(b)]
-    return float(block.sum()) / (len(a) * len(b))
+def _average_linkage(sims: np.ndarray, threshold: float) -> list[int]:
+    if len(sims) == 1:
+        return [0]
+    distance = 1.0 - (sims + sims.T) / 2
+    np.fill_diagonal(distance, 0.0)
+    tree = linkage(squareform(np.maximum(distance, 0.0), checks=False), method="average")
+    return [int(k) for k in fcluster(tree, 1.0 - threshold, criterion="distance")]
 
 
-def _cohesion(index: SimilarityIndex, m: Sequence[int]) -> float:
+def _refine(sims: np.ndarray, labels: list[int]) -> list[int]:
+    """Move each article (not alone in its story) to the story it is closest to on average."""
+    labels = list(labels)
+    for _ in range(tuning().refine_passes):
+        moved = False
+        for i in range(len(labels)):
+            stories: dict[int, list[int]] = {}
+            for j, label in enumerate(labels):
+                if j != i:
+                    stories.setdefault(label, []).append(j)
+            if labels[i] not in stories:
+                continue  # alone: it is its own story
+            best = max(sorted(stories), key=lambda k: float(sims[i, stories[k]].mean()))
+            if best != labels[i]:
+                labels[i], moved = best, True
+        if not moved:
+            break
+    return labels
+
+
+def _cohesion(sims: np.ndarray, m: Sequence[int]) -> float:
     if len(m) < 2:
         return 1.0
-    block = index.sims[list(m)][:, list(m)]
+    block = sims[np.ix_(m, m)]
     total = float(block.sum()) - float(block.diagonal().sum())
     return round(total / (len(m) * (len(m) - 1)), 4)

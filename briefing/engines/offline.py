@@ -13,11 +13,6 @@ from typing import TYPE_CHECKING
 
 from briefing import budget, evidence as ev
 from briefing.conflicts import MAX_CONFLICTS
-
-# evals/nanco_bench.py reads the grouping thresholds here (evals/ is being reworked on
-# another branch; it can import them from briefing.evidence after that lands)
-from briefing.evidence import GROUP_SIMILARITY, GROUP_SIMILARITY_WITH_FACTS  # noqa: F401
-from briefing.evidence import share_facts as _share_facts  # noqa: F401
 from briefing.models import Briefing, BriefingStats, Conflict, Corpus, Point
 from briefing.similarity import MAX_NEIGHBOURS
 from briefing.stages import StageCallback, quiet

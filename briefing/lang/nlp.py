@@ -9,14 +9,12 @@ process however many builds read it.
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..errors import BriefingError
+from .cache import LruCache, digest
 
 if TYPE_CHECKING:  # spaCy is imported on first use: the CLI's other commands stay quick
     from spacy.language import Language
@@ -52,38 +50,7 @@ def model_name() -> str:
     return get_settings().spacy_model
 
 
-class _DocCache:
-    """A bounded, thread-safe map from (model, components, text hash) to a parsed Doc."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._docs: OrderedDict[tuple[str, frozenset[str], bytes], Doc] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, frozenset[str], bytes]) -> Doc | None:
-        with self._lock:
-            doc = self._docs.get(key)
-            if doc is not None:
-                self._docs.move_to_end(key)
-            return doc
-
-    def put(self, key: tuple[str, frozenset[str], bytes], doc: Doc) -> None:
-        with self._lock:
-            self._docs[key] = doc
-            self._docs.move_to_end(key)
-            while len(self._docs) > self._size:
-                self._docs.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._docs.clear()
-
-
-_cache = _DocCache(_CACHE_SIZE)
-
-
-def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+_cache: LruCache[tuple[str, frozenset[str], bytes], Doc] = LruCache(_CACHE_SIZE)
 
 
 def parse(
@@ -104,7 +71,7 @@ def parse(
     out: list[Doc | None] = [None] * len(texts)
     todo: dict[bytes, list[int]] = {}
     for i, text in enumerate(texts):
-        h = _digest(text)
+        h = digest(text)
         doc = _cache.get((name, want, h)) or _cache.get((name, ALL, h))
         if doc is not None:
             out[i] = doc
