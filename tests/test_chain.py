@@ -328,7 +328,7 @@ def test_labels_that_never_parse_leave_codes_conflicts_standing_and_say_so(fake_
 
 
 def test_a_merged_point_that_keeps_every_fact_replaces_the_longer_sentence(fake_openai, model, corpus):
-    merged = "Floods forced about 300 Arden valley residents from home on Monday, county officials said."
+    merged = "About 300 residents were forced from their homes by Monday's Arden flood, county officials said."
     model.merges["about 300"] = merged
     briefing = build(fake_openai, corpus)
     point = point_with(briefing, "300")
@@ -347,6 +347,7 @@ def test_a_merged_point_that_keeps_every_fact_replaces_the_longer_sentence(fake_
         ("County officials said floods forced about 300 Arden valley residents from", "not a complete sentence"),
         (EVACUATION.replace("Heavy rain", "Very heavy rain"), "not concise"),
         ("Floods killed about 300 Arden valley residents on Monday, county officials said.", "adds words the sentences do not have: killed"),
+        ("About 300 county officials forced residents from their homes in the Arden valley on Monday.", "links words the sentences do not link"),
     ],
 )
 def test_a_merged_point_that_fails_a_check_falls_back_to_the_verbatim_sentence(fake_openai, model, corpus, merged, reason):

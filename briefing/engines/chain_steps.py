@@ -9,7 +9,8 @@ are checked against the citations of the points they summarise.
 
 Checks on a merged point (`merge_problems`): a complete sentence; shorter than the base
 sentence by a margin; every figure, named entity and attribution of the base sentence kept;
-no content word the sentences do not have; the checker's verdict on its cited spans no
+no content word the sentences do not have, and no subject-verb or verb-object link they do
+not have (so the same words cannot tell another fact); the checker's verdict on its cited spans no
 worse than the base sentence's. A headline and lead likewise add no content word to the
 points' cited sentences and are checked by the checker, sentence by sentence.
 """
@@ -43,6 +44,7 @@ _RANK = {"unsupported": 0, "partial": 1, "supported": 2}
 # entity types a merged point must keep (spaCy's labels): who, what and where
 _KEEP_ENTITIES = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "PRODUCT"}
 _CONTENT = {"NOUN", "PROPN", "VERB", "ADJ", "ADV", "NUM"}
+_CORE_DEPS = {"nsubj", "nsubjpass", "dobj", "iobj"}
 
 
 # ---------------------------------------------------------------- answer models
@@ -150,6 +152,21 @@ def new_words(text: str, sources: Sequence[str]) -> list[str]:
     return [w for lemma, w in _content_lemmas(text).items() if lemma not in known and stem(w.lower()) not in known]
 
 
+def _relations(text: str) -> set[tuple[str, str]]:
+    """Who does what: (subject or object lemma, its verb's lemma) pairs from the parse."""
+    doc = nlp.parse_one(text, components=("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"))
+    return {(t.lemma_.lower(), t.head.lemma_.lower()) for t in doc if t.dep_ in _CORE_DEPS}
+
+
+def new_relations(text: str, sources: Sequence[str]) -> list[str]:
+    """Subject-verb and verb-object links of `text` that no source sentence has: the same words
+    recombined into another fact ("X exchanged A for A" from "X handed A over in exchange for B")."""
+    known: set[tuple[str, str]] = set()
+    for s in sources:
+        known |= _relations(s)
+    return [f"{a} / {b}" for a, b in sorted(_relations(text) - known)]
+
+
 def _words(text: str) -> int:
     return len(text.split())
 
@@ -204,6 +221,8 @@ def merge_problems(text: str, job: MergeJob, sources: dict[str, Source], rules: 
         problems.append(why)
     if added := new_words(text, job.sentences):
         problems.append(f"adds words the sentences do not have: {', '.join(added)}")
+    elif links := new_relations(text, job.sentences):
+        problems.append(f"links words the sentences do not link: {', '.join(links)}")
     if not problems:
         before = job.point.support or _verdict(base, job.point.citations, sources)
         after = _verdict(text, job.point.citations, sources)
@@ -272,6 +291,9 @@ def lead_problems(lead: str, citations: list[Citation], sources: dict[str, Sourc
             continue
         if added := new_words(sentence, [c.quote for c in citations]):
             problems.append(f"{sentence!r}: adds words the points do not have: {', '.join(added)}")
+            continue
+        if links := new_relations(sentence, [c.quote for c in citations]):
+            problems.append(f"{sentence!r}: links words the points do not link: {', '.join(links)}")
             continue
         verdict = _verdict(sentence, citations, sources)
         if verdict.label == "unsupported":
