@@ -14,13 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from briefing.config import Settings
-from briefing.pipeline import prepare
 
 try:  # tests/ is a rootdir-relative path entry (no tests/__init__.py) ...
-    from test_chain import ARTICLES, KEY, MAX_POINTS, Script
+    from test_chain import ARTICLES, KEY, MAX_POINTS, Model
 except ModuleNotFoundError:  # ... or a package, when the repo root is on sys.path
-    from tests.test_chain import ARTICLES, KEY, MAX_POINTS, Script
+    from tests.test_chain import ARTICLES, KEY, MAX_POINTS, Model
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,7 +51,7 @@ def test_the_wheel_ships_prompts_and_data(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for prompt in sorted((ROOT / "prompts").glob("*.j2")):
         assert f"briefing/prompt_files/{prompt.name}" in names
-    for table in ("boilerplate", "cues", "outlets", "flags", "ranking", "checker"):
+    for table in ("boilerplate", "cues", "outlets", "flags", "ranking", "checker", "chain"):
         assert f"briefing/data/{table}.toml" in names
     for template in ("briefing.html.j2", "digest.html.j2", "digest.txt.j2"):
         assert f"briefing/templates/{template}" in names
@@ -81,7 +79,7 @@ def test_the_installed_wheel_runs_an_llm_build(wheel: Path, tmp_path: Path, fake
     """Installed without the checkout (only its dependencies from this environment), the
     package finds its prompts and builds with the llm engine against the scripted server."""
     target = _install(wheel, tmp_path / "installed")
-    Script(prepare(ARTICLES, Settings(data_dir=Path("/nonexistent")))).good_run(fake_openai)
+    Model(fake_openai)  # answers every step by its schema
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("BRIEFING_", "OPENAI_", "PYTHON"))
     } | {
@@ -109,7 +107,7 @@ def test_the_installed_wheel_runs_an_llm_build(wheel: Path, tmp_path: Path, fake
     assert Path(out["module"]).is_relative_to(target)
     assert Path(out["prompts"]).is_relative_to(target)
     assert out["engine"] == "llm" and out["points"] > 0
-    assert set(out["prompt_refs"]) == {"claims", "consolidate", "write", "rewrite"}
+    assert set(out["prompt_refs"]) == {"adjudicate", "merge", "headline"}
 
 
 def test_the_installed_wheel_runs_the_eval_gate(wheel: Path, tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ from briefing.text import stem
 log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
+R = TypeVar("R")
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 _START = re.compile(r"^[\"'“‘(\[]?[A-Z0-9]")
 _END = re.compile(r"[.!?][\"'”’)\]]*$")
@@ -96,7 +97,7 @@ async def ask(
         return _parse_lenient(exc.last_reply, model), exc
 
 
-async def gather(tasks: Sequence[Awaitable[T]]) -> list[T]:
+async def gather(tasks: Sequence[Awaitable[R]]) -> list[R]:
     """Run concurrently (the client bounds concurrency); the first failure cancels the rest and
     is raised as itself (not wrapped in an ExceptionGroup), so callers can catch LLMError."""
     running = [asyncio.ensure_future(t) for t in tasks]

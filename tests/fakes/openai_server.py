@@ -166,7 +166,7 @@ class FakeOpenAI:
             assert self._stopping is not None
             try:
                 await asyncio.wait_for(self._stopping.wait(), timeout=action.delay)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         if action.status != 200:
             return JSONResponse(action.body, status_code=action.status, headers=action.headers)
