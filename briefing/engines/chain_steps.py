@@ -32,6 +32,7 @@ from briefing.errors import LLMOutputError
 from briefing.lang import nlp
 from briefing.models import Citation, DroppedPoint, Flag, Point, Source, Verdict
 from briefing.prompts import render
+from briefing.sentence_form import START, fragment_problem
 from briefing.text import stem
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
-_START = re.compile(r"^[\"'“‘(\[]?[A-Z0-9]")
-_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _RANK = {"unsupported": 0, "partial": 1, "supported": 2}
 # entity types a merged point must keep (spaCy's labels): who, what and where
 _KEEP_ENTITIES = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "PRODUCT"}
@@ -116,14 +115,10 @@ def clean_text(text: str) -> str:
 
 
 def sentence_problem(text: str) -> str | None:
-    """Why `text` is not one complete sentence, or None (capital start, final stop, a verb)."""
+    """Why `text` is not one complete sentence, or None: the shape test, one sentence, a verb."""
     t = " ".join(text.split())
-    if not _START.match(t):
-        return "does not start like a sentence"
-    if t.endswith(("...", "…")) or not _END.search(t):
-        return "does not end like a sentence"
-    if len(t.split()) < 4:
-        return "fewer than four words"
+    if (why := fragment_problem(t)) is not None:
+        return why
     if len(split_sentences(t)) > 1:
         return "more than one sentence"
     doc = nlp.parse_one(t, components=("tok2vec", "tagger", "attribute_ruler"))
@@ -269,7 +264,7 @@ def headline_problems(headline: str, citations: list[Citation], sources: dict[st
     n = _words(headline)
     if not rules.min_words <= n <= rules.max_words:
         problems.append(f"{n} words (a headline has {rules.min_words}-{rules.max_words})")
-    if "\n" in headline or not _START.match(headline):
+    if "\n" in headline or not START.match(headline):
         problems.append("does not read as a headline")
     if added := new_words(headline, [c.quote for c in citations]):
         problems.append(f"adds words the points do not have: {', '.join(added)}")
