@@ -282,11 +282,12 @@ def test_different_things_removes_a_conflict_code_found_on_weak_evidence(fake_op
     assert "conflict" in kinds(point_with(offline_briefing, "12 people")) and "conflict" not in kinds(point_with(briefing, "12 people"))
 
 
-def test_a_conflict_on_strong_evidence_stands_whatever_the_model_says(corpus):
+def test_a_conflict_on_strong_evidence_is_not_asked_about_and_stands_whatever_the_model_says(corpus):
     evidence = offline.gather(corpus)
-    pairs = adjudicate.propose(evidence)
     strong = RULES.pairs.model_copy(update={"strong_similarity": 0.3})  # the 40-vs-12 pair is 0.47 similar
-    outcome = adjudicate.apply(evidence, pairs, ["different things", None], strong)
+    assert [p.values for p in adjudicate.propose(evidence, strong)] == [("2,400", "Some 3,500")]
+    pairs = adjudicate.propose(evidence)  # asked with the usual rules...
+    outcome = adjudicate.apply(evidence, pairs, ["different things", None], strong)  # ...judged as strong
     assert outcome.removed == [] and [c.conflict.values[0].value for c in evidence.conflicts] == ["40"]
 
 

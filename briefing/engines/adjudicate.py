@@ -8,6 +8,7 @@ then applies the label (`apply`), conservatively, so that a wrong label costs li
 
     reported conflict  removed only on "different things" or "same thing" AND weak code
                        evidence (the two sentences are not very similar); else it stays
+                       (so only conflicts on weak evidence are asked about)
     proposed pair      a conflict added only on "disagreement" (its two values differ by
                        construction), citing both sentences
     "update"           changes nothing (a reported conflict stays; the later value is
@@ -74,14 +75,17 @@ class Pair:
 
 
 def propose(evidence: Evidence, rules: PairRules = RULES.pairs) -> list[Pair]:
-    """Code's conflicts, then up to `max_proposed` undecided pairs, most similar first."""
+    """Code's conflicts on weak evidence (a label cannot change a strong one, so it is not
+    asked), then up to `max_proposed` undecided pairs, most similar first."""
+    index = evidence.index
+    if index is None:
+        return []
     pairs = [
         Pair(d.pair[0], d.pair[1], (d.conflict.values[0].value, d.conflict.values[1].value), reported=d)
         for d in evidence.conflicts
-    ]
-    index = evidence.index
-    if index is None:
-        return pairs
+        if index.sim(*d.pair) < rules.strong_similarity
+    ][: rules.max_weak]
+    asked = len(pairs)
     claims = evidence.claims
     known = {frozenset(d.pair) for d in evidence.conflicts}
     told = {frozenset(v.value.lower() for v in d.conflict.values) for d in evidence.conflicts}
@@ -107,7 +111,7 @@ def propose(evidence: Evidence, rules: PairRules = RULES.pairs) -> list[Pair]:
             continue
         seen.add(key)
         pairs.append(p)
-        if len(pairs) - len(evidence.conflicts) >= rules.max_proposed:
+        if len(pairs) - asked >= rules.max_proposed:
             break
     return pairs
 

@@ -16,6 +16,7 @@ class PairRules(_Table):
     min_similarity: float
     max_proposed: int
     strong_similarity: float
+    max_weak: int
 
 
 class MergeRules(_Table):
