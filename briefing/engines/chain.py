@@ -50,7 +50,8 @@ from briefing.engines.chain_steps import (
     merge_step,
 )
 from briefing.engines.endpoint import llm_target, run_sync, with_startup
-from briefing.models import Briefing, BriefingStats, Corpus, Point
+from briefing.engines.chain_rules import RULES
+from briefing.models import Briefing, BriefingStats, Corpus, Point, Source
 from briefing.prompts import load_prompt, render
 from briefing.stages import StageCallback, quiet
 
@@ -102,6 +103,15 @@ async def adjudicate_step(client: LLMClient, evidence: ev.Evidence, log_: ChainL
     return outcome
 
 
+def _lead(evidence: ev.Evidence, composed: offline.Composed, text: str, sources: dict[str, Source]) -> Point:
+    """The lead as a point: citing the claims of the points it sums up, flagged by code from them."""
+    n = RULES.headline.lead_points
+    cited = list({id(c): c for claims in composed.cited[:n] for c in claims}.values())
+    members = {i for m in composed.members[:n] for i in m}
+    point = evidence.point(text, cited, members)
+    return point.model_copy(update={"support": check_point(point, sources)})
+
+
 def _jobs(composed: offline.Composed) -> list[MergeJob]:
     return merge_jobs(composed.points, [[c.text for c in cited] for cited in composed.cited])
 
@@ -136,12 +146,13 @@ async def run_chain(corpus: Corpus, max_points: int, client: LLMClient, *, on_st
             points[k] = merged
     with _timed(timings, "headline", on_stage):
         front = await headline_step(client, points, ev.title(corpus), sources, log_) if points else Front(ev.title(corpus))
+        lead = _lead(evidence, composed, front.lead, sources) if front.lead else None
     usage = {step: dict(u) for step, u in client.usage.items()}
     if usage:
         usage["total"] = {k: sum(u.get(k, 0) for u in client.usage.values()) for k in next(iter(usage.values()))}
     return Briefing(
         title=front.title,
-        lead=front.lead,
+        lead=lead,
         sources=evidence.sources,
         points=points,
         conflicts=[d.conflict for d in evidence.conflicts],

@@ -30,7 +30,7 @@ from briefing.checks import check_attribution, check_point, extract_quantities, 
 from briefing.engines.chain_rules import RULES, HeadlineRules, MergeRules
 from briefing.errors import LLMOutputError
 from briefing.lang import nlp
-from briefing.models import Citation, DroppedPoint, Flag, Point, Source, Verdict
+from briefing.models import Citation, DroppedPoint, Point, Source, Verdict
 from briefing.prompts import render
 from briefing.sentence_form import START, fragment_problem
 from briefing.text import stem
@@ -253,10 +253,11 @@ def headline_messages(points: Sequence[Point], rules: HeadlineRules = RULES.head
 
 @dataclass
 class Front:
-    """The briefing's title and lead (None: no lead)."""
+    """The briefing's title and the text of its lead (None: no lead; the engine makes it a
+    point citing and flagged like the points it sums up)."""
 
     title: str
-    lead: Point | None = None
+    lead: str | None = None
 
 
 def headline_problems(headline: str, citations: list[Citation], sources: dict[str, Source], rules: HeadlineRules = RULES.headline) -> list[str]:
@@ -320,15 +321,4 @@ async def headline_step(
     if problems:
         log_.dropped.append(DroppedPoint(text=lead, reason="lead rejected: " + "; ".join(problems)))
         return Front(headline)
-    return Front(headline, _lead_point(lead, top, citations, sources))
-
-
-def _lead_point(lead: str, top: Sequence[Point], citations: list[Citation], sources: dict[str, Source]) -> Point:
-    """The lead as a point: the top points' citations, their flags once each."""
-    origins = {sources[c.source_id].origin for c in citations if c.source_id in sources}
-    flags: dict[str, Flag] = {}
-    for p in top:
-        for f in p.flags:
-            if f.kind != "single_source" or len(origins) == 1:
-                flags.setdefault(f.kind, f)
-    return Point(text=lead, citations=citations, origins=max(1, len(origins)), flags=list(flags.values()), support=_verdict(lead, citations, sources))
+    return Front(headline, lead)
