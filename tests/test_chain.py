@@ -7,10 +7,10 @@ answers are not in a fixed order); by default it echoes what code already has (c
 conflicts confirmed, the base sentence as its own merge, a plain headline), and each test
 changes one answer and asserts what the chain made of it.
 
-The story: three outlets on a flood. Code reports one conflict on weak evidence (40 vs 12
-people rescued from rooftops: similar sentences, but not very) and leaves one pair it cannot
-decide (2,400 homes without power vs "some 3,500 homes ... still dark"), which it proposes
-to the model. One article carries an instruction aimed at models.
+The story: three outlets on a flood. Code reports one conflict (40 vs 12 people rescued from
+rooftops: similar sentences, but not very, so weak evidence under rules that say so) and
+leaves one pair it cannot decide (2,400 homes without power vs "some 3,500 homes ... still
+dark"), which it proposes to the model. One article carries an instruction aimed at models.
 """
 
 from __future__ import annotations
@@ -128,9 +128,14 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/v1"
 
 
-def build(fake, corpus: Corpus, *, stages: list[str] | None = None, **client_kwargs) -> Briefing:
+# The shipped rules never remove a conflict code found (the bundled model removed true ones);
+# with these, a conflict whose two sentences are under 0.5 similar counts as weak evidence.
+WEAK_BELOW_HALF = RULES.model_copy(update={"pairs": RULES.pairs.model_copy(update={"strong_similarity": 0.5})})
+
+
+def build(fake, corpus: Corpus, *, stages: list[str] | None = None, rules=RULES, **client_kwargs) -> Briefing:
     on_stage = stages.append if stages is not None else (lambda s: None)
-    return run_with(lambda: client_for(fake, **client_kwargs), corpus, MAX_POINTS, on_stage)
+    return run_with(lambda: client_for(fake, **client_kwargs), corpus, MAX_POINTS, on_stage, rules)
 
 
 # ---------------------------------------------------------------- the scripted model
@@ -266,17 +271,27 @@ def test_rerun_costs_nothing_thanks_to_the_cache(fake_openai, model, corpus, tmp
 # ---------------------------------------------------------------- adjudicate: labels, code's rules
 
 
-def test_the_model_is_asked_about_codes_conflict_and_the_pair_code_could_not_decide(fake_openai, model, corpus):
+def asked(fake) -> dict[str, str]:
+    (pairs,) = [pairs_asked(r.messages) for r in fake.completions if "AdjudicateAnswer" in str(r.body)]
+    return pairs
+
+
+def test_the_model_is_asked_about_the_pair_code_could_not_decide(fake_openai, model, corpus):
     build(fake_openai, corpus)
-    (asked,) = [pairs_asked(r.messages) for r in fake_openai.completions if "AdjudicateAnswer" in str(r.body)]
-    assert asked == {"P1": 'A says "40", B says "12".', "P2": 'A says "2,400", B says "Some 3,500".'}
+    assert asked(fake_openai) == {"P1": 'A says "2,400", B says "Some 3,500".'}
     prompt = user_text(fake_openai.completions[0].messages)
-    assert "A (Valley Times)" in prompt and "B (Radio North)" in prompt
+    assert "A (Valley Times)" in prompt and "B (Hill Gazette)" in prompt
+
+
+def test_where_rules_call_codes_evidence_weak_its_conflict_is_asked_about_too(fake_openai, model, corpus):
+    build(fake_openai, corpus, rules=WEAK_BELOW_HALF)
+    assert asked(fake_openai) == {"P1": 'A says "40", B says "12".', "P2": 'A says "2,400", B says "Some 3,500".'}
+    assert "B (Radio North)" in user_text(fake_openai.completions[0].messages)
 
 
 def test_different_things_removes_a_conflict_code_found_on_weak_evidence(fake_openai, model, corpus, offline_briefing):
     model.labels["40"] = "different things"
-    briefing = build(fake_openai, corpus)
+    briefing = build(fake_openai, corpus, rules=WEAK_BELOW_HALF)
     assert [c.values[0].value for c in offline_briefing.conflicts] == ["40"]
     assert briefing.conflicts == []
     assert "conflict" in kinds(point_with(offline_briefing, "12 people")) and "conflict" not in kinds(point_with(briefing, "12 people"))
@@ -286,7 +301,7 @@ def test_a_conflict_on_strong_evidence_is_not_asked_about_and_stands_whatever_th
     evidence = offline.gather(corpus)
     strong = RULES.pairs.model_copy(update={"strong_similarity": 0.3})  # the 40-vs-12 pair is 0.47 similar
     assert [p.values for p in adjudicate.propose(evidence, strong)] == [("2,400", "Some 3,500")]
-    pairs = adjudicate.propose(evidence)  # asked with the usual rules...
+    pairs = adjudicate.propose(evidence, WEAK_BELOW_HALF.pairs)  # asked under other rules...
     outcome = adjudicate.apply(evidence, pairs, ["different things", None], strong)  # ...judged as strong
     assert outcome.removed == [] and [c.conflict.values[0].value for c in evidence.conflicts] == ["40"]
 
@@ -311,7 +326,7 @@ def test_any_other_label_on_a_proposed_pair_adds_nothing(fake_openai, model, cor
 
 def test_an_unknown_pair_id_is_fed_back_then_fixed(fake_openai, model, corpus):
     fake_openai.reply({"answers": [{"pair": "P1", "label": "update"}, {"pair": "P9", "label": "update"}]})
-    briefing = build(fake_openai, corpus)
+    briefing = build(fake_openai, corpus, rules=WEAK_BELOW_HALF)
     feedback = fake_openai.completions[1].messages[-1]["content"]
     assert "P9 does not exist; use only pair ids P1–P2" in feedback and "missing: P2" in feedback
     assert briefing.stats.usage["adjudicate"]["calls"] == 2 and briefing.stats.degraded is None

@@ -50,7 +50,7 @@ from briefing.engines.chain_steps import (
     merge_step,
 )
 from briefing.engines.endpoint import llm_target, run_sync, with_startup
-from briefing.engines.chain_rules import RULES
+from briefing.engines.chain_rules import RULES, ChainRules
 from briefing.models import Briefing, BriefingStats, Corpus, Point, Source
 from briefing.prompts import load_prompt, render
 from briefing.stages import StageCallback, quiet
@@ -80,9 +80,11 @@ def adjudicate_messages(evidence: ev.Evidence, pairs: list[adjudicate.Pair]) -> 
     return render("adjudicate", pairs=adjudicate.pair_rows(evidence, pairs))
 
 
-async def adjudicate_step(client: LLMClient, evidence: ev.Evidence, log_: ChainLog) -> adjudicate.Outcome | None:
+async def adjudicate_step(
+    client: LLMClient, evidence: ev.Evidence, log_: ChainLog, rules: ChainRules = RULES
+) -> adjudicate.Outcome | None:
     """Label the pairs code proposes and apply the labels to `evidence.conflicts`."""
-    pairs = adjudicate.propose(evidence)
+    pairs = adjudicate.propose(evidence, rules.pairs)
     if not pairs:
         return None
     answer, error = await ask(
@@ -95,7 +97,7 @@ async def adjudicate_step(client: LLMClient, evidence: ev.Evidence, log_: ChainL
     )
     if error is not None:
         log_.notes.append(f"adjudicate step: {error}; code's conflicts stand where the model gave no label")
-    outcome = adjudicate.apply(evidence, pairs, adjudicate.labels_of(answer, len(pairs)))
+    outcome = adjudicate.apply(evidence, pairs, adjudicate.labels_of(answer, len(pairs)), rules.pairs)
     for d in outcome.removed:
         log.info("adjudicate: removed %s %s", d.conflict.subject, [v.value for v in d.conflict.values])
     for d in outcome.added:
@@ -103,21 +105,23 @@ async def adjudicate_step(client: LLMClient, evidence: ev.Evidence, log_: ChainL
     return outcome
 
 
-def _lead(evidence: ev.Evidence, composed: offline.Composed, text: str, sources: dict[str, Source]) -> Point:
-    """The lead as a point: citing the claims of the points it sums up, flagged by code from them."""
-    n = RULES.headline.lead_points
+def _lead(evidence: ev.Evidence, composed: offline.Composed, text: str, sources: dict[str, Source], n: int) -> Point:
+    """The lead as a point: citing the claims of the first `n` points it sums up, flagged by code from them."""
     cited = list({id(c): c for claims in composed.cited[:n] for c in claims}.values())
     members = {i for m in composed.members[:n] for i in m}
     point = evidence.point(text, cited, members)
     return point.model_copy(update={"support": check_point(point, sources)})
 
 
-def _jobs(composed: offline.Composed) -> list[MergeJob]:
-    return merge_jobs(composed.points, [[c.text for c in cited] for cited in composed.cited])
+def _jobs(composed: offline.Composed, rules: ChainRules) -> list[MergeJob]:
+    return merge_jobs(composed.points, [[c.text for c in cited] for cited in composed.cited], rules.merge)
 
 
-async def run_chain(corpus: Corpus, max_points: int, client: LLMClient, *, on_stage: StageCallback = quiet) -> Briefing:
-    """The whole chain against one LLMClient (which must belong to the running loop)."""
+async def run_chain(
+    corpus: Corpus, max_points: int, client: LLMClient, *, on_stage: StageCallback = quiet, rules: ChainRules = RULES
+) -> Briefing:
+    """The whole chain against one LLMClient (which must belong to the running loop); `rules`
+    are briefing/data/chain.toml's unless given."""
     log_ = ChainLog()
     timings: dict[str, float] = {}
     with _timed(timings, "evidence", on_stage):
@@ -125,14 +129,14 @@ async def run_chain(corpus: Corpus, max_points: int, client: LLMClient, *, on_st
     if evidence.excluded:
         log.warning("left out %d sentence(s) that read as instructions to a model", evidence.excluded)
     with _timed(timings, "adjudicate", on_stage):
-        await adjudicate_step(client, evidence, log_)
+        await adjudicate_step(client, evidence, log_, rules)
     with _timed(timings, "compose", on_stage):
         composed = offline.compose(evidence, max_points)
         sources = {s.id: s for s in evidence.sources}
         points = [p.model_copy(update={"support": check_point(p, sources)}) for p in composed.points]
         composed.points = points
     with _timed(timings, "merge", on_stage):
-        jobs = _jobs(composed)
+        jobs = _jobs(composed, rules)
         done = 0
 
         async def one(job: MergeJob) -> tuple[int, Point]:
@@ -145,8 +149,9 @@ async def run_chain(corpus: Corpus, max_points: int, client: LLMClient, *, on_st
         for k, merged in await gather([one(j) for j in jobs]):
             points[k] = merged
     with _timed(timings, "headline", on_stage):
-        front = await headline_step(client, points, ev.title(corpus), sources, log_) if points else Front(ev.title(corpus))
-        lead = _lead(evidence, composed, front.lead, sources) if front.lead else None
+        title = ev.title(corpus)
+        front = await headline_step(client, points, title, sources, log_, rules.headline) if points else Front(title)
+        lead = _lead(evidence, composed, front.lead, sources, rules.headline.lead_points) if front.lead else None
     usage = {step: dict(u) for step, u in client.usage.items()}
     if usage:
         usage["total"] = {k: sum(u.get(k, 0) for u in client.usage.values()) for k in next(iter(usage.values()))}
@@ -171,12 +176,18 @@ async def run_chain(corpus: Corpus, max_points: int, client: LLMClient, *, on_st
     )
 
 
-def run_with(make_client: Callable[[], LLMClient], corpus: Corpus, max_points: int, on_stage: StageCallback = quiet) -> Briefing:
+def run_with(
+    make_client: Callable[[], LLMClient],
+    corpus: Corpus,
+    max_points: int,
+    on_stage: StageCallback = quiet,
+    rules: ChainRules = RULES,
+) -> Briefing:
     """The chain, synchronously, with a client made on (and closed with) its own loop."""
 
     async def go() -> Briefing:
         async with make_client() as client:
-            return await run_chain(corpus, max_points, client, on_stage=on_stage)
+            return await run_chain(corpus, max_points, client, on_stage=on_stage, rules=rules)
 
     return run_sync(go)
 
@@ -198,16 +209,16 @@ def build_engine(corpus: Corpus, options: BuildOptions, *, settings: Settings, o
 # ---------------------------------------------------------------- dry run (bench/tokens.py)
 
 
-def planned_requests(corpus: Corpus, max_points: int) -> list[tuple[str, list[dict[str, str]]]]:
+def planned_requests(corpus: Corpus, max_points: int, rules: ChainRules = RULES) -> list[tuple[str, list[dict[str, str]]]]:
     """The messages the chain would send, without a model: exact for adjudicate and merge
     (code decides both before any answer), and for headline when no merge changes the top points."""
     evidence = offline.gather(corpus)
     out: list[tuple[str, list[dict[str, str]]]] = []
-    pairs = adjudicate.propose(evidence)
+    pairs = adjudicate.propose(evidence, rules.pairs)
     if pairs:
         out.append(("adjudicate", adjudicate_messages(evidence, pairs)))
     composed = offline.compose(evidence, max_points)
-    out += [("merge", merge_messages(job)) for job in _jobs(composed)]
+    out += [("merge", merge_messages(job)) for job in _jobs(composed, rules)]
     if composed.points:
-        out.append(("headline", headline_messages(composed.points)))
+        out.append(("headline", headline_messages(composed.points, rules.headline)))
     return out

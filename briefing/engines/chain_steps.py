@@ -306,18 +306,18 @@ async def headline_step(
     top = list(points[: rules.lead_points])
     if not top:
         return Front(title)
-    answer, error = await ask(client, "headline", headline_messages(top), Headline, None, 140)
+    answer, error = await ask(client, "headline", headline_messages(top, rules), Headline, None, 140)
     if answer is None:
         log_.notes.append(f"headline step: {error}; kept the extractive title")
         return Front(title)
     citations = list({(c.source_id, c.start, c.end): c for p in top for c in p.citations}.values())
     headline = " ".join(answer.headline.split()).rstrip(".")
-    problems = headline_problems(headline, citations, sources)
+    problems = headline_problems(headline, citations, sources, rules)
     if problems:
         log_.dropped.append(DroppedPoint(text=headline, reason="headline rejected: " + "; ".join(problems) + "; kept the extractive title and no lead"))
         return Front(title)
     lead = " ".join(answer.lead.split())
-    problems = lead_problems(lead, citations, sources)
+    problems = lead_problems(lead, citations, sources, rules)
     if problems:
         log_.dropped.append(DroppedPoint(text=lead, reason="lead rejected: " + "; ".join(problems)))
         return Front(headline)
