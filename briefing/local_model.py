@@ -134,14 +134,20 @@ def model_path(cache_dir: Path) -> Path:
     return target
 
 
-def default_threads() -> int:
-    """2 threads, but never every core: llama.cpp's threads spin-wait on each other, and on a
-    busy 2-core machine 2 threads measured 10x slower than 1 (24-50 s vs 2.5-8 s a call)."""
+def cores() -> int:
+    """CPU cores this process may run on."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(2, cores - 1))
+        return os.cpu_count() or 1
+
+
+def default_threads(setting: int = 0) -> int:
+    """`setting` (Settings.local_threads) when given, else one thread per core: the model
+    owns the CPU while it writes. On a machine busy with other work fewer threads are
+    faster (llama.cpp's threads spin-wait on each other: on a 2-core machine shared with
+    other jobs, 2 threads once measured 10x slower than 1), so set BRIEFING_LOCAL_THREADS=1 there."""
+    return setting if setting > 0 else cores()
 
 
 _STOP_SIGNALS = tuple(s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)) if s is not None)

@@ -282,6 +282,7 @@ class Briefing(BaseModel):
     title: str = ""
     generated_at: datetime | None = None
     sources: list[Source]
+    lead: Point | None = Field(None, description="One or two sentences summing up the top points (llm engine), cited and checked like a point.")
     points: list[Point]
     conflicts: list[Conflict] = []
     dropped: list[DroppedPoint] = []
@@ -290,8 +291,9 @@ class Briefing(BaseModel):
     @model_validator(mode="after")
     def _citations_are_exact(self) -> Briefing:
         by_id = {s.id: s for s in self.sources}
-        cites = [c for p in self.points for c in p.citations]
-        cites += [v.citation for p in self.points for f in p.flags for v in f.values]
+        shown = [*self.points, *([self.lead] if self.lead else [])]
+        cites = [c for p in shown for c in p.citations]
+        cites += [v.citation for p in shown for f in p.flags for v in f.values]
         cites += [v.citation for c in self.conflicts for v in c.values]
         for c in cites:
             src = by_id.get(c.source_id)

@@ -43,7 +43,7 @@ _REQUIRED = ("name", "version", "purpose", "output")
 _BLOCKS = ("system", "user")
 # Tags that delimit data in our prompts; the same tags inside data are neutralised.
 _DELIMITER_TAG = re.compile(
-    r"<(/?)\s*(articles|article|evidence|claim|claims|passages|passage|data|source)\b([^>]*)>",
+    r"<(/?)\s*(articles|article|evidence|claim|claims|pairs|pair|passages|passage|data|source)\b([^>]*)>",
     re.IGNORECASE,
 )
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.adversarial import repeated_sentence, shared_words
+from bench.adversarial import shared_words
 from briefing import budget
 from briefing.claims import extract_claims
 from briefing.config import Settings

@@ -79,7 +79,9 @@ def test_records_of_other_models_are_kept_when_one_is_updated(tmp_path: Path):
 
 def test_the_shipped_record_of_the_bundled_model_says_why_it_is_not_used():
     why = not_ahead("qwen2.5-coder-1.5b-instruct-q4_k_m", Settings(), _shipped_prompts())
-    assert why is None or "behind the offline engine on the dev set's held-out half" in why
+    # behind on the held-out half, or recorded with prompts that have changed since (until the
+    # next `briefing eval --suite dev --engine llm --update-baseline` records it again)
+    assert why is None or "behind the offline engine on the dev set's held-out half" in why or "recorded with other prompts" in why
 
 
 def _shipped_prompts() -> str:

@@ -15,13 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from briefing.config import Settings
-from briefing.pipeline import prepare
 
 try:  # tests/ is a rootdir-relative path entry (no tests/__init__.py) ...
-    from test_chain import ARTICLES, KEY, MAX_POINTS, Script
+    from test_chain import ARTICLES, KEY, MAX_POINTS, Model
 except ModuleNotFoundError:  # ... or a package, when the repo root is on sys.path
-    from tests.test_chain import ARTICLES, KEY, MAX_POINTS, Script
+    from tests.test_chain import ARTICLES, KEY, MAX_POINTS, Model
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,7 +73,7 @@ def test_the_wheel_ships_prompts_and_data(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for prompt in sorted((ROOT / "prompts").glob("*.j2")):
         assert f"briefing/prompt_files/{prompt.name}" in names
-    for table in ("boilerplate", "cues", "outlets", "flags", "ranking", "checker"):
+    for table in ("boilerplate", "cues", "outlets", "flags", "ranking", "checker", "chain"):
         assert f"briefing/data/{table}.toml" in names
     for template in ("briefing.html.j2", "digest.html.j2", "digest.txt.j2"):
         assert f"briefing/templates/{template}" in names
@@ -94,7 +92,7 @@ def test_the_installed_package_is_the_wheels_copy(venv: Path, tmp_path: Path) ->
 def test_the_installed_briefing_builds_with_the_llm_engine(venv: Path, tmp_path: Path, fake_openai) -> None:
     """`briefing build --engine llm` from the venv finds its packaged prompts and builds
     against the scripted server."""
-    Script(prepare(ARTICLES, Settings(data_dir=Path("/nonexistent")))).good_run(fake_openai)
+    Model(fake_openai)  # answers every step by its schema
     articles = tmp_path / "articles.jsonl"
     articles.write_text(
         "".join(a.model_dump_json(exclude_none=True) + "\n" for a in ARTICLES), encoding="utf-8"
@@ -113,7 +111,7 @@ def test_the_installed_briefing_builds_with_the_llm_engine(venv: Path, tmp_path:
     assert run.returncode == 0, run.stderr[-3000:]
     stats = json.loads(run.stdout)["stats"]
     assert stats["engine"] == "llm" and stats["points"] > 0
-    assert set(stats["prompts"]) == {"claims", "consolidate", "write", "rewrite"}
+    assert set(stats["prompts"]) == {"adjudicate", "merge", "headline"}
 
 
 def test_the_installed_briefing_runs_the_eval_gate(wheel: Path, venv: Path, tmp_path: Path) -> None:

@@ -47,15 +47,14 @@ from briefing.store.stories import StoryBriefing, story_hash
 try:
     from servers import PostgresServer, RedisServer
     from test_api_e2e import serving
-    from test_chain import ARTICLES, KEY, MAX_POINTS, Script
+    from test_chain import ARTICLES, KEY, MAX_POINTS, Model
     from test_digest import CASES, DAY, NOW
 except ModuleNotFoundError:
     from tests.servers import PostgresServer, RedisServer
     from tests.test_api_e2e import serving
-    from tests.test_chain import ARTICLES, KEY, MAX_POINTS, Script
+    from tests.test_chain import ARTICLES, KEY, MAX_POINTS, Model
     from tests.test_digest import CASES, DAY, NOW
 
-from briefing.pipeline import prepare
 
 
 @dataclass
@@ -335,7 +334,7 @@ def test_worker_killed_mid_brief_the_story_is_briefed_again_and_everyone_mailed_
         window = load_window(session, NOW - timedelta(hours=24), NOW)
     (story,) = make_stories(window, now=NOW, settings=dep.settings)  # as the workers will see it
     fake_openai.hang(20)  # the first worker's first call
-    Script(prepare(story.articles, dep.settings)).good_run(fake_openai)  # then every call answered well
+    Model(fake_openai)  # then every call answered by its schema
     victim = dep.start_worker()
     send = dep.actors.send_digest.send
     enqueue_run(dep.db, lambda sid, day, plan: send(sid, day, plan), now=NOW,
@@ -366,7 +365,7 @@ def test_worker_killed_mid_brief_the_story_is_briefed_again_and_everyone_mailed_
 def test_llm_briefing_job_through_the_queue(pg_url, deployment_factory, fake_openai):
     dep = deployment_factory(pg_url, BRIEFING_LLM_BASE_URL=fake_openai.base_url, OPENAI_API_KEY=KEY,
                              BRIEFING_LLM_MODEL="gpt-4o-mini", BRIEFING_LLM_TIMEOUT="5", BRIEFING_LLM_MAX_RETRIES="1")
-    Script(prepare(ARTICLES, Settings(data_dir=Path("/nonexistent")))).good_run(fake_openai)
+    Model(fake_openai)  # answers every step by its schema
     with dep.db.transaction() as session:
         job = store.add_job(session, articles=ARTICLES, engine="llm", max_points=MAX_POINTS, request_hash="r1")
         job_id = job.id
@@ -403,7 +402,7 @@ def test_llm_briefing_requested_over_the_api_is_built_by_a_worker(pg_url, deploy
 
     dep = deployment_factory(pg_url, BRIEFING_LLM_BASE_URL=fake_openai.base_url, OPENAI_API_KEY=KEY,
                              BRIEFING_LLM_MODEL="gpt-4o-mini", BRIEFING_LLM_TIMEOUT="5", BRIEFING_LLM_MAX_RETRIES="1")
-    Script(prepare(ARTICLES, Settings(data_dir=Path("/nonexistent")))).good_run(fake_openai)
+    Model(fake_openai)  # answers every step by its schema
     dep.start_worker()
     with TestClient(create_app(dep.settings.model_copy(update={"api": ApiSettings(build_processes=0)}))) as client:
         with dep.db.transaction() as session:
@@ -422,7 +421,7 @@ def test_llm_briefing_requested_over_the_api_is_built_by_a_worker(pg_url, deploy
             got = answer.json()
             return got if got["status"] in ("done", "failed") else None
 
-        finished = wait_for(done, 60, "the worker to build the job")
+        finished = wait_for(done, 120, "the worker to build the job")
     assert finished["status"] == "done", finished
     assert finished["briefing"]["points"]
 

@@ -1,60 +1,59 @@
-"""The llm engine: a prompt chain over any OpenAI-compatible endpoint.
+"""The llm engine: the offline briefing, with a model on the few steps a small model does
+reliably, each checked by code and each falling back to the code result.
 
-Why this shape: the bundled 1.5B model reads prompts at ~60-110 tok/s but writes at
-~20-26 tok/s, and pasting whole articles into it produced cookie banners as bullets. So
-code does everything code does well (cleaning, dedup, grouping, ranking, spans, flags,
-conflicts on figures) and the model gets small, clean, numbered evidence and answers with
-ids and short text only — never offsets, never copies.
+Why this shape: on unseen stories a chain that let the bundled 1.5B model extract claims
+and write every point was worse than no model (facts lost, fragments, one fact told twice,
+corroborated facts flagged single-source) and took minutes. So selection, corroboration,
+citations, flags and conflicts stay with code (the same functions the offline engine calls),
+and the model only answers short questions whose answers code can verify:
 
-    evidence    code   the shared evidence layer's ranked claim groups, top max_points + 4, each its
-                       best sentence per origin; instruction-like sentences left out
-    claims      model  one call per ~10 sentences (concurrent): claims + sentence ids;
-                       unknown ids fed back, still unknown → the claim is dropped and counted
-    consolidate code   duplicates merged; figure/date/name conflicts (find_conflicts)
-                model  one call, only when similar claims from different origins remain:
-                       same / different / conflict (a 'fact' conflict like unanimous vs 5-2)
-    write       model  one call: points from numbered claims C1…, each naming claim ids;
-                code   citations (exact spans) and flags from those ids
-    verify      code   check_point on every point
-                model  one rewrite per unsupported point, re-checked; still unsupported → dropped
+    evidence    code   offline.gather: claims, groups, conflicts (find_conflicts)
+    adjudicate  model  one call: a label per pair code proposes (its conflicts, and
+                       sentences whose figures are at odds that it did not report);
+                code   applies the labels conservatively (engines/adjudicate.py)
+    compose     code   offline.compose: the extractive points, flagged from the conflicts
+    merge       model  one short call per corroborated long point: one concise sentence;
+                code   kept only if complete, shorter, every figure, name and attribution
+                       kept, and the checker's verdict no worse; else the verbatim sentence
+    headline    model  one call: headline and lead from the top points;
+                code   checked against their citations; else the extractive title, no lead
 
-Calls per briefing: ceil(evidence sentences / 10) + (0 or 1) + 1 + (one per unsupported
-point); on examples/pow-exchange that is 2 + 1 + 1 + rewrites.
+The model writes labels and short sentences, never offsets, ids of sources or copied text.
+Prompts put the fixed instructions first and the variable part last, so the server's
+prompt cache reuses the shared prefix across the merge calls.
+
+Calls per briefing: (0 or 1) + (corroborated points of `merge.min_words`+ words, at most
+`merge.max_points`) + 1.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from briefing import evidence as ev
 from briefing.checks import check_point
-from briefing.conflicts import Disagreement
+from briefing.engines import adjudicate, offline
 from briefing.engines.chain_steps import (
-    ChainClaim,
     ChainLog,
-    Sentence,
-    claims_messages,
-    claims_step,
-    consolidate_messages,
-    consolidate_step,
-    candidate_pairs,
+    Front,
+    MergeJob,
+    ask,
     gather,
-    rewrite_messages,
-    rewrite_step,
-    write_messages,
-    write_step,
+    headline_messages,
+    headline_step,
+    merge_jobs,
+    merge_messages,
+    merge_step,
 )
 from briefing.engines.endpoint import llm_target, run_sync, with_startup
-from briefing.evidence import MAX_CITATIONS, Group
-from briefing.models import Briefing, BriefingStats, Conflict, Corpus, DroppedPoint, Point, Source
-from briefing.prompts import load_prompt
+from briefing.engines.chain_rules import RULES, ChainRules
+from briefing.models import Briefing, BriefingStats, Corpus, Point, Source
+from briefing.prompts import load_prompt, render
 from briefing.stages import StageCallback, quiet
-from briefing.text import normalise
 
 if TYPE_CHECKING:
     from briefing.config import Settings
@@ -63,172 +62,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "0.1"
-EXTRA_GROUPS = 2  # spare evidence groups beyond max_points, for claims merged or dropped on the way
-SENTENCES_PER_CALL = 10  # claims step: sentences per call (whole groups, never split)
-PROMPTS = ("claims", "consolidate", "write", "rewrite")
-
-
-
-# ---------------------------------------------------------------- evidence (code)
-
-
-@dataclass
-class EvidenceGroup:
-    group: Group
-    sentences: list[Sentence]
-
-
-@dataclass
-class Evidence:
-    """What code selected for the model: the shared evidence and its top groups, each
-    group's best sentence per origin."""
-
-    base: ev.Evidence
-    groups: list[EvidenceGroup] = field(default_factory=list)
-
-    @property
-    def sources(self) -> list[Source]:
-        return self.base.sources
-
-    @property
-    def conflicts(self) -> list[Disagreement]:
-        return self.base.conflicts
-
-    @property
-    def excluded(self) -> int:
-        return self.base.excluded  # instruction-like sentences left out
-
-    @property
-    def sentences(self) -> list[Sentence]:
-        return [s for g in self.groups for s in g.sentences]
-
-
-def select_evidence(corpus: Corpus, n_groups: int) -> Evidence:
-    """The evidence layer's ranked claim groups, top `n_groups`, best sentence per origin."""
-    base = ev.gather(corpus)
-    evidence = Evidence(base)
-    if not base.claims:
-        return evidence
-    position = {id(c): i for i, c in enumerate(base.claims)}
-    for rank, g in enumerate(base.select(n_groups, drop_repeats=False)):
-        support = base.support(g)
-        evidence.groups.append(EvidenceGroup(g, [Sentence(c, position[id(c)], rank) for c in support]))
-    return evidence
-
-
-def claim_batches(evidence: Evidence, per_call: int = SENTENCES_PER_CALL) -> list[list[list[Sentence]]]:
-    """Whole groups packed into calls of at most `per_call` sentences."""
-    batches: list[list[list[Sentence]]] = []
-    size = 0
-    for g in evidence.groups:
-        if batches and size + len(g.sentences) <= per_call:
-            batches[-1].append(g.sentences)
-            size += len(g.sentences)
-        else:
-            batches.append([g.sentences])
-            size = len(g.sentences)
-    return batches
-
-
-def _citing_sentences(claims: Sequence[ChainClaim]) -> list[Sentence]:
-    """At most MAX_CITATIONS sentences (more only if the point rests on more claims): one for
-    every claim first, so each part of the point is backed; then one per origin not yet
-    cited; then the rest, best-ranked first."""
-    every = sorted({id(s): s for c in claims for s in c.sentences}.values(), key=lambda s: s.group)
-    cited: list[Sentence] = []
-    for c in claims:
-        if not any(s in cited for s in c.sentences):
-            cited.append(min(c.sentences, key=lambda s: s.group))
-    origins = {s.claim.origin for s in cited}
-    for s in every:
-        if s.claim.origin not in origins:
-            cited.append(s)
-            origins.add(s.claim.origin)
-    cited += [s for s in every if s not in cited]
-    return sorted(cited[: max(MAX_CITATIONS, len(claims))], key=lambda s: (s.group, s.index))
-
-
-def make_point(evidence: Evidence, text: str, claims: Sequence[ChainClaim], fact: Sequence[Conflict]) -> Point:
-    """Citations (exact spans) and flags for a written point: all code, from the ids."""
-    cited = _citing_sentences(claims)
-    members = {i for s in cited for i in evidence.groups[s.group].group.members}
-    return evidence.base.point(text, [s.claim for s in cited], members, fact)
-
-
-Draft = tuple[Point, list[ChainClaim]]  # a written point and the claims it rests on
-
-
-def _dedupe(drafts: Sequence[Draft], log_: ChainLog, *, quiet_repeats: bool = False) -> list[Draft]:
-    """The same text, or the very same citations, twice is one point."""
-    out: list[Draft] = []
-    seen: set[object] = set()
-    for p, claims in drafts:
-        keys = {normalise(p.text), tuple(sorted((c.source_id, c.start, c.end) for c in p.citations))}
-        if keys & seen:
-            if not quiet_repeats:
-                log_.dropped.append(DroppedPoint(text=p.text, reason="repeats an earlier point"))
-            continue
-        seen |= keys
-        out.append((p, claims))
-    return out
-
-
-def _verbatim(evidence: Evidence, claims: Sequence[ChainClaim]) -> Point:
-    """The point's first claim stated by its best source sentence, word for word."""
-    claim = claims[0]
-    best = min(claim.sentences, key=lambda s: s.group)
-    return make_point(evidence, best.text, [ChainClaim(best.text, claim.sentences, claim.rank)], [])
-
-
-async def _verify(
-    client: Any, drafts: list[Draft], evidence: Evidence, log_: ChainLog, on_stage: StageCallback
-) -> list[Point]:
-    """Check every point; rewrite each unsupported one once from its quotes and check again.
-
-    A point still unsupported is dropped (recorded in `dropped` with the checker's reasons);
-    its place goes to its first claim's source sentence, verbatim, when that passes the checker,
-    so a model that cannot fix a sentence does not cost the reader the fact."""
-    sources = {s.id: s for s in evidence.sources}
-    checked = [(p.model_copy(update={"support": check_point(p, sources)}), claims) for p, claims in drafts]
-    failing = [k for k, (p, _) in enumerate(checked) if p.support and p.support.label == "unsupported"]
-    gone: set[int] = set()  # failing drafts with no supported rewrite or fallback
-    done = 0
-
-    async def rewrite(k: int) -> tuple[int, str | None, Exception | None]:
-        nonlocal done
-        p = checked[k][0]
-        reasons = p.support.reasons if p.support else []
-        text, error = await rewrite_step(client, p.text, reasons, [c.quote for c in p.citations])
-        done += 1
-        on_stage(f"rewrite {done}/{len(failing)}")
-        return k, text, error
-
-    for k, text, error in await gather([rewrite(k) for k in failing]):
-        before, claims = checked[k]
-        why = "; ".join(before.support.reasons) if before.support else "unsupported"
-        if text is not None:
-            again = before.model_copy(update={"text": text})
-            verdict = check_point(again, sources)
-            if verdict.label != "unsupported":
-                checked[k] = (again.model_copy(update={"support": verdict}), claims)
-                continue
-            reason = f"unsupported by its cited spans ({why}); rewritten once, still unsupported ({'; '.join(verdict.reasons)})"
-        else:
-            reason = f"unsupported by its cited spans ({why}); the rewrite failed: {error}"
-        fallback = _verbatim(evidence, claims)
-        fallback = fallback.model_copy(update={"support": check_point(fallback, sources)})
-        keeps = fallback.support is not None and fallback.support.label != "unsupported"
-        log_.dropped.append(DroppedPoint(text=before.text, reason=reason + ("; stated its source sentence instead" if keeps else "")))
-        if keeps:
-            checked[k] = (fallback, claims)
-        else:
-            gone.add(k)
-    kept = [d for k, d in enumerate(checked) if k not in gone]
-    return [p for p, _ in _dedupe(kept, log_, quiet_repeats=True)]
-
-
-# ---------------------------------------------------------------- the chain
+ENGINE_VERSION = "0.2"
+PROMPTS = ("adjudicate", "merge", "headline")
 
 
 @contextmanager
@@ -241,50 +76,91 @@ def _timed(timings: dict[str, float], step: str, on_stage: StageCallback) -> Ite
         timings[step] = round(time.perf_counter() - start, 4)
 
 
+def adjudicate_messages(evidence: ev.Evidence, pairs: list[adjudicate.Pair]) -> list[dict[str, str]]:
+    return render("adjudicate", pairs=adjudicate.pair_rows(evidence, pairs))
+
+
+async def adjudicate_step(
+    client: LLMClient, evidence: ev.Evidence, log_: ChainLog, rules: ChainRules = RULES
+) -> adjudicate.Outcome | None:
+    """Label the pairs code proposes and apply the labels to `evidence.conflicts`."""
+    pairs = adjudicate.propose(evidence, rules.pairs)
+    if not pairs:
+        return None
+    answer, error = await ask(
+        client,
+        "adjudicate",
+        adjudicate_messages(evidence, pairs),
+        adjudicate.AdjudicateAnswer,
+        adjudicate.check_answer(len(pairs)),
+        20 + 16 * len(pairs),
+    )
+    if error is not None:
+        log_.notes.append(f"adjudicate step: {error}; code's conflicts stand where the model gave no label")
+    outcome = adjudicate.apply(evidence, pairs, adjudicate.labels_of(answer, len(pairs)), rules.pairs)
+    for d in outcome.removed:
+        log.info("adjudicate: removed %s %s", d.conflict.subject, [v.value for v in d.conflict.values])
+    for d in outcome.added:
+        log.info("adjudicate: added %s %s", d.conflict.subject, [v.value for v in d.conflict.values])
+    return outcome
+
+
+def _lead(evidence: ev.Evidence, composed: offline.Composed, text: str, sources: dict[str, Source], n: int) -> Point:
+    """The lead as a point: citing the claims of the first `n` points it sums up, flagged by code from them."""
+    cited = list({id(c): c for claims in composed.cited[:n] for c in claims}.values())
+    members = {i for m in composed.members[:n] for i in m}
+    point = evidence.point(text, cited, members)
+    return point.model_copy(update={"support": check_point(point, sources)})
+
+
+def _jobs(composed: offline.Composed, rules: ChainRules) -> list[MergeJob]:
+    return merge_jobs(composed.points, [[c.text for c in cited] for cited in composed.cited], rules.merge)
+
+
 async def run_chain(
-    corpus: Corpus, max_points: int, client: LLMClient, *, on_stage: StageCallback = quiet
+    corpus: Corpus, max_points: int, client: LLMClient, *, on_stage: StageCallback = quiet, rules: ChainRules = RULES
 ) -> Briefing:
-    """The whole chain against one LLMClient (which must belong to the running loop)."""
+    """The whole chain against one LLMClient (which must belong to the running loop); `rules`
+    are briefing/data/chain.toml's unless given."""
     log_ = ChainLog()
     timings: dict[str, float] = {}
     with _timed(timings, "evidence", on_stage):
-        evidence = select_evidence(corpus, max_points + EXTRA_GROUPS)
+        evidence = offline.gather(corpus)
     if evidence.excluded:
         log.warning("left out %d sentence(s) that read as instructions to a model", evidence.excluded)
-    points: list[Point] = []
-    if evidence.groups:
-        with _timed(timings, "claims", on_stage):
-            batches = claim_batches(evidence)
-            done = 0
+    with _timed(timings, "adjudicate", on_stage):
+        await adjudicate_step(client, evidence, log_, rules)
+    with _timed(timings, "compose", on_stage):
+        composed = offline.compose(evidence, max_points)
+        sources = {s.id: s for s in evidence.sources}
+        points = [p.model_copy(update={"support": check_point(p, sources)}) for p in composed.points]
+        composed.points = points
+    with _timed(timings, "merge", on_stage):
+        jobs = _jobs(composed, rules)
+        done = 0
 
-            async def one(batch: list[list[Sentence]]) -> list[ChainClaim]:
-                nonlocal done
-                out = await claims_step(client, batch, log_)
-                done += 1
-                on_stage(f"claims {done}/{len(batches)}")
-                return out
+        async def one(job: MergeJob) -> tuple[int, Point]:
+            nonlocal done
+            merged = await merge_step(client, job, sources, log_)
+            done += 1
+            on_stage(f"merge {done}/{len(jobs)}")
+            return job.index, merged
 
-            claims = [c for part in await gather([one(b) for b in batches]) for c in part]
-        with _timed(timings, "consolidate", on_stage):
-            pairs = [d.pair for d in evidence.conflicts]
-            claims = sorted(await consolidate_step(client, claims, pairs, log_), key=lambda c: c.rank)
-        with _timed(timings, "write", on_stage):
-            written = await write_step(client, claims, max_points, log_) if claims else []
-            drafted: list[Draft] = []
-            for text, chosen in written:
-                fact = [f.conflict for f in log_.fact_conflicts if any(c is x for c in chosen for x in f.claims)]
-                drafted.append((make_point(evidence, text, chosen, fact), chosen))
-            drafted = _dedupe(drafted, log_)
-        with _timed(timings, "verify", on_stage):
-            points = await _verify(client, drafted, evidence, log_, on_stage)
+        for k, merged in await gather([one(j) for j in jobs]):
+            points[k] = merged
+    with _timed(timings, "headline", on_stage):
+        title = ev.title(evidence.sources, [p.text for p in composed.points])
+        front = await headline_step(client, points, title, sources, log_, rules.headline) if points else Front(title)
+        lead = _lead(evidence, composed, front.lead, sources, rules.headline.lead_points) if front.lead else None
     usage = {step: dict(u) for step, u in client.usage.items()}
     if usage:
         usage["total"] = {k: sum(u.get(k, 0) for u in client.usage.values()) for k in next(iter(usage.values()))}
     return Briefing(
-        title=ev.title(evidence.sources, [p.text for p in points]),
+        title=front.title,
+        lead=lead,
         sources=evidence.sources,
         points=points,
-        conflicts=[d.conflict for d in evidence.conflicts] + [f.conflict for f in log_.fact_conflicts],
+        conflicts=[d.conflict for d in evidence.conflicts],
         dropped=log_.dropped,
         stats=BriefingStats.of(
             corpus.stats,
@@ -296,18 +172,22 @@ async def run_chain(
             usage=usage,
             cost_usd=client.cost_usd,
             prompts={name: load_prompt(name).ref for name in PROMPTS},
-        ),
+        ).model_copy(update={"truncated": [*corpus.stats.truncated, *composed.notes]}),
     )
 
 
 def run_with(
-    make_client: Callable[[], LLMClient], corpus: Corpus, max_points: int, on_stage: StageCallback = quiet
+    make_client: Callable[[], LLMClient],
+    corpus: Corpus,
+    max_points: int,
+    on_stage: StageCallback = quiet,
+    rules: ChainRules = RULES,
 ) -> Briefing:
     """The chain, synchronously, with a client made on (and closed with) its own loop."""
 
     async def go() -> Briefing:
         async with make_client() as client:
-            return await run_chain(corpus, max_points, client, on_stage=on_stage)
+            return await run_chain(corpus, max_points, client, on_stage=on_stage, rules=rules)
 
     return run_sync(go)
 
@@ -329,23 +209,16 @@ def build_engine(corpus: Corpus, options: BuildOptions, *, settings: Settings, o
 # ---------------------------------------------------------------- dry run (bench/tokens.py)
 
 
-def planned_requests(corpus: Corpus, max_points: int, rewrites: int = 2) -> list[tuple[str, list[dict[str, str]]]]:
-    """The messages the chain would send, without a model.
-
-    claims: exact. consolidate and write depend on the model's claims; they are estimated
-    with each group's best sentence standing in for its claim (longer than the short claims
-    the model writes, so the estimate errs high). rewrite: `rewrites` calls on the first points.
-    """
-    evidence = select_evidence(corpus, max_points + EXTRA_GROUPS)
+def planned_requests(corpus: Corpus, max_points: int, rules: ChainRules = RULES) -> list[tuple[str, list[dict[str, str]]]]:
+    """The messages the chain would send, without a model: exact for adjudicate and merge
+    (code decides both before any answer), and for headline when no merge changes the top points."""
+    evidence = offline.gather(corpus)
     out: list[tuple[str, list[dict[str, str]]]] = []
-    for batch in claim_batches(evidence):
-        out.append(("claims", claims_messages(batch)[0]))
-    claims = [ChainClaim(g.sentences[0].text, list(g.sentences), g.sentences[0].group) for g in evidence.groups]
-    pairs = candidate_pairs(claims, [d.pair for d in evidence.conflicts])
+    pairs = adjudicate.propose(evidence, rules.pairs)
     if pairs:
-        out.append(("consolidate", consolidate_messages(claims, pairs)))
-    if claims:
-        out.append(("write", write_messages(claims[:max_points], max_points)))
-    for c in claims[:rewrites]:
-        out.append(("rewrite", rewrite_messages(c.text, ["cited text does not mention …"], [s.text for s in c.sentences])))
+        out.append(("adjudicate", adjudicate_messages(evidence, pairs)))
+    composed = offline.compose(evidence, max_points)
+    out += [("merge", merge_messages(job)) for job in _jobs(composed, rules)]
+    if composed.points:
+        out.append(("headline", headline_messages(composed.points, rules.headline)))
     return out

@@ -85,7 +85,9 @@ def local_server(settings: Settings) -> LocalModelServer:
 
     with _local_lock:
         if _local is None or not _local.running:
-            server = LocalModelServer(data_dir=settings.data_dir)
+            server = LocalModelServer(
+                data_dir=settings.data_dir, n_threads=settings.local_threads or None, n_parallel=settings.local_parallel
+            )
             server.start()  # LLMUnavailable when it cannot; registers stop() at exit
             _local = server
         return _local

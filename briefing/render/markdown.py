@@ -59,6 +59,8 @@ def _source_line(e: Entry) -> str:
 def render_markdown(briefing: Briefing) -> str:
     v = build_view(briefing)
     out: list[str] = [f"# {md(v.title)}", "", v.scope]
+    if v.lead:
+        out += ["", f"**{md(v.lead)}**"]
     if v.degraded:
         out += ["", f"> **Degraded:** {md(v.degraded)}"]
     for note in v.truncated:

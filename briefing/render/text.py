@@ -49,6 +49,8 @@ def render_text(briefing: Briefing) -> str:
     v = build_view(briefing)
     out: list[str] = _heading(v.title, "=")
     out += _wrap(v.scope)
+    if v.lead:
+        out += [""] + _wrap(v.lead)
     if v.degraded:
         out += [""] + _wrap(f"NOTE: {v.degraded}", "", "      ")
     for note in v.truncated:

@@ -191,6 +191,7 @@ class View:
     footer: str
     engine: str
     truncated: list[str] = field(default_factory=list)  # what the build left unread
+    lead: str = ""  # the llm engine's checked lead, summing up the first points
 
     def entry(self, n: int) -> Entry:
         return self.entries[n - 1]
@@ -366,4 +367,5 @@ def build_view(b: Briefing) -> View:
         footer=_footer(b),
         engine=_engine(b),
         truncated=[clean_inline(note) for note in b.stats.truncated],
+        lead=clean_inline(b.lead.text) if b.lead else "",
     )

@@ -8,7 +8,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+# A complete sentence: the shape test lives in the package (the llm engine checks a model's
+# sentences with it too). A verb test was tried here and dropped: without a parser,
+# irregular verbs such as "struck" or "broke" fail it.
+from briefing.sentence_form import fragment_problem
 from evals.expect import contains_text, normalize
+
+__all__ = ["boilerplate_in", "content_words", "fragment_problem", "junk_title", "names_story", "title_problem"]
 
 # Page furniture that is never a headline: consent banners, sign-up boxes, site chrome.
 _JUNK = re.compile(
@@ -77,23 +83,3 @@ def title_problem(title: str, story: str, headlines: Iterable[str], boilerplate:
     if junk:
         return junk
     return None if names_story(title, story, headlines) else "does not name the story"
-
-
-# A complete sentence: starts like one, ends like one, is long enough. (A verb test was tried
-# and dropped: without a parser, irregular verbs such as "struck" or "broke" fail it.)
-_START = re.compile(r"^[\"'“‘(\[]?[A-Z0-9]")
-_END = re.compile(r"[.!?][\"'”’)\]]*$")
-
-
-def fragment_problem(text: str) -> str | None:
-    """Why a point is not a complete sentence, or None. The test: it starts with a capital,
-    digit or opening quote; ends with ``.``, ``!`` or ``?`` (a closing quote may follow), not
-    trailing off (``...``, ``…``); and has at least four words."""
-    t = " ".join(text.split())
-    if not _START.match(t):
-        return "does not start like a sentence"
-    if t.endswith(("...", "…")) or not _END.search(t):
-        return "does not end like a sentence"
-    if len(t.split()) < 4:
-        return "fewer than four words"
-    return None

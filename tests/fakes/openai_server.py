@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 MODEL = "fake-model"
+Answer = BaseModel | dict[str, Any] | str
 
 
 @dataclass
@@ -78,11 +80,21 @@ def _completion(content: str, usage: tuple[int, int], finish_reason: str) -> dic
     }
 
 
+def _content(answer: Answer) -> str:
+    """A model or dict becomes JSON; a str goes raw."""
+    if isinstance(answer, BaseModel):
+        return answer.model_dump_json()
+    if isinstance(answer, dict):
+        return json.dumps(answer)
+    return answer
+
+
 class FakeOpenAI:
     """The script and the record of one fake endpoint; `base_url` ends in /v1."""
 
     def __init__(self) -> None:
         self._script: deque[_Action] = deque()
+        self._answers: dict[str, Callable[[list[dict[str, Any]]], Answer]] = {}
         self._lock = threading.Lock()
         self.requests: list[Recorded] = []
         self.base_url = ""
@@ -93,16 +105,17 @@ class FakeOpenAI:
 
     # ---------------------------------------------------------------- scripting
 
-    def reply(self, answer: BaseModel | dict[str, Any] | str, *, usage: tuple[int, int] = (10, 5),
+    def reply(self, answer: Answer, *, usage: tuple[int, int] = (10, 5),
               finish_reason: str = "stop") -> FakeOpenAI:
         """Next completion answers with this (a model or dict becomes JSON; a str goes raw)."""
-        if isinstance(answer, BaseModel):
-            content = answer.model_dump_json()
-        elif isinstance(answer, dict):
-            content = json.dumps(answer)
-        else:
-            content = answer
-        return self._push(_Action(content=content, usage=usage, finish_reason=finish_reason))
+        return self._push(_Action(content=_content(answer), usage=usage, finish_reason=finish_reason))
+
+    def answer(self, schema: str, reply: Callable[[list[dict[str, Any]]], Answer]) -> FakeOpenAI:
+        """When nothing is scripted, a request whose response format is the JSON schema named
+        `schema` gets `reply(messages)`: for steps that run concurrently, in no fixed order."""
+        with self._lock:
+            self._answers[schema] = reply
+        return self
 
     def status(self, code: int, message: str = "scripted error", *,
                headers: dict[str, str] | None = None, body: Any = None) -> FakeOpenAI:
@@ -118,6 +131,7 @@ class FakeOpenAI:
     def reset(self) -> None:
         with self._lock:
             self._script.clear()
+            self._answers.clear()
             self.requests.clear()
 
     @property
@@ -141,13 +155,18 @@ class FakeOpenAI:
         self.requests.append(Recorded(request.method, request.url.path, dict(request.headers), body))
         with self._lock:
             action = self._script.popleft() if self._script else None
+        if action is None:
+            schema = ((body.get("response_format") or {}).get("json_schema") or {}).get("name", "")
+            answer = self._answers.get(schema)
+            if answer is not None:
+                action = _Action(content=_content(answer(list(body.get("messages", [])))))
         if action is None:  # a 4xx the client will not retry, so the test fails fast
             return JSONResponse({"error": {"message": "fake server: nothing scripted"}}, status_code=418)
         if action.delay:
             assert self._stopping is not None
             try:
                 await asyncio.wait_for(self._stopping.wait(), timeout=action.delay)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         if action.status != 200:
             return JSONResponse(action.body, status_code=action.status, headers=action.headers)

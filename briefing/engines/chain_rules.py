@@ -1,0 +1,46 @@
+"""The llm engine's thresholds, from briefing/data/chain.toml (validated once, every key required)."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PairRules(_Table):
+    min_similarity: float
+    max_proposed: int
+    strong_similarity: float
+    max_weak: int
+
+
+class MergeRules(_Table):
+    min_words: int
+    min_words_single: int
+    min_saving: float
+    max_points: int
+
+
+class HeadlineRules(_Table):
+    max_words: int
+    min_words: int
+    lead_points: int
+    max_lead_sentences: int
+
+
+class ChainRules(_Table):
+    """What each threshold trades off is said in the data file."""
+
+    pairs: PairRules
+    merge: MergeRules
+    headline: HeadlineRules
+
+
+RULES = ChainRules.model_validate(
+    tomllib.loads(resources.files("briefing").joinpath("data/chain.toml").read_text("utf-8"))
+)
