@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import combinations
 
@@ -107,8 +107,10 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
         return False
     if a.agent and b.agent and a.agent != b.agent:
         return False  # offers by two clubs are two offers
-    if (a.thing or "").startswith("age of a ") or (b.thing or "").startswith("age of a "):
+    if _unnamed_age(a) or _unnamed_age(b):
         return False  # "a 47-year-old man" and "the 39-year-old man" need not be one man
+    if a.thing == b.thing and (a.thing or "").startswith(_AGE):
+        return True  # one named person's age, whatever the sentence is about
     t = _tunables()
     if floor and a.kind == "count" and max(a.value, b.value) < t["small_count"] and not (
             a.thing and a.thing == b.thing and a.predicate == b.predicate):
@@ -120,7 +122,7 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
         # "will cost 52m"); a date or time is pinned by what happened then
         if floor and sim < t["floor"]:
             return False
-        if crossed or a.predicate == b.predicate:
+        if crossed or _one_verb(a, b):
             return True
         if a.kind in ("date", "time"):
             return sim >= t["same_thing"] or shared >= t["shared_words_event"]
@@ -134,6 +136,45 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
     if a.predicate is None or a.predicate != b.predicate or sim < t["same_verb"]:
         return False
     return not (a.thing and b.thing) or shared >= t["shared_words_other_thing"]
+
+
+_AGE = "age of "
+
+
+def _unnamed_age(f: Frame) -> bool:
+    return (f.thing or "").startswith((f"{_AGE}a ", f"{_AGE}the "))
+
+
+def resolve_ages(frames: Sequence[Frame], holders: dict[str, set[str]]) -> list[Frame]:
+    """ "The 41-year-old founder" is the age of the one person the story names founder
+    (holders: a role's words -> the surnames of who holds a role with that word)."""
+    out = []
+    for f in frames:
+        noun = (f.thing or "").removeprefix(f"{_AGE}the ")
+        named = holders.get(noun, set()) if noun != f.thing else set()
+        out.append(replace(f, thing=f"{_AGE}{next(iter(named))}") if len(named) == 1 else f)
+    return out
+
+
+def role_holders(texts: Sequence[str]) -> dict[str, set[str]]:
+    """Each word of a role's name -> the surnames of those the story gives such a role."""
+    roles.prime(texts)
+    out: dict[str, set[str]] = {}
+    for text in texts:
+        for role, holder in roles.role_names(text).items():
+            surname = roles.surname(holder)
+            if surname and not role.startswith(roles.AFFILIATION):
+                for word in role.split():
+                    out.setdefault(word, set()).add(surname)
+    return out
+
+
+def _one_verb(a: Frame, b: Frame) -> bool:
+    """The same verb, or two light ones ("had 46 percent fewer days" / "the reduction was
+    38%"). A light verb against a full one is not one verb: "the train had 64 wagons" and
+    "22 wagons derailed" count two things."""
+    light = frozenset(lexicon().frames.light_verbs)
+    return a.predicate == b.predicate or a.predicate in light and b.predicate in light
 
 
 def disagree(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
@@ -207,6 +248,8 @@ def vote_tally(text: str) -> tuple[str, str] | None:
 def _subject(f: Frame) -> str:
     """A few words naming what the disagreement is about ("number of residents")."""
     thing = f.thing or ""
+    if thing.startswith(_AGE):
+        return thing
     if f.kind == "count":
         return f"number of {thing}" if thing else f"figure ({f.predicate or 'count'})"
     what = {"money": "amount", "percent": "percentage", "points": "change", "duration": "length",
@@ -360,7 +403,7 @@ def _figure_pairs(
     """For each pair, the frame pairs worth deciding on: same measure, values apart. Only
     sentences in such pairs are parsed (one batch, the most similar pairs first)."""
     cheap: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    busy = {k for k, c in enumerate(claims) if sum(compared(f) for f in c.figures) > _tunables()["max_figures"]}
+    busy = {k for k, c in enumerate(claims) if _statistics(c.figures)}
     for i, j in pairs:
         if i in busy or j in busy:
             continue  # a line of statistics ("13 homers, 43 RBIs in 54 games") is no one claim
@@ -382,12 +425,22 @@ def _figure_pairs(
         kept.append((i, j))
     order = list(wanted)
     read = frames_mod.read([(claims[k].text, claims[k].published) for k in order])
+    if any(_unnamed_age(f) for fs in read for f in fs):
+        holders = role_holders([c.text for c in claims])
+        read = [tuple(resolve_ages(fs, holders)) for fs in read]
     frames_of = dict(zip(order, read, strict=True))
     out: dict[tuple[int, int], list[tuple[Frame, Frame]]] = {}
     for i, j in kept:
         fi, fj = frames_of[i], frames_of[j]
         out[(i, j)] = [(fi[x], fj[y]) for x, y in cheap[(i, j)] if x < len(fi) and y < len(fj)]
     return out
+
+
+def _statistics(figs: Sequence[Figure]) -> bool:
+    """A line of statistics ("13 homers, 43 RBIs in 54 games"): more figures of one kind than
+    one claim gives. A study told with its size, result and length is still one claim."""
+    kinds = [(f.kind, f.unit) for f in figs if compared(f)]
+    return any(kinds.count(k) > _tunables()["max_figures"] for k in set(kinds))
 
 
 def _candidate_pairs(claims: Sequence[Claim], index: SimilarityIndex) -> set[tuple[int, int]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from briefing.config import Settings
 from briefing.evidence import gather
 from briefing.models import Article
 from briefing.pipeline import build_briefing, prepare
@@ -36,12 +37,12 @@ def story(*sentences: str, hours_apart: int = 0) -> list[Article]:
 
 
 def disputed(*sentences: str, hours_apart: int = 0) -> list[list[str]]:
-    evidence = gather(prepare(story(*sentences, hours_apart=hours_apart)))
+    evidence = gather(prepare(story(*sentences, hours_apart=hours_apart), Settings()))
     return [[v.value for v in d.conflict.values] for d in evidence.conflicts]
 
 
 def updated(*sentences: str, hours_apart: int = 0) -> list[tuple[str, str]]:
-    evidence = gather(prepare(story(*sentences, hours_apart=hours_apart)))
+    evidence = gather(prepare(story(*sentences, hours_apart=hours_apart), Settings()))
     return [(u.old_value, u.new_value) for u in evidence.updates]
 
 
@@ -111,7 +112,7 @@ def test_a_briefing_states_the_latest_value_and_notes_the_earlier_one() -> None:
         "The death toll from the storm rose to 17 on the coast, officials said.",
         hours_apart=20,
     )
-    briefing = build_briefing(articles)
+    briefing = build_briefing(articles, settings=Settings())
     stating = [p for p in briefing.points if "17" in p.text]
     assert stating, [p.text for p in briefing.points]
     flag = next(f for f in stating[0].flags if f.kind == "updated")

@@ -149,7 +149,7 @@ def test_killed_people_count_deaths() -> None:
 
 def test_an_age_belongs_to_its_person() -> None:
     (f,) = frames("Mirela Dost, 44, was charged with fraud.")
-    assert f.thing == "age of mirela dost"
+    assert f.thing == "age of dost"
 
 
 def test_the_role_preposition_sets_since_apart_from_by() -> None:

@@ -39,6 +39,9 @@ _SPEECH = frozenset("say tell report announce state add claim estimate write con
 _NOUNS = ("NOUN", "PROPN")
 # "six more bodies", "17 new cases": an increment, never a total
 _MORE = re.compile(r"\s+(?:more|additional|extra|further|new|fewer)\b", re.IGNORECASE)
+# "46 percent fewer", "12% higher": a percentage told as a change
+_COMPARATIVE = re.compile(r"\s+(?:fewer|less|more|lower|higher|smaller|bigger|greater|larger|cheaper|dearer)\b",
+                          re.IGNORECASE)
 _AGE = re.compile(r"-years?-old\b|\s+years?\s+old\b")
 
 
@@ -103,6 +106,7 @@ def _words() -> dict[str, frozenset[str] | dict[str, str] | dict[str, int]]:
         "units": frozenset(units),
         "periods": f.period_words,
         "source_verbs": frozenset(f.source_verbs),
+        "change_nouns": frozenset(f.change_nouns),
     }
 
 
@@ -165,7 +169,7 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
             return of.lemma_.lower(), whole
         h = a.head
         if a.dep_ == "appos" and h.pos_ == "PROPN" and fig.kind == "count" and fig.value < 130:
-            return f"age of {_name(h)}", None
+            return f"age of {h.lower_}", None  # "Ambrosek, 38": by surname
         if a.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod", "npadvmod", "appos") and h.pos_ in _NOUNS \
                 and h.i != a.i:
             if h.lemma_.lower() in units:
@@ -203,7 +207,7 @@ def _changed_thing(anchor: Token) -> str | None:
     if h.pos_ in ("ADJ", "ADV") and h.head.pos_ in _NOUNS:
         return h.head.lemma_.lower()
     if anchor.dep_ == "pobj" and h.lower_ == "of" and h.head.pos_ in _NOUNS:
-        for child in h.head.children:
+        for child in [*h.head.children, *anchor.children]:
             if child.dep_ == "prep" and child.lower_ == "in":
                 obj = next((g for g in child.children if g.dep_ == "pobj"), None)
                 if obj is not None:
@@ -222,20 +226,19 @@ def _changed_thing(anchor: Token) -> str | None:
     return None
 
 
-def _name(head: Token) -> str:
-    """A person's whole name from its head ("Gary Gomes", not "Gomes")."""
-    parts = [c for c in head.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [head]
-    return " ".join(t.lower_ for t in sorted(parts, key=lambda t: t.i))
-
-
 def _aged(anchor: Token) -> str:
-    """Whose age: "the 41-year-old founder" -> age of founder; "Ambrosek, 38" -> age of ambrosek."""
+    """Whose age: "Felix Ambrosek, 38" and "Ambrosek, 38" -> age of ambrosek (a person is
+    named by surname after the first mention); "the 41-year-old founder" -> age of the
+    founder (one person the story can name: see `resolve_ages`); "a 47-year-old man" ->
+    age of a man (whose, we cannot tell)."""
     t = anchor
     for _ in range(4):
         if t.pos_ == "PROPN":
-            return f"age of {_name(t)}"
+            return f"age of {t.lower_}"
         if t.pos_ == "NOUN" and t.lower_ not in ("year", "years", "old"):
-            return f"age of a {t.lemma_.lower()}"  # "a 47-year-old man": whose, we cannot tell
+            definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") or c.dep_ == "poss"
+                           for c in t.children)
+            return f"age of {'the' if definite else 'a'} {t.lemma_.lower()}"
         if t.head.i == t.i:
             break
         t = t.head
@@ -270,8 +273,11 @@ def _role_of(anchor: Token, fig: Figure, text: str) -> str | None:
     the 210 seats": 210)."""
     if fig.kind == "count" and _MORE.match(text, fig.end):
         return "more"
-    if fig.kind in ("percent", "points") and _of_object(anchor) is not None:
-        return "share"
+    if fig.kind in ("percent", "points"):
+        if _of_object(anchor) is not None:
+            return "share"
+        if _is_change(anchor, fig, text):
+            return "by"  # "46 percent fewer", "a reduction of 38%", "fell 7%": the size of a change
     h = anchor.head
     if anchor.dep_ == "nummod" and h.dep_ == "pobj" and h.head.lower_ == "of" and h.head.head.like_num:
         return "whole"
@@ -280,6 +286,21 @@ def _role_of(anchor: Token, fig: Figure, text: str) -> str | None:
         if up.like_num or any(c.like_num for c in up.children if c.dep_ == "nummod"):
             return "whole"
     return _role(anchor)
+
+
+def _is_change(anchor: Token, fig: Figure, text: str) -> bool:
+    """Is a percentage the size of a change, however told: "cut by 46 percent", "46 percent
+    fewer days", "a reduction of 38%", "revenue fell 7 per cent"?"""
+    w = _words()
+    if _COMPARATIVE.match(text, fig.end):
+        return True
+    h = anchor.head
+    if anchor.dep_ == "pobj" and h.lower_ == "of" and h.head.lemma_.lower() in w["change_nouns"]:
+        return True
+    if anchor.dep_ == "pobj" and h.lower_ == "by":
+        return True
+    verb = _verb(anchor)
+    return _role(anchor) is None and verb is not None and verb.lemma_.lower() in w["update"]
 
 
 def _role(anchor: Token) -> str | None:

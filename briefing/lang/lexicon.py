@@ -63,6 +63,8 @@ class Frames(_Table):
     period_words: dict[str, int]
     running_totals: list[str]
     source_verbs: list[str]
+    change_nouns: list[str]
+    light_verbs: list[str]
 
 
 class Conflicts(_Table):

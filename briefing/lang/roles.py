@@ -253,6 +253,12 @@ def _tokens(name: str) -> list[str]:
     return [t for t in re.findall(r"[\w'’-]+", name.lower()) if t not in _GENERIC]
 
 
+def surname(holder: str) -> str | None:
+    """The last word of a person's name, as a story calls them after the first mention."""
+    tokens = _tokens(holder)
+    return tokens[-1] if tokens else None
+
+
 def same_holder(a: str, b: str) -> bool:
     """One holder named twice: "Petra Q. Smith" and "Smith", "the Corliss Museum of Natural
     Sciences" and "Corliss Museum" (one's words inside the other's, or the same surname)."""
