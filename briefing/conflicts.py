@@ -42,15 +42,29 @@ def _counts() -> dict[str, int]:
     return {"zero": 0, "one": 1, **{w: n for w, n in lexicon().numbers.units.items() if n <= 12}}
 
 
+def _alt(words: Sequence[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
 @lru_cache(maxsize=1)
 def _tally() -> re.Pattern[str]:
+    """A vote's tally however told (the words are the lexicon's [votes]): "a five-to-two
+    decision", "voted 5-2", "passed the budget 112 to 98", "110 votes in favour and 100
+    against", "unanimous"."""
+    v = lexicon().votes
     count = rf"(?:\d{{1,3}}|{'|'.join(_counts())})"
     return re.compile(
-        rf"\b(?P<yes>{count}){_TO}(?P<no>{count})\s+(?:vote|votes|decision|ruling|majority|verdict|split)\b"
-        rf"|\bvot(?:e|ed|ing)\s+(?:of\s+)?(?P<yes2>{count}){_TO}(?P<no2>{count})\b"
+        rf"\b(?P<yes>{count}){_TO}(?P<no>{count})\s+(?:{_alt(v.nouns)})\b"
+        rf"|\b(?:{_alt(v.verbs)})\b[^.;:]{{0,80}}?(?<![\d,.])\b(?P<yes2>{count}){_TO}(?P<no2>{count})\b(?![,.]?\d)"
+        rf"|\b(?P<yes3>{count})\s+(?:\w+\s+)?(?:{_alt(v.favour)})\b[^.;:\d]{{0,30}}?\b(?P<no3>{count})\s+(?:\w+\s+)?(?:{_alt(v.against)})\b"
         r"|(?<!not )(?<!n't )\bunanimous(?:ly)?\b",
         re.IGNORECASE,
     )
+
+
+@lru_cache(maxsize=1)
+def _dissent() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{_alt(lexicon().votes.dissent)})\b", re.IGNORECASE)
 
 
 # Work bounds of the pair search. Real stories have at most ~7 candidate partners per
@@ -227,6 +241,9 @@ def repeats_figure(a: Claim, b: Claim) -> bool:
                for x, y in same)
 
 
+_SIDES = (("yes", "no"), ("yes2", "no2"), ("yes3", "no3"))
+
+
 def _count(word: str) -> int:
     return int(word) if word.isdigit() else _counts()[word.lower()]
 
@@ -235,14 +252,16 @@ def _count(word: str) -> int:
 def vote_tally(text: str) -> tuple[str, str] | None:
     """How a vote went, as (comparable value, the words used): ('5-2', 'five-to-two');
     a unanimous vote is ('unanimous', …) however it is told ('unanimous', '7-0')."""
-    m = _tally().search(text)
-    if m is None:
-        return None
-    yes, no = ("yes", "no") if m.group("yes") else ("yes2", "no2")
-    if m.group(yes) is None:
-        return "unanimous", m.group()
-    high, low = sorted((_count(m.group(yes)), _count(m.group(no))), reverse=True)
-    return ("unanimous" if low == 0 else f"{high}-{low}"), text[m.start(yes) : m.end(no)]
+    for m in _tally().finditer(text):
+        yes, no = next(((y, n) for y, n in _SIDES if m.group(y)), ("", ""))
+        if not yes:
+            return "unanimous", m.group()
+        if yes == "yes2" and _count(m.group(yes)) < _count(m.group(no)):
+            continue  # "passed after 2 to 3 hours": a rising pair is a range, not a tally
+        high, low = sorted((_count(m.group(yes)), _count(m.group(no))), reverse=True)
+        end = m.end() if yes == "yes3" else m.end(no)  # "110 votes in favour and 100 against"
+        return ("unanimous" if low == 0 else f"{high}-{low}"), text[m.start(yes) : end]
+    return None
 
 
 def _subject(f: Frame) -> str:
@@ -276,7 +295,9 @@ class Disagreement:
         """Does this claim state one of the disputed values?"""
         if self.tallies:
             tally = vote_tally(claim.text)
-            return tally is not None and tally[0] in self.tallies
+            if tally is None:  # "the two dissenting judges": a split vote, whatever its tally
+                return _dissent().search(claim.text) is not None and any(t != "unanimous" for t in self.tallies)
+            return tally[0] in self.tallies
         if self.role is not None:
             named = roles.role_names(claim.text).get(self.role, "")
             return any(roles.same_holder(named, n) for n in self.names) if named else False

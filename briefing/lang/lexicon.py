@@ -67,6 +67,14 @@ class Frames(_Table):
     light_verbs: list[str]
 
 
+class Votes(_Table):
+    verbs: list[str]
+    nouns: list[str]
+    favour: list[str]
+    against: list[str]
+    dissent: list[str]
+
+
 class Conflicts(_Table):
     min_similarity_same_thing: float
     min_similarity_same_thing_other_verb: float
@@ -87,6 +95,7 @@ class Lexicon(_Table):
     times: Times
     units: Units
     frames: Frames
+    votes: Votes
     conflicts: Conflicts
 
 
