@@ -385,6 +385,17 @@ def _resolved(fig: Figure, published: datetime | None) -> Figure:
     return replace(fig, kind="date", unit="md", value=value, lo=value, hi=value, number=value, year=day.year)
 
 
+def _ended_by(verb: Token | None) -> str | None:
+    """The verb that ends a state its verb keeps ("stay closed", "remain shut", "were suspended")."""
+    if verb is None:
+        return None
+    ends = lexicon().frames.until_ends
+    for t in (verb, *(c for c in verb.children if c.dep_ in ("acomp", "oprd", "xcomp"))):
+        if t.lower_ in ends:
+            return ends[t.lower_]
+    return None
+
+
 def _context(anchor: Token, fig: Figure) -> frozenset[str]:
     """Content lemmas of the clause the figure sits in (its verb's subtree, without nested
     clauses of their own), leaving out the figure's own words and speech verbs."""
@@ -441,13 +452,16 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
         thing = _alias(thing)
         if thing in (None, "people") and predicate in kinds_of_count():
             thing = predicate  # "killed 11 people" counts deaths
+        role = _role_of(anchor, fig, text)
+        if role == "until" and (ends := _ended_by(verb)) is not None:
+            predicate, role = ends, "on"  # "stays closed until 30 March": reopens on 30 March
         out.append(
             Frame(
                 figure=fig2,
                 thing=thing,
                 whole=whole,
                 predicate=predicate,
-                role=_role_of(anchor, fig, text),
+                role=role,
                 modality=modality,
                 negated=negated,
                 attribution=attribution,

@@ -65,6 +65,7 @@ class Frames(_Table):
     source_verbs: list[str]
     change_nouns: list[str]
     light_verbs: list[str]
+    until_ends: dict[str, str]
 
 
 class Votes(_Table):
