@@ -62,6 +62,7 @@ class Frame:
     published: datetime | None = None
     context: frozenset[str] = frozenset()  # content lemmas of the figure's clause
     agent: str | None = None  # a named doer of the verb ("the Red Sox made an offer")
+    level: bool = False  # it states its thing's level: "revenue was / fell to / reported sales of"
 
     def shared(self, other: Frame) -> int:
         """How many content words the two frames' clauses share."""
@@ -320,7 +321,7 @@ def _modality(anchor: Token) -> tuple[str, bool]:
     ("will", "would have to"), its lemma ("plans", "expected"), and verbs it complements
     ("plans to cut", "expected to rise"); a relative clause keeps its own tense."""
     aux, planned = _words()["aux"], _words()["planned"]
-    t, plan, neg = anchor, False, False
+    t, plan, neg = anchor, _forecast(anchor), False
     for _ in range(12):
         if t.lemma_.lower() in planned:
             plan = True
@@ -339,6 +340,20 @@ def _modality(anchor: Token) -> tuple[str, bool]:
             break
         t = t.head
     return ("planned" if plan else "happened"), neg
+
+
+def _forecast(anchor: Token) -> bool:
+    """A figure a clause calls a forecast: "the 4.9 billion expected by analysts", "the
+    4.9bn that analysts had pencilled in"."""
+    planned = _words()["planned"]
+    t = anchor
+    for _ in range(3):
+        if any(c.dep_ in ("acl", "relcl") and c.lemma_.lower() in planned for c in t.children):
+            return True
+        if t.dep_ not in ("nummod", "quantmod", "compound") or t.head.i == t.i:
+            return False
+        t = t.head
+    return False
 
 
 def _attribution(doc: Doc) -> str | None:
@@ -383,6 +398,25 @@ def _resolved(fig: Figure, published: datetime | None) -> Figure:
         day += timedelta(days=int(fig.value))
     value = day.month * 100 + day.day
     return replace(fig, kind="date", unit="md", value=value, lo=value, hi=value, number=value, year=day.year)
+
+
+def _states_level(predicate: str | None, role: str | None) -> bool:
+    """Does the figure give its thing's level, whatever verb tells it: a light verb ("revenue
+    was 4.2bn"), a verb of telling ("reported sales of 4.6bn"), or a change to it ("revenue
+    fell to 4.2bn")? "22 wagons derailed" gives no level: it counts those that did."""
+    f = lexicon().frames
+    if predicate is None:
+        return False
+    return predicate in f.light_verbs or predicate in f.source_verbs or (role == "to" and predicate in f.update_lemmas)
+
+
+def _plain_role(fig: Figure, role: str | None) -> str | None:
+    """Prepositions that only introduce a quantity's value ("sales of 4.6bn", "rose to 17",
+    "put the cost at 40m"; a duration "for six days", "after a nine-day outage") are no role.
+    A date's or time's preposition always is ("on", "by", "since")."""
+    f = lexicon().frames
+    plain = f.duration_roles if fig.kind == "duration" else f.value_roles
+    return None if fig.kind not in ("date", "time", "weekday", "relday") and role in plain else role
 
 
 def _ended_by(verb: Token | None) -> str | None:
@@ -455,6 +489,8 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
         role = _role_of(anchor, fig, text)
         if role == "until" and (ends := _ended_by(verb)) is not None:
             predicate, role = ends, "on"  # "stays closed until 30 March": reopens on 30 March
+        level = _states_level(predicate, role)
+        role = _plain_role(fig, role)
         out.append(
             Frame(
                 figure=fig2,
@@ -470,6 +506,7 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
                 published=published,
                 context=_context(anchor, fig),
                 agent=None if verb is None or verb.lemma_.lower() in _words()["source_verbs"] else _agent(verb),
+                level=level,
             )
         )
     return tuple(out)

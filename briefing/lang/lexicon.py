@@ -65,6 +65,8 @@ class Frames(_Table):
     source_verbs: list[str]
     change_nouns: list[str]
     light_verbs: list[str]
+    value_roles: list[str]
+    duration_roles: list[str]
     until_ends: dict[str, str]
 
 
