@@ -121,6 +121,8 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
         return False
     if a.agent and b.agent and a.agent != b.agent:
         return False  # offers by two clubs are two offers
+    if a.kind in ("date", "time") and not _one_event(a, b):
+        return False
     if _unnamed_age(a) or _unnamed_age(b):
         return False  # "a 47-year-old man" and "the 39-year-old man" need not be one man
     if a.thing == b.thing and (a.thing or "").startswith(_AGE):
@@ -153,6 +155,23 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
 
 
 _AGE = "age of "
+
+
+@lru_cache(maxsize=1)
+def _reporting() -> frozenset[str | None]:
+    return frozenset(lexicon().frames.reporting_verbs)
+
+
+def _one_event(a: Frame, b: Frame) -> bool:
+    """Can two dates or times be of one event? Not when either is when something was said
+    ("the council said on Monday"), when their nouns differ ("found in a gully on Sunday" /
+    "walkers missing since Thursday"), or when the noun is a running total (deaths are
+    counted over days: "six more bodies on Monday" / "up from 11 yesterday")."""
+    if {a.predicate, b.predicate} & _reporting():
+        return False
+    if a.thing and b.thing and a.thing != b.thing:
+        return False
+    return not {a.thing, b.thing} & frozenset(lexicon().frames.running_totals)
 
 
 def _unnamed_age(f: Frame) -> bool:
@@ -360,7 +379,7 @@ def compare(claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Cla
                     out.updates.append(Update(o, w, fo.figure, fw.figure, _subject(fw),
                                               fo.figure.said(claims[o].text), fw.figure.said(claims[w].text)))
                 continue
-            if _also_says(b, fa.figure) or _also_says(a, fb.figure) or not disagree(fa, fb, sim):
+            if _also_says(b, fb, fa.figure) or _also_says(a, fa, fb.figure) or not disagree(fa, fb, sim):
                 continue  # a sentence that also gives the other value does not dispute it
             if fa.period != fb.period:
                 continue  # a dated figure ("last year's 32 million") never disputes an undated one
@@ -396,8 +415,11 @@ def _cosines(index: SimilarityIndex, pairs: list[tuple[int, int]]) -> dict[tuple
     return {p: float(d) for p, d in zip(pairs, dots.tolist(), strict=True)}
 
 
-def _also_says(c: Claim, f: Figure) -> bool:
-    return any(g.kind == f.kind and g.unit == f.unit and g.overlaps(f) for g in c.figures)
+def _also_says(c: Claim, own: Frame, f: Figure) -> bool:
+    """Does claim c also give figure f? A weekday counts as the date it names in c's article
+    ("missing since Thursday" gives Thursday, whatever else the sentence dates)."""
+    figs = [frames_mod.resolved(g, c.published, own.modality == "planned") for g in c.figures]
+    return any(g.kind == f.kind and g.unit == f.unit and g.overlaps(f) for g in figs)
 
 
 def _entry(by_key: dict[tuple, dict], fa: Frame, fb: Frame, pair: tuple[int, int]) -> dict:
@@ -428,10 +450,10 @@ def _figure_pairs(
     for i, j in pairs:
         if i in busy or j in busy:
             continue  # a line of statistics ("13 homers, 43 RBIs in 54 games") is no one claim
-        fi, fj = claims[i].figures, claims[j].figures
+        ci, cj = claims[i], claims[j]
         hits = [
-            (x, y) for x, a in enumerate(fi) if compared(a) for y, b in enumerate(fj)
-            if compared(b) and a.kind == b.kind and not a.overlaps(b)
+            (x, y) for x, a in enumerate(ci.figures) if worth_comparing(a, ci) for y, b in enumerate(cj.figures)
+            if worth_comparing(b, cj) and _apart(a, b)
         ]
         if hits:
             cheap[(i, j)] = hits
@@ -457,6 +479,24 @@ def _figure_pairs(
     return out
 
 
+_DAYS = frozenset({"weekday", "relday"})
+
+
+def worth_comparing(f: Figure, claim: Claim) -> bool:
+    """Worth comparing: a compared figure, or a weekday or "yesterday" in an article whose
+    publication time makes it a date (`frames.read` resolves it)."""
+    return compared(f) or f.kind in _DAYS and claim.published is not None
+
+
+def _apart(a: Figure, b: Figure) -> bool:
+    """Of one kind and apart, before parsing: a weekday is a date to come, so it may be apart
+    from any date or other weekday (the frames, resolved, decide)."""
+    day_a, day_b = a.kind in _DAYS or a.kind == "date", b.kind in _DAYS or b.kind == "date"
+    if day_a and day_b and (a.kind in _DAYS or b.kind in _DAYS):
+        return True
+    return a.kind == b.kind and not a.overlaps(b)
+
+
 def _statistics(figs: Sequence[Figure]) -> bool:
     """A line of statistics ("13 homers, 43 RBIs in 54 games"): more figures of one kind than
     one claim gives. A study told with its size, result and length is still one claim."""
@@ -467,7 +507,7 @@ def _statistics(figs: Sequence[Figure]) -> bool:
 def _candidate_pairs(claims: Sequence[Claim], index: SimilarityIndex) -> set[tuple[int, int]]:
     """Pairs worth comparing: both give figures (or a vote), and
     they are similar sentences or share the word after a figure of one kind ("14 people")."""
-    figures = [any(compared(f) for f in c.figures) for c in claims]
+    figures = [any(worth_comparing(f, c) for f in c.figures) for c in claims]
     votes = [vote_tally(c.text) is not None for c in claims]
 
     def comparable(i: int, j: int) -> bool:
@@ -486,8 +526,9 @@ def _candidate_pairs(claims: Sequence[Claim], index: SimilarityIndex) -> set[tup
     by_key: dict[object, list[int]] = {}
     for i, c in enumerate(claims):
         for f in c.figures:  # what follows a figure: "killed … 14 people" / "12 people"
-            if compared(f):
-                by_key.setdefault((f.kind, f.unit), []).append(i)  # in a small story, all of one kind
+            if worth_comparing(f, c):
+                kind = ("date", "md") if f.kind in _DAYS else (f.kind, f.unit)
+                by_key.setdefault(kind, []).append(i)  # in a small story, all of one kind
                 after = _AFTER.match(c.text, f.end)
                 if after and after.group(1).lower() not in STOPWORDS:
                     by_key.setdefault((f.kind, f.unit, stem(after.group(1))), []).append(i)

@@ -286,7 +286,15 @@ def _role_of(anchor: Token, fig: Figure, text: str) -> str | None:
         up = h.head.head
         if up.like_num or any(c.like_num for c in up.children if c.dep_ == "nummod"):
             return "whole"
-    return _role(anchor)
+    role = _role(anchor)
+    if role is None and fig.kind in ("date", "weekday", "relday", "time"):
+        before = _WORD_BEFORE.search(text, 0, fig.start)
+        if before is not None and before.group(1).lower() in _words()["roles"]:
+            return before.group(1).lower()  # "missing since Thursday", whatever the parse made of it
+    return role
+
+
+_WORD_BEFORE = re.compile(r"\b(\w+)\s+(?:the\s+)?$")
 
 
 def _is_change(anchor: Token, fig: Figure, text: str) -> bool:
@@ -386,13 +394,16 @@ def _period(text: str, fig: Figure, figs: Sequence[Figure], published: datetime 
     return None
 
 
-def _resolved(fig: Figure, published: datetime | None) -> Figure:
-    """A weekday or "yesterday" as the date it names, counted back from publication: a
-    Monday in an article of Wednesday 4 March is Monday 2 March."""
+def resolved(fig: Figure, published: datetime | None, planned: bool = False) -> Figure:
+    """A weekday or "yesterday" as the date it names, counted back from publication (a
+    Monday in an article of Wednesday 4 March is Monday 2 March), or forward for a plan
+    ("schools will be closed on Monday", in an article of Sunday: the next day)."""
     if published is None or fig.kind not in ("weekday", "relday"):
         return fig
     day = published.date()
-    if fig.kind == "weekday":
+    if fig.kind == "weekday" and planned:
+        day += timedelta(days=(int(fig.value) - day.weekday()) % 7)
+    elif fig.kind == "weekday":
         day -= timedelta(days=(day.weekday() - int(fig.value)) % 7)
     else:
         day += timedelta(days=int(fig.value))
@@ -475,13 +486,13 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
     out = []
     for fig in figs:
         anchor = _anchor(doc, fig.start, fig.end)
-        fig2 = _resolved(fig, published)
         if anchor is None:
-            out.append(Frame(fig2, published=published))
+            out.append(Frame(resolved(fig, published), published=published))
             continue
         thing, whole = (_aged(anchor), None) if _AGE.match(text, fig.end) else _thing(anchor, fig)
         verb = _verb(anchor)
         modality, negated = _modality(anchor)
+        fig2 = resolved(fig, published, modality == "planned")
         predicate = _alias(verb.lemma_) if verb is not None else None
         thing = _alias(thing)
         if thing in (None, "people") and predicate in kinds_of_count():

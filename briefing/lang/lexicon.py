@@ -64,6 +64,7 @@ class Frames(_Table):
     running_totals: list[str]
     source_verbs: list[str]
     change_nouns: list[str]
+    reporting_verbs: list[str]
     light_verbs: list[str]
     value_roles: list[str]
     duration_roles: list[str]
