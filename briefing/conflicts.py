@@ -94,7 +94,7 @@ def _tunables() -> dict[str, float]:
 
 # roles a figure never shares with a figure without one: a part's whole, a share, an
 # increment, a start or an end ("since 2009" is not "in 2009")
-_STRICT_ROLES = frozenset({"whole", "share", "more", "since", "by", "until", "from", "against", "versus"})
+_STRICT_ROLES = frozenset({"whole", "share", "part", "more", "since", "by", "until", "from", "against", "versus"})
 
 
 def compared(f: Figure) -> bool:
@@ -111,8 +111,8 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
     The noun counted and the verb decide; sentence similarity backs a match on one only."""
     if a.measure != b.measure or not compared(a.figure) or not compared(b.figure):
         return False
-    if a.modality != b.modality or a.negated or b.negated:
-        return False
+    if a.modality != b.modality and not (_told(a) or _told(b)) or a.negated or b.negated:
+        return False  # a plan never meets a fact; a figure only told ("put the bill at") may be either
     if a.role != b.role and (a.role and b.role or {a.role, b.role} & _STRICT_ROLES):
         return False
     if a.period is not None and b.period is not None and a.period != b.period:
@@ -133,7 +133,7 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
         return False  # "two", "three": small counts abound; they meet only on noun and verb both
     shared = len((a.context & b.context) - {a.thing, b.thing})
     crossed = bool(a.thing and a.thing == b.predicate or b.thing and b.thing == a.predicate)
-    if crossed or a.thing and a.thing == b.thing:
+    if crossed or _one_noun(a, b):
         # the same noun counted, or one's noun is the other's verb ("put the cost at 40m" /
         # "will cost 52m"); a date or time is pinned by what happened then
         if floor and sim < t["floor"]:
@@ -162,11 +162,24 @@ def _reporting() -> frozenset[str | None]:
     return frozenset(lexicon().frames.reporting_verbs)
 
 
+def _told(f: Frame) -> bool:
+    """A figure only told by a verb of telling ("put the repair bill at 45m"), which says
+    nothing of whether it is a plan or a fact."""
+    return f.predicate in frozenset(lexicon().frames.source_verbs)
+
+
+def _one_noun(a: Frame, b: Frame) -> bool:
+    """One noun counted, or one compounded into the other ("fuel" / "fuel oil")."""
+    if not a.thing or not b.thing:
+        return False
+    return a.thing == b.thing or a.thing in b.nouns or b.thing in a.nouns
+
+
 def _one_event(a: Frame, b: Frame) -> bool:
     """Can two dates or times be of one event? Not when either is when something was said
-    ("the council said on Monday"), when their nouns differ ("found in a gully on Sunday" /
-    "walkers missing since Thursday"), or when the noun is a running total (deaths are
-    counted over days: "six more bodies on Monday" / "up from 11 yesterday")."""
+    ("the council said on Monday"), when their event nouns differ ("found in a gully on
+    Sunday" / "walkers missing since Thursday"), or when the noun is a running total (deaths
+    are counted over days: "six more bodies on Monday" / "up from 11 yesterday")."""
     if {a.predicate, b.predicate} & _reporting():
         return False
     if a.thing and b.thing and a.thing != b.thing:

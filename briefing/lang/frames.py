@@ -63,6 +63,7 @@ class Frame:
     context: frozenset[str] = frozenset()  # content lemmas of the figure's clause
     agent: str | None = None  # a named doer of the verb ("the Red Sox made an offer")
     level: bool = False  # it states its thing's level: "revenue was / fell to / reported sales of"
+    nouns: frozenset[str] = frozenset()  # nouns naming what it is about (see `_noun_words`)
 
     def shared(self, other: Frame) -> int:
         """How many content words the two frames' clauses share."""
@@ -108,6 +109,8 @@ def _words() -> dict[str, frozenset[str] | dict[str, str] | dict[str, int]]:
         "periods": f.period_words,
         "source_verbs": frozenset(f.source_verbs),
         "change_nouns": frozenset(f.change_nouns),
+        "time_nouns": frozenset(f.time_nouns),
+        "places": frozenset(f.place_prepositions),
     }
 
 
@@ -117,6 +120,12 @@ def _alias(lemma: str | None) -> str | None:
     aliases = _words()["alias"]
     assert isinstance(aliases, dict)
     return str(aliases.get(lemma.lower(), lemma.lower()))
+
+
+def _verb_alias(lemma: str) -> str:
+    """One verb for one act ("shut" -> close), from the lexicon."""
+    low = lemma.lower()
+    return lexicon().frames.verb_aliases.get(low, low)
 
 
 @lru_cache(maxsize=1)
@@ -249,23 +258,47 @@ def _aged(anchor: Token) -> str:
 def _event(anchor: Token) -> str | None:
     """What happened at a date or time: the object of its verb ("discovered the leak on
     14 June", "alerted to the leak on Monday" -> leak), else its subject."""
+    nouns = _event_nouns(anchor)
+    return nouns[0] if nouns else None
+
+
+def _event_nouns(anchor: Token) -> list[str]:
+    """Every noun a date's or time's verb takes, the likeliest event first: its object, the
+    objects of its prepositions (not of place: "started in the hall" is no event of the hall),
+    its subject, then those of a verb it completes ("fuel began leaking on Tuesday": fuel)."""
     verb = _verb(anchor)
     if verb is None:
-        return None
+        return []
     own = {t.i for t in anchor.ancestors} | {anchor.i}
-    kids = list(verb.children)
-    for child in kids:
-        if child.dep_ == "dobj" and child.pos_ in _NOUNS:
-            return child.lemma_.lower()
-    for child in kids:
-        if child.dep_ == "prep" and child.i not in own:
-            obj = next((g for g in child.children if g.dep_ == "pobj" and g.pos_ in _NOUNS), None)
-            if obj is not None and not obj.ent_type_ and obj.lemma_.lower() not in _words()["units"]:
-                return obj.lemma_.lower()
-    for child in kids:
-        if child.dep_ in ("nsubjpass", "nsubj") and child.pos_ in _NOUNS:
-            return child.lemma_.lower()
-    return None
+    out: list[str] = []
+    for v in (verb, verb.head) if verb.dep_ == "xcomp" else (verb,):
+        kids = list(v.children)
+        out += [c.lemma_.lower() for c in kids if c.dep_ == "dobj" and _eventful(c)]
+        for child in kids:
+            if child.dep_ == "prep" and child.i not in own and child.lower_ not in _words()["places"]:
+                obj = next((g for g in child.children if g.dep_ == "pobj" and g.pos_ in _NOUNS), None)
+                if obj is not None and not obj.ent_type_ and obj.lemma_.lower() not in _words()["units"]:
+                    out.append(obj.lemma_.lower())
+        out += [c.lemma_.lower() for c in kids if c.dep_ in ("nsubjpass", "nsubj") and _eventful(c)]
+    times = _words()["time_nouns"]
+    return [n for n in dict.fromkeys(out) if n not in times]
+
+
+def _eventful(t: Token) -> bool:
+    """A noun that can name what happened: not a person ("Ambrosek was arrested on Tuesday"
+    and "Ambrosek stood in court on Thursday" are two events of one man)."""
+    return t.pos_ in _NOUNS and t.ent_type_ != "PERSON"
+
+
+def _noun_words(doc: Doc, anchor: Token, fig: Figure, thing: str | None) -> frozenset[str]:
+    """The words that name what a figure is about: a date's every event noun; a quantity's
+    noun with the nouns compounded with it ("fuel oil": oil, fuel)."""
+    if fig.kind in ("date", "time", "weekday", "relday"):
+        return frozenset(_alias(n) or n for n in _event_nouns(anchor))
+    if thing is None:
+        return frozenset()
+    near = [t for t in doc if t.lemma_.lower() == thing and abs(t.i - anchor.i) <= 8]
+    return frozenset({thing, *(c.lemma_.lower() for t in near for c in t.children if c.dep_ == "compound" and c.pos_ == "NOUN")})
 
 
 def _role_of(anchor: Token, fig: Figure, text: str) -> str | None:
@@ -274,6 +307,9 @@ def _role_of(anchor: Token, fig: Figure, text: str) -> str | None:
     the 210 seats": 210)."""
     if fig.kind == "count" and _MORE.match(text, fig.end):
         return "more"
+    if fig.kind == "count" and any(c.dep_ == "prep" and c.lower_ == "of" and any(
+            g.dep_ == "pobj" and g.pos_ == "PRON" for g in c.children) for c in anchor.children):
+        return "part"  # "six of them": a part of a count told before
     if fig.kind in ("percent", "points"):
         if _of_object(anchor) is not None:
             return "share"
@@ -493,7 +529,7 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
         verb = _verb(anchor)
         modality, negated = _modality(anchor)
         fig2 = resolved(fig, published, modality == "planned")
-        predicate = _alias(verb.lemma_) if verb is not None else None
+        predicate = _alias(_verb_alias(verb.lemma_)) if verb is not None else None
         thing = _alias(thing)
         if thing in (None, "people") and predicate in kinds_of_count():
             thing = predicate  # "killed 11 people" counts deaths
@@ -518,6 +554,7 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
                 context=_context(anchor, fig),
                 agent=None if verb is None or verb.lemma_.lower() in _words()["source_verbs"] else _agent(verb),
                 level=level,
+                nouns=_noun_words(doc, anchor, fig, thing),
             )
         )
     return tuple(out)
