@@ -11,7 +11,7 @@ the same thing in the same way. A frame adds, from spaCy's dependency parse:
     negated     "did not rise to 20"
     attribution who says it ("according to the governor", "officials said")
     period      the year or relative year it is dated by ("the 2026 budget", "last year")
-    changed     it says the figure changed ("rose to", "revised", "now")
+    changed     it says the figure changed ("rose to", "revised"); `now`: "now", "so far"
     published   the article's publication time; weekdays and "yesterday" become dates
 
 Only sentences holding a figure are parsed, in one batch (see `read`).
@@ -59,6 +59,7 @@ class Frame:
     attribution: str | None = None
     period: int | None = None
     changed: bool = False
+    now: bool = False  # it places the figure in a running story ("now", "so far")
     published: datetime | None = None
     context: frozenset[str] = frozenset()  # content lemmas of the figure's clause
     agent: str | None = None  # a named doer of the verb ("the Red Sox made an offer")
@@ -104,6 +105,7 @@ def _words() -> dict[str, frozenset[str] | dict[str, str] | dict[str, int]]:
         "planned": frozenset(f.planned_lemmas),
         "update": frozenset(f.update_lemmas),
         "update_words": frozenset(f.update_words),
+        "now_words": frozenset(f.now_words),
         "alias": f.count_aliases,
         "units": frozenset(units),
         "periods": f.period_words,
@@ -512,8 +514,12 @@ def _changed(doc: Doc, anchor: Token, text: str) -> bool:
     verb = _verb(anchor)
     if verb is not None and verb.lemma_.lower() in update:
         return True
+    return _says(text, "update_words")
+
+
+def _says(text: str, table: str) -> bool:
     low = f" {text.lower()} "
-    return any(f" {w} " in low for w in _words()["update_words"])
+    return any(f" {w} " in low for w in _words()[table])
 
 
 def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, ...]:
@@ -550,6 +556,7 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
                 attribution=attribution,
                 period=_period(text, fig, figs, published),
                 changed=_changed(doc, anchor, text),
+                now=_says(text, "now_words"),
                 published=published,
                 context=_context(anchor, fig),
                 agent=None if verb is None or verb.lemma_.lower() in _words()["source_verbs"] else _agent(verb),

@@ -58,6 +58,7 @@ class Frames(_Table):
     planned_lemmas: list[str]
     update_lemmas: list[str]
     update_words: list[str]
+    now_words: list[str]
     count_aliases: dict[str, str]
     verb_aliases: dict[str, str]
     unit_nouns: list[str]
