@@ -592,7 +592,8 @@ def _names_and_votes(
         if ta and tb and _other_tally_same_vote(ta[0], tb[0]):
             # long sentences about one ruling share words but little TF-IDF weight
             key = ("fact", frozenset({ta[1].lower(), tb[1].lower()}))
-            if key not in found and (sim >= MIN_SIMILARITY["vote"] or len(set(a.stems) & set(b.stems)) >= 3):
+            shared = len(set(a.stems) & set(b.stems))
+            if key not in found and (sim >= MIN_SIMILARITY["vote"] or shared >= 3 or shared >= 2 and _one_body(ta[0], tb[0])):
                 values = [ConflictValue(value=ta[1], citation=cite(a)), ConflictValue(value=tb[1], citation=cite(b))]
                 found[key] = Disagreement(Conflict(subject="the vote", kind="fact", values=values), (i, j),
                                           tallies=(ta[0], tb[0]))
@@ -605,6 +606,11 @@ def _names_and_votes(
         found[key] = Disagreement(Conflict(subject=r.subject, kind="name", values=values), (r.i, r.j),
                                   role=r.role, names=r.holders)
     return list(found.values())
+
+
+def _one_body(x: str, y: str) -> bool:
+    """Two split tallies of as many voters ('112-98', '110-100'): one chamber's vote."""
+    return "unanimous" not in (x, y) and sum(map(int, x.split("-"))) == sum(map(int, y.split("-")))
 
 
 def _other_tally_same_vote(x: str, y: str) -> bool:

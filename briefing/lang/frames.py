@@ -288,8 +288,11 @@ def _event_nouns(anchor: Token) -> list[str]:
 
 def _eventful(t: Token) -> bool:
     """A noun that can name what happened: not a person ("Ambrosek was arrested on Tuesday"
-    and "Ambrosek stood in court on Thursday" are two events of one man)."""
-    return t.pos_ in _NOUNS and t.ent_type_ != "PERSON"
+    and "Ambrosek stood in court on Thursday" are two events of one man). The frames' parse
+    runs no entity recogniser: a proper noun is a person's name unless "the" leads it."""
+    if t.pos_ == "PROPN":  # a name without "the" is someone's ("Felix Ambrosek"), with it a place's
+        return any(c.dep_ == "det" for c in t.children)
+    return t.pos_ == "NOUN"
 
 
 def _noun_words(doc: Doc, anchor: Token, fig: Figure, thing: str | None) -> frozenset[str]:
