@@ -132,7 +132,7 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
             a.thing and a.thing == b.thing and a.predicate == b.predicate):
         return False  # "two", "three": small counts abound; they meet only on noun and verb both
     shared = len((a.context & b.context) - {a.thing, b.thing})
-    crossed = bool(a.thing and a.thing == b.predicate or b.thing and b.thing == a.predicate)
+    crossed = bool(a.thing and _noun(a.thing) == b.predicate or b.thing and _noun(b.thing) == a.predicate)
     if crossed or _one_noun(a, b):
         # the same noun counted, or one's noun is the other's verb ("put the cost at 40m" /
         # "will cost 52m"); a date or time is pinned by what happened then
@@ -172,7 +172,12 @@ def _one_noun(a: Frame, b: Frame) -> bool:
     """One noun counted, or one compounded into the other ("fuel" / "fuel oil")."""
     if not a.thing or not b.thing:
         return False
-    return a.thing == b.thing or a.thing in b.nouns or b.thing in a.nouns
+    return _noun(a.thing) == _noun(b.thing) or a.thing in b.nouns or b.thing in a.nouns
+
+
+def _noun(thing: str) -> str:
+    """One name for one measure ("sales" -> revenue), from the lexicon."""
+    return lexicon().frames.thing_synonyms.get(thing, thing)
 
 
 def _one_event(a: Frame, b: Frame) -> bool:

@@ -61,6 +61,7 @@ class Frames(_Table):
     now_words: list[str]
     count_aliases: dict[str, str]
     verb_aliases: dict[str, str]
+    thing_synonyms: dict[str, str]
     unit_nouns: list[str]
     period_words: dict[str, int]
     running_totals: list[str]
