@@ -6,7 +6,7 @@ intervals do not meet ("more than 6,400" vs "about 9,000"; "84.3 billion" = "84,
 million" meet), and their slots match: the thing counted, its verb, its role ("since
 2009" never meets "by 2028"), both happened or both planned, the same year of a measure
 (the 2026 budget never meets the 2025 one). When the later article says the figure
-changed ("rose to 17", "revised") or gives a later, higher running total, it is an update,
+changed ("rose to 17", "revised", a higher figure "now"), it is an update,
 not a disagreement: the briefing states the latest value and notes the earlier one.
 Who holds a role (read from the parse: briefing.lang.roles) and vote tallies ("unanimous"
 vs "five-to-two") are compared too. Each value keeps the citation of its sentence.
@@ -236,14 +236,12 @@ def disagree(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
 
 def is_update(old: Frame, new: Frame) -> bool:
     """`new` reports a change of `old`'s figure: published later and saying so ("rose to",
-    "revised"), or a later, higher figure of a running story ("now", "so far") or running
-    total (deaths, injuries). A later, lower figure that only says "now" disputes."""
+    "revised"), or a later, higher figure of a running story ("now", "so far"). A later
+    figure that says neither disputes, even of a running total: "46 injured" and, hours
+    later from another outlet, "80 hurt" is two outlets' counts, not a count that grew."""
     if old.published is None or new.published is None or new.published <= old.published:
         return new.changed and not old.changed and old.published == new.published is None
-    if new.changed:
-        return True
-    running = lexicon().frames.running_totals
-    return new.value > old.value and (new.now or new.kind == "count" and new.thing in running)
+    return new.changed or new.now and new.value > old.value
 
 
 def figures_at_odds(a: Claim, b: Claim) -> bool:

@@ -247,3 +247,13 @@ def test_a_later_lower_figure_that_says_now_disputes() -> None:
     )
     assert disputed(*sentences, hours_apart=6) == [["31", "23"]]
     assert updated(*sentences, hours_apart=6) == []
+
+
+def test_a_later_higher_count_that_says_no_change_disputes() -> None:
+    """Hours apart, two outlets' counts of the injured are two counts, not a count that grew."""
+    sentences = (
+        "The crush injured 46 people outside the stadium, police said.",
+        "At least 80 people were hurt in the crush outside the stadium, according to the fire service.",
+    )
+    assert disputed(*sentences, hours_apart=6) == [["46", "At least 80"]]
+    assert updated(*sentences, hours_apart=6) == []
