@@ -205,8 +205,13 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
         "nsubj", "nsubjpass", "dobj")
     for dep in prefer:
         for child in verb.children:
-            if child.dep_ == dep and child.pos_ in _NOUNS and child.i != a.i and child.lemma_.lower() not in units:
+            if child.dep_ != dep or child.pos_ not in _NOUNS or child.i == a.i:
+                continue
+            if child.lemma_.lower() not in units:
                 return child.lemma_.lower(), None
+            of = _of_object(child)  # "the number of schools … has reached 12": schools
+            if of is not None and of.lemma_.lower() not in units:
+                return of.lemma_.lower(), None
     return None, None
 
 
@@ -283,7 +288,13 @@ def _event_nouns(anchor: Token) -> list[str]:
                     out.append(obj.lemma_.lower())
         out += [c.lemma_.lower() for c in kids if c.dep_ in ("nsubjpass", "nsubj") and _eventful(c)]
     times = _words()["time_nouns"]
-    return [n for n in dict.fromkeys(out) if n not in times]
+    return [n for n in dict.fromkeys(out) if n not in times and not _is_calendar(n)]
+
+
+def _is_calendar(word: str) -> bool:
+    """A day or month name ("on Friday", "in March"): when, never what happened."""
+    d = lexicon().dates
+    return word in d.weekdays or word in d.months or word in d.relative
 
 
 def _eventful(t: Token) -> bool:
