@@ -239,21 +239,19 @@ def test_a_point_telling_of_a_dissent_carries_the_disputed_vote() -> None:
     assert vote.concerns(dissent) and not vote.concerns(unrelated)
 
 
-def test_a_later_lower_figure_that_says_now_disputes() -> None:
-    """ "now" places a figure in a running story: a later, lower one is no update."""
-    sentences = (
+LATER_BUT_NO_UPDATE = [
+    pytest.param(  # "now" places a figure in a running story: a later, lower one is no update
         "Health officials said cases had been confirmed at 31 schools in the district.",
         "Cases have now been confirmed at 23 schools across the district, the health department said.",
-    )
-    assert disputed(*sentences, hours_apart=6) == [["31", "23"]]
-    assert updated(*sentences, hours_apart=6) == []
-
-
-def test_a_later_higher_count_that_says_no_change_disputes() -> None:
-    """Hours apart, two outlets' counts of the injured are two counts, not a count that grew."""
-    sentences = (
+        ["31", "23"], id="later-lower-now"),
+    pytest.param(  # two outlets' counts of the injured, hours apart, not a count that grew
         "The crush injured 46 people outside the stadium, police said.",
         "At least 80 people were hurt in the crush outside the stadium, according to the fire service.",
-    )
-    assert disputed(*sentences, hours_apart=6) == [["46", "At least 80"]]
-    assert updated(*sentences, hours_apart=6) == []
+        ["46", "At least 80"], id="later-higher-no-change-word"),
+]
+
+
+@pytest.mark.parametrize(("earlier", "later", "values"), LATER_BUT_NO_UPDATE)
+def test_a_later_figure_that_says_no_change_disputes(earlier: str, later: str, values: list[str]) -> None:
+    assert disputed(earlier, later, hours_apart=6) == [values]
+    assert updated(earlier, later, hours_apart=6) == []
