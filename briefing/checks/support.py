@@ -34,7 +34,7 @@ from briefing.models import Verdict
 
 from . import embed
 from .tunables import load_checker_tunables
-from .attribution import attribution_markers, keeps_attribution
+from .attribution import Marker, attribution_markers, keeps_attribution
 from briefing.lang.numbers import Figure
 from briefing.lang.tokens import Token, tokenize
 
@@ -528,7 +528,7 @@ def analyze(
         # (e) attribution, on the sentences that back the claim
         backing = [s for f, s in aligned if f >= 0.34]
         if backing and attribution:
-            markers = []
+            markers: list[Marker] = []
             for s in backing:
                 ms = attribution_markers(s.text)
                 if not ms:
@@ -655,7 +655,7 @@ def check_support(
         try:
             result = judge(sentence, list(evidence))
             if isinstance(result, str):
-                result = JudgeResult(label=result.strip().upper())  # type: ignore[arg-type]
+                result = JudgeResult(label=result.strip().upper())
             elif not isinstance(result, JudgeResult):
                 result = JudgeResult.model_validate(result)
         except Exception as exc:  # a failing judge never fails the check

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from briefing.config import Settings
 from briefing.digest.articles import load_window
@@ -38,7 +38,6 @@ from briefing.digest.run import (
 from briefing.digest.send import RetryPolicy, SmtpMailer
 from briefing.digest.story_queue import StoredBriefings
 from briefing.engines.base import BuildOptions
-from briefing.errors import ConfigError
 from briefing.store import Database
 from briefing.store import digest as subs
 from briefing.store.tables import utcnow
@@ -60,7 +59,7 @@ class SendPlan(BaseModel):
     def options(self) -> RunOptions:
         stale = None if self.stale_after_seconds is None else timedelta(seconds=self.stale_after_seconds)
         return RunOptions(
-            engine=self.build.engine, max_stories=self.max_stories, max_points=self.build.max_points or MAX_POINTS,
+            build=self.build, max_stories=self.max_stories,
             stale_after=stale, bounce_limit=self.bounce_limit, max_attempts=self.max_attempts,
             retry=RetryPolicy(attempts=1), base_url=self.base_url,  # the queue retries, with backoff
         )
@@ -71,22 +70,18 @@ EnqueueStory = Callable[[dict[str, Any]], object]  # a StoryRequest as JSON
 
 
 def enqueue_run(
-    db: Database, enqueue: Enqueue, *, now: datetime | None = None, options: RunOptions | None = None
+    db: Database, enqueue: Enqueue, *, settings: Settings, now: datetime | None = None, options: RunOptions | None = None
 ) -> RunReport:
     """Enqueue one send per due subscriber and date; those already done are reported, not queued."""
     options = options or RunOptions()
     now = (now or utcnow()).astimezone(UTC)
     since, until = window_bounds(now, options.day, options.since)
     report = RunReport(now=now, since=since, until=until, enqueued=True)
-    try:
-        build = BuildOptions(engine=options.engine, max_points=options.max_points)
-    except ValidationError as exc:
-        raise ConfigError(f"digest build options: {exc.errors(include_url=False)[0]['msg']}") from None
     plan = SendPlan(
-        now=now, since=since, until=until, build=build, max_stories=options.max_stories,
+        now=now, since=since, until=until, build=options.build, max_stories=options.max_stories,
         bounce_limit=options.bounce_limit, max_attempts=options.max_attempts,
         stale_after_seconds=None if options.stale_after is None else options.stale_after.total_seconds(),
-        base_url=options.base_url or public_url(),
+        base_url=options.base_url or public_url(settings),
     )
     payload = plan.model_dump(mode="json")
     for target in _targets(db, now, options, report):
