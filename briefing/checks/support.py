@@ -39,7 +39,7 @@ from briefing.lang.numbers import Figure
 from briefing.lang.tokens import Token, tokenize
 
 from .normalize import (
-    _COMMON_INITIAL,
+    COMMON_INITIAL,
     ALIASES,
     NAME_CONNECTORS,
     SUPPORTED_BY,
@@ -324,7 +324,7 @@ def _claim_names(text: str, toks: tuple[Token, ...]) -> list[_Name]:
             else:
                 break
         first_initial = initial(group[0])
-        if first_initial and norm_word(toks[group[0]].text) in (_COMMON_INITIAL | STOPWORDS):
+        if first_initial and norm_word(toks[group[0]].text) in (COMMON_INITIAL | STOPWORDS):
             group = group[1:]
             while group and toks[group[0]].text.lower() in NAME_CONNECTORS:
                 group = group[1:]

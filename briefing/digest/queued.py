@@ -1,12 +1,12 @@
 """The digest on a task queue: `enqueue_run` plans, `send_one` does one subscriber's send.
 
 `briefing digest run` with a broker configured picks the subscribers and dates exactly as
-the in-process run does (`run._targets`) and enqueues one task per (subscriber, date),
+the in-process run does (`run.due_targets`) and enqueues one task per (subscriber, date),
 all with the same window and build options. A worker running `send_one` clusters the
 window into stories (once per worker process and window), picks the subscriber's share
 from the story briefings workers stored (`story_queue`: each story briefed once, by a
 `brief_story` task, whatever the number of subscribers; the send is retried until they
-are there) and delivers it through `run._deliver`: the delivery log stays the source of
+are there) and delivers it through `run.deliver`: the delivery log stays the source of
 truth, so a task run twice sends once, and a task redelivered after its worker was
 killed takes the dead worker's claim over at once (same host) or after `stale_after`
 (another host).
@@ -30,9 +30,9 @@ from briefing.digest.run import (
     Outcome,
     RunOptions,
     RunReport,
-    _deliver,
-    _recipient,
-    _targets,
+    deliver,
+    recipient_of,
+    due_targets,
     window_bounds,
 )
 from briefing.digest.send import RetryPolicy, SmtpMailer
@@ -84,7 +84,7 @@ def enqueue_run(
         base_url=options.base_url or public_url(settings),
     )
     payload = plan.model_dump(mode="json")
-    for target in _targets(db, now, options, report):
+    for target in due_targets(db, now, options, report):
         enqueue(target.recipient.id, target.day.isoformat(), payload)
         report.outcomes.append(Outcome(target.recipient.email, target.day, "queued"))
     return report
@@ -133,7 +133,7 @@ def send_one(
         if done is not None and done.status in ("sent", "failed"):
             return Outcome(row.email, day, "already sent" if done.status == "sent" else "failed earlier")
         seen = subs.recent_articles(session, subscriber_id, since=day - timedelta(days=REPEAT_DAYS), before=day)
-        recipient = _recipient(row)
+        recipient = recipient_of(row)
     stories = _window_stories(db, settings, plan)
     picked = _stored(db, settings, plan, enqueue_story).pick(stories, recipient.topics, cap=options.max_stories, seen=seen)
     if not picked:
@@ -141,5 +141,5 @@ def send_one(
     msg = build_message(picked, recipient, day=day, settings=settings, now=plan.now, base_url=plan.base_url)
     report = RunReport(now=plan.now, since=plan.since, until=plan.until)
     with SmtpMailer.from_settings(settings, options.retry) as smtp:
-        _deliver(db, smtp, msg, recipient, day, picked=summary(picked), now=utcnow(), options=options, report=report)
+        deliver(db, smtp, msg, recipient, day, picked=summary(picked), now=utcnow(), options=options, report=report)
     return report.outcomes[-1]

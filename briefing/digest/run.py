@@ -138,14 +138,14 @@ def local_now(now: datetime, timezone: str) -> datetime:
     return now.astimezone(ZoneInfo(timezone))
 
 
-def _recipient(row: subs.Subscriber) -> Recipient:
+def recipient_of(row: subs.Subscriber) -> Recipient:
     return Recipient(
         email=row.email, name=row.name, topics=tuple(row.topics or ()), timezone=row.timezone,
         send_hour=row.send_hour, token=row.unsubscribe_token, id=row.id,
     )
 
 
-def _targets(db: Database, now: datetime, options: RunOptions, report: RunReport) -> list[Target]:
+def due_targets(db: Database, now: datetime, options: RunOptions, report: RunReport) -> list[Target]:
     """Who gets a digest in this run, and for which date; the already-done are reported."""
     out: list[Target] = []
     with db.transaction() as session:
@@ -169,7 +169,7 @@ def _targets(db: Database, now: datetime, options: RunOptions, report: RunReport
                     report.outcomes.append(Outcome(row.email, day, status, done.error or ""))
                     continue
             seen = subs.recent_articles(session, row.id, since=day - timedelta(days=REPEAT_DAYS), before=day)
-            out.append(Target(_recipient(row), day, frozenset(seen)))
+            out.append(Target(recipient_of(row), day, frozenset(seen)))
     return out
 
 
@@ -191,7 +191,7 @@ def run_digest(
     since, until = window_bounds(now, options.day, options.since)
     base_url = options.base_url or public_url(settings)
     report = RunReport(now=now, since=since, until=until)
-    targets = _targets(db, now, options, report)
+    targets = due_targets(db, now, options, report)
     if not targets:
         return report
 
@@ -217,7 +217,7 @@ def run_digest(
                 path.write_bytes(msg.as_bytes())
                 report.outcomes.append(Outcome(recipient.email, day, "written", str(path)))
                 continue
-            stop = _deliver(db, smtp, msg, recipient, day, picked=summary(picked), now=now, options=options, report=report)
+            stop = deliver(db, smtp, msg, recipient, day, picked=summary(picked), now=now, options=options, report=report)
             if stop:
                 report.stopped = stop
                 for rest in pending:
@@ -228,7 +228,7 @@ def run_digest(
     return report
 
 
-def _deliver(
+def deliver(
     db: Database,
     smtp: Mailer,
     msg: EmailMessage,
