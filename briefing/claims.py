@@ -9,12 +9,11 @@ figures are compared), its names, and the attribution cues around it
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from importlib.resources import files
 
+from briefing import data
 from briefing.lang.numbers import Figure, figures
 from briefing.models import Corpus, Passage
 from briefing.text import content_stems, entities
@@ -69,24 +68,21 @@ class Claim:
 @lru_cache(maxsize=1)
 def cue_patterns() -> dict[str, re.Pattern[str]]:
     """Compiled cue families from the packaged lexicon, one regex per family."""
-    data = tomllib.loads(files("briefing.data").joinpath("cues.toml").read_text("utf-8"))
     return {
         name: re.compile(r"\b(?:" + "|".join(fam["patterns"]) + r")", re.IGNORECASE)
-        for name, fam in data.items()
+        for name, fam in data.read("cues.toml").items()
     }
 
 
 @lru_cache(maxsize=1)
 def cue_reasons() -> dict[str, str]:
-    data = tomllib.loads(files("briefing.data").joinpath("cues.toml").read_text("utf-8"))
-    return {name: fam.get("reason", name) for name, fam in data.items()}
+    return {name: fam.get("reason", name) for name, fam in data.read("cues.toml").items()}
 
 
 @lru_cache(maxsize=1)
 def cue_tags() -> dict[str, str]:
     """Family → the short tag the llm chain shows beside a sentence, for families with one."""
-    data = tomllib.loads(files("briefing.data").joinpath("cues.toml").read_text("utf-8"))
-    return {name: fam["tag"] for name, fam in data.items() if "tag" in fam}
+    return {name: fam["tag"] for name, fam in data.read("cues.toml").items() if "tag" in fam}
 
 
 def find_cues(text: str) -> dict[str, str]:

@@ -55,7 +55,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 def _read(paths: list[str]) -> tuple[list[Article], list[InputProblem]]:
     """Read inputs, report each unusable one, and stop only if nothing usable remains."""
-    result = read_paths(paths, stdin=sys.stdin.buffer if "-" in paths else None)
+    result = read_paths(paths, stdin=sys.stdin.buffer if "-" in paths else None, max_bytes=get_settings().max_input_bytes)
     for problem in result.problems:
         err.print(f"[yellow]skipped[/] {_safe(problem.source)}: {_safe(problem.message)}", highlight=False, soft_wrap=True)
     if not result.articles:

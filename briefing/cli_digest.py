@@ -121,10 +121,12 @@ def _since(value: str | None) -> datetime | None:
 
 
 def _options(engine: Engine, max_stories: int, stale_minutes: int, **kwargs: object):  # noqa: ANN202
-    from briefing.digest.run import RunOptions
+    from briefing.digest.run import MAX_POINTS, RunOptions
+    from briefing.engines import BuildOptions
 
     stale = timedelta(minutes=stale_minutes) if stale_minutes > 0 else None
-    return RunOptions(engine=engine.value, max_stories=max_stories, stale_after=stale, **kwargs)  # type: ignore[arg-type]
+    build = BuildOptions(engine=engine.value, max_points=MAX_POINTS)
+    return RunOptions(build=build, max_stories=max_stories, stale_after=stale, **kwargs)  # type: ignore[arg-type]
 
 
 EngineOpt = Annotated[Engine, typer.Option(help="Engine for each story's briefing.")]
@@ -171,7 +173,7 @@ def run(
             from briefing.queue.broker import actors
 
             send = actors(settings).send_digest.send
-            report = enqueue_run(db, lambda sid, day_, plan: send(sid, day_, plan), options=options)
+            report = enqueue_run(db, lambda sid, day_, plan: send(sid, day_, plan), settings=settings, options=options)
         else:
             report = run_digest(db, settings=settings, options=options)
     except BriefingError as exc:

@@ -20,6 +20,8 @@ def _default_data_dir() -> Path:
     return Path(user_data_dir("briefing", appauthor=False))
 
 
+MAX_INPUT_BYTES = 20_000_000  # the default limit on what one build reads (files, stdin)
+
 class ApiSettings(BaseModel):
     """Every limit the HTTP service enforces, with the status it answers when exceeded
     (`Settings.api`, from BRIEFING_API_*)."""
@@ -93,7 +95,7 @@ class Settings(BaseSettings):
     build_seconds: float = Field(30.0, ge=0)
     # CLI: bytes read from files and stdin in one run, all together; an input that would
     # pass it is refused (reading is streamed, so a huge file costs at most this much memory)
-    max_input_bytes: int = Field(20_000_000, ge=1)
+    max_input_bytes: int = Field(MAX_INPUT_BYTES, ge=1)
 
     # language layer (briefing/lang): the spaCy pipeline by package name; the default is the
     # hash-pinned PyPI upload of en_core_web_sm 3.8.0 (requirements/spacy-model.txt)

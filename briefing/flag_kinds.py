@@ -4,10 +4,10 @@ the rules that raise flags are in briefing/flags.py."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields
 from functools import cache
-from importlib import resources
+
+from briefing import data
 
 _COLOUR_FIELDS = ("colour", "background", "dark_colour", "dark_background")
 
@@ -26,7 +26,7 @@ class FlagKindInfo:
 @cache
 def flag_kinds() -> dict[str, FlagKindInfo]:
     """Every kind, in the table's order; a malformed table fails at import, not at render."""
-    raw = tomllib.loads(resources.files("briefing").joinpath("data/flags.toml").read_text("utf-8"))
+    raw = data.read("flags.toml")
     wanted = {f.name for f in fields(FlagKindInfo)} - {"name"}
     out: dict[str, FlagKindInfo] = {}
     for name, entry in raw.items():

@@ -20,11 +20,11 @@ them through `briefing.clean.furniture`, which is also what titles are judged by
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import cached_property, lru_cache
-from importlib.resources import files
 
 from pydantic import BaseModel, ConfigDict, field_validator
+
+from briefing import data
 
 # Segment separators: pipes and bullets always; any other lone symbol between spaces
 # ("Home > News", "NEWS * SPORT", "Science / Space") except sentence punctuation, "&",
@@ -69,8 +69,7 @@ class Shapes(BaseModel):
 
 @lru_cache(maxsize=1)
 def packaged_shapes() -> Shapes:
-    raw = files("briefing").joinpath("data/boilerplate.toml").read_text("utf-8")
-    return Shapes.model_validate(tomllib.loads(raw)["furniture"])
+    return data.table("boilerplate.toml", Shapes, "furniture")
 
 
 def _tokens(text: str) -> list[str]:

@@ -10,14 +10,13 @@ furniture (cookie banners, mastheads, menus, app prompts) is the clean stage's c
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
-from importlib.resources import files
 
 from pydantic import BaseModel, ConfigDict
 
+from briefing import data
 from briefing.clean import furniture
 from briefing.furniture import has_separator, strip_site_name
 from briefing.models import Article, CleanedArticle
@@ -50,7 +49,7 @@ class Shape(BaseModel):
 
 @lru_cache(maxsize=1)
 def shape() -> Shape:
-    return Shape.model_validate(tomllib.loads(files("briefing").joinpath("data/headlines.toml").read_text("utf-8")))
+    return data.table("headlines.toml", Shape)
 
 
 def shaped(line: str, *, declared: bool = False) -> bool:

@@ -26,15 +26,14 @@ Rules (kept deliberately small, because every rule here can merge independent so
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Literal, cast
 
+from briefing import data
 from briefing.models import Article
 
 LEAD_PARAGRAPHS = 3
@@ -176,9 +175,7 @@ def _table_with(extra: tuple[str, ...]) -> _Table:
 @lru_cache(maxsize=1)
 def _packaged_table() -> _Table:
     """Load outlets.toml once; an alias claimed by two outlets is a data bug, so fail loudly."""
-    raw = tomllib.loads(
-        resources.files("briefing").joinpath("data/outlets.toml").read_text("utf-8")
-    )
+    raw = data.read("outlets.toml")
     outlets: dict[str, _Outlet] = {}
     by_norm: dict[str, str] = {}
     by_prose: dict[str, str] = {}

@@ -180,7 +180,7 @@ def load_frank() -> list[Dataset]:
 
 
 def load_polytope() -> list[Dataset]:
-    docs = {}
+    docs: dict[str, list[str]] = {}
     over, faith = [], []
     for line in (BENCH_DIR / "polytope" / "polytope.jsonl").open():
         r = json.loads(line)
@@ -449,13 +449,13 @@ def evaluate(ds: Dataset, *, limit: int | None = None, use_embeddings: bool | No
         seconds=secs,
         ms_per_sentence=1000 * secs / n_sent,
     )
-    graded = [(it, s) for it, s, _ in scored if it.target is not None]
+    graded = [(it, s, it.target) for it, s, _ in scored if it.target is not None]
     if graded and ds.name.startswith("qags"):
-        res.extra["spearman_all"] = 100 * spearman([s for _, s in graded], [it.target for it, _ in graded])
+        res.extra["spearman_all"] = 100 * spearman([s for _, s, _ in graded], [t for _, _, t in graded])
         # sentence level: the closest analogue of checking one briefing sentence
     if graded and ds.name.startswith("frank"):
-        tg = [(it, s) for it, s in graded if it.split == "test"]
-        xs, ys, gs = [s for _, s in tg], [it.target for it, _ in tg], [it.system for it, _ in tg]
+        tg = [g for g in graded if g[0].split == "test"]
+        xs, ys, gs = [s for _, s, _ in tg], [t for _, _, t in tg], [it.system for it, _, _ in tg]
         res.extra["partial_pearson_test"] = partial_corr(xs, ys, gs)
         res.extra["partial_spearman_test"] = partial_corr(xs, ys, gs, rank=True)
     return res

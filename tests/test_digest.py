@@ -231,9 +231,8 @@ def test_article_text_arrives_inert(three, settings, inbox):
     assert "<script>alert(1)</script>" in text  # the text part is text: shown as written
 
 
-def test_unsubscribe_headers_and_links_work(three, settings, inbox, monkeypatch):
-    monkeypatch.setenv("BRIEFING_PUBLIC_URL", "https://news.example.org/")
-    run(three, settings)
+def test_unsubscribe_headers_and_links_work(three, settings, inbox):
+    run(three, settings.model_copy(update={"public_url": "https://news.example.org/"}))
     ada, bo = inbox.to("ada@example.com")[0], inbox.to("bo@example.com")[0]
     header = ada["List-Unsubscribe"].strip()  # long: folded onto its own line
     assert re.fullmatch(r"<https://news\.example\.org/unsubscribe/[\w-]{20,}>", header)

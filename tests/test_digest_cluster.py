@@ -8,13 +8,16 @@ from pathlib import Path
 import pytest
 
 from briefing.digest.cluster import cluster_articles, names, similarity
+from briefing.config import Settings
 from briefing.digest.compose import Briefer, Dated, make_stories, pick_stories, topic_matches, wanted
+from briefing.engines import BuildOptions
 from briefing.ingest import read_paths
 from briefing.models import Article
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "evals" / "cases"
 NOW = datetime(2026, 11, 22, 7, tzinfo=UTC)
+SETTINGS = Settings()
 
 # Another factory fire, told in the wire copy's very words: TF-IDF alone would merge it.
 DUNMORE = Article(
@@ -96,7 +99,7 @@ def test_stories_rank_by_independent_origins_then_recency(fire, merger):
     window += [Dated(a, NOW - timedelta(hours=2)) for a in merger]
     window += [Dated(lone, NOW - timedelta(minutes=5))]
 
-    stories = make_stories(window, now=NOW)
+    stories = make_stories(window, now=NOW, settings=SETTINGS)
 
     assert [(s.headline, s.origins) for s in stories] == [
         (merger[0].title, 3),  # three origins, fresh
@@ -112,7 +115,7 @@ def test_stories_rank_by_independent_origins_then_recency(fire, merger):
 
 @pytest.fixture(scope="module")
 def merger_story(merger):
-    return make_stories([Dated(a, NOW) for a in merger], now=NOW)[0]
+    return make_stories([Dated(a, NOW) for a in merger], now=NOW, settings=SETTINGS)[0]
 
 
 @pytest.mark.parametrize(
@@ -141,8 +144,8 @@ def test_no_topics_means_every_story_and_topics_are_alternatives(merger_story):
 
 def test_pick_caps_and_builds_each_story_once(fire, merger):
     window = [Dated(a, NOW) for a in [*fire, *merger]]
-    stories = make_stories(window, now=NOW)
-    briefer = Briefer(max_points=3)
+    stories = make_stories(window, now=NOW, settings=SETTINGS)
+    briefer = Briefer(BuildOptions(engine="offline", max_points=3), settings=SETTINGS)
     assert [p.story.id for p in pick_stories(stories, [], briefer, cap=1)] == [stories[0].id]
     both = pick_stories(stories, ["Lessington", "Portmane"], briefer)
     assert [p.story.id for p in both] == [s.id for s in stories]

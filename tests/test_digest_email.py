@@ -120,15 +120,14 @@ def test_message_headers(monkeypatch):
 
 
 @pytest.mark.parametrize("bad", ["javascript:alert(1)", "ftp://x.example", "not a url"])
-def test_public_url_must_be_http(monkeypatch, bad):
-    monkeypatch.setenv("BRIEFING_PUBLIC_URL", bad)
+def test_public_url_must_be_http(bad):
     with pytest.raises(ConfigError):
-        public_url()
+        public_url(Settings(public_url=bad))
 
 
 def test_public_url_from_env(monkeypatch):
     monkeypatch.setenv("BRIEFING_PUBLIC_URL", "https://news.example.org/briefing/")
-    assert public_url() == "https://news.example.org/briefing"
+    assert public_url(Settings()) == "https://news.example.org/briefing"
 
 
 # ---------------------------------------------------------------- header text (issue 17 F1)

@@ -195,7 +195,7 @@ def delivery_statuses(db: store.Database) -> dict[str, str]:
 
 def enqueue_digest(dep: Deployment) -> list[str]:
     send = dep.actors.send_digest.send
-    report = enqueue_run(dep.db, lambda sid, day, plan: send(sid, day, plan), now=NOW,
+    report = enqueue_run(dep.db, lambda sid, day, plan: send(sid, day, plan), settings=dep.settings, now=NOW,
                          options=RunOptions(day=DAY, stale_after=timedelta(minutes=30)))
     return [o.status for o in report.outcomes]
 
@@ -337,8 +337,8 @@ def test_worker_killed_mid_brief_the_story_is_briefed_again_and_everyone_mailed_
     Model(fake_openai)  # then every call answered by its schema
     victim = dep.start_worker()
     send = dep.actors.send_digest.send
-    enqueue_run(dep.db, lambda sid, day, plan: send(sid, day, plan), now=NOW,
-                options=RunOptions(day=DAY, engine="llm", max_points=MAX_POINTS))
+    enqueue_run(dep.db, lambda sid, day, plan: send(sid, day, plan), settings=dep.settings, now=NOW,
+                options=RunOptions(day=DAY, build=BuildOptions(engine="llm", max_points=MAX_POINTS)))
 
     wait_for(lambda: fake_openai.completions, 60, "the story's first model call")
     (held,) = story_rows(dep.db)

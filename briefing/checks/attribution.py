@@ -120,9 +120,9 @@ def attribution_markers(sentence: str) -> tuple[Marker, ...]:
                 continue  # too ambiguous without a named subject
             before = _speaker_before(toks, i)
             after = [] if before else _speaker_after(toks, i)
-            spk = before or after
-            words = frozenset(
-                norm_word(t.text) for t in spk if norm_word(t.text) not in STOPWORDS and len(t.text) > 1
+            speaker = before or after
+            named = frozenset(
+                norm_word(t.text) for t in speaker if norm_word(t.text) not in STOPWORDS and len(t.text) > 1
             )
             if before:
                 snippet = sentence[before[0].start : toks[i].end]
@@ -130,23 +130,23 @@ def attribution_markers(sentence: str) -> tuple[Marker, ...]:
                 snippet = sentence[toks[i].start : after[-1].end]
             else:
                 snippet = toks[i].text
-            found.append(Marker(snippet, words))
+            found.append(Marker(snippet, named))
     for m in _HEDGE_PHRASES.finditer(sentence):
         snippet = m.group()
         spk: frozenset[str] = frozenset()
         if snippet.lower().startswith("according to"):
             tail = tokenize(sentence[m.end() : m.end() + 60])
-            words = []
+            source: list[Token] = []
             for t in tail:
                 if t.kind not in ("word", "acro", "alnum"):
                     break
-                words.append(t)
-                if len(words) >= 4:
+                source.append(t)
+                if len(source) >= 4:
                     break
-            if words:
-                snippet = sentence[m.start() : m.end() + words[-1].end]
+            if source:
+                snippet = sentence[m.start() : m.end() + source[-1].end]
                 spk = frozenset(
-                    norm_word(t.text) for t in words if norm_word(t.text) not in STOPWORDS and len(t.text) > 1
+                    norm_word(t.text) for t in source if norm_word(t.text) not in STOPWORDS and len(t.text) > 1
                 )
         found.append(Marker(snippet, spk))
     stripped = sentence.strip()

@@ -49,7 +49,7 @@ REPORTING_VERBS = frozenset(
 )
 
 # Sentence-initial words that are never names.
-_COMMON_INITIAL = frozenset(
+COMMON_INITIAL = frozenset(
     """
     the a an in on at for from but and or so yet after before as while when if though although this that these those
     it its he she they we i you his her their our there here what why how who which where meanwhile however also

@@ -34,12 +34,12 @@ from briefing.models import Verdict
 
 from . import embed
 from .tunables import load_checker_tunables
-from .attribution import attribution_markers, keeps_attribution
+from .attribution import Marker, attribution_markers, keeps_attribution
 from briefing.lang.numbers import Figure
 from briefing.lang.tokens import Token, tokenize
 
 from .normalize import (
-    _COMMON_INITIAL,
+    COMMON_INITIAL,
     ALIASES,
     NAME_CONNECTORS,
     SUPPORTED_BY,
@@ -324,7 +324,7 @@ def _claim_names(text: str, toks: tuple[Token, ...]) -> list[_Name]:
             else:
                 break
         first_initial = initial(group[0])
-        if first_initial and norm_word(toks[group[0]].text) in (_COMMON_INITIAL | STOPWORDS):
+        if first_initial and norm_word(toks[group[0]].text) in (COMMON_INITIAL | STOPWORDS):
             group = group[1:]
             while group and toks[group[0]].text.lower() in NAME_CONNECTORS:
                 group = group[1:]
@@ -528,7 +528,7 @@ def analyze(
         # (e) attribution, on the sentences that back the claim
         backing = [s for f, s in aligned if f >= 0.34]
         if backing and attribution:
-            markers = []
+            markers: list[Marker] = []
             for s in backing:
                 ms = attribution_markers(s.text)
                 if not ms:
@@ -655,7 +655,7 @@ def check_support(
         try:
             result = judge(sentence, list(evidence))
             if isinstance(result, str):
-                result = JudgeResult(label=result.strip().upper())  # type: ignore[arg-type]
+                result = JudgeResult(label=result.strip().upper())
             elif not isinstance(result, JudgeResult):
                 result = JudgeResult.model_validate(result)
         except Exception as exc:  # a failing judge never fails the check

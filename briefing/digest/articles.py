@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from briefing import store
-from briefing.config import Settings, get_settings
+from briefing.config import Settings
 from briefing.digest.compose import Dated
 from briefing.models import Article
 
@@ -33,10 +33,10 @@ class StoreResult:
 
 
 def store_articles(
-    articles: Sequence[Article], settings: Settings | None = None, *, now: datetime | None = None
+    articles: Sequence[Article], settings: Settings, *, now: datetime | None = None
 ) -> StoreResult:
     """Store articles (with their ingest time) in the configured database for digests."""
-    db = store.Database.from_settings(settings or get_settings())
+    db = store.Database.from_settings(settings)
     try:
         db.migrate()
         with db.transaction() as session:

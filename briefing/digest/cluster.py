@@ -21,17 +21,16 @@ Deterministic: the same articles in the same order always give the same clusters
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
+from briefing import data
 from briefing.clean import clean_articles
 from briefing.lang import embed
 from briefing.models import Article, CleanedArticle
@@ -68,8 +67,7 @@ class Tuning(BaseModel):
 
 @lru_cache(maxsize=1)
 def tuning() -> Tuning:
-    text = resources.files("briefing").joinpath("data/stories.toml").read_text("utf-8")
-    return Tuning.model_validate(tomllib.loads(text))
+    return data.table("stories.toml", Tuning)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Stories for the digest: rank clusters, brief them, and pick each subscriber's share.
 
     stories = make_stories(window, now=now, settings=settings)   # clustered and ranked
-    briefer = Briefer(engine="offline", max_points=4, settings=settings)
+    briefer = Briefer(BuildOptions(engine="offline", max_points=4), settings=settings)
     picked = pick_stories(stories, subscriber.topics, briefer, cap=5)
 
 Ranking: a story told by more *independent origins* (the pipeline's dedup: syndicated
@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from briefing.clean import clean_articles
-from briefing.config import Settings, get_settings
+from briefing.config import Settings
 from briefing.digest.cluster import cluster_articles
+from briefing.engines.base import BuildOptions
 from briefing.errors import BriefingError, ConfigError
 from briefing.models import Article, Briefing
 from briefing.pipeline import build_briefing, prepare
@@ -74,11 +75,10 @@ def make_stories(
     window: Sequence[Dated],
     *,
     now: datetime,
-    settings: Settings | None = None,
+    settings: Settings,
     threshold: float | None = None,
 ) -> list[Story]:
     """Cluster the window's articles into stories, best first."""
-    settings = settings or get_settings()
     articles = [d.article for d in window if d.article.text.strip()]
     if not articles:
         return []
@@ -132,10 +132,9 @@ def wanted(story: Story, topics: Sequence[str]) -> bool:
 class Briefer:
     """Builds each story's briefing once per run, with the configured engine."""
 
-    def __init__(self, *, engine: str = "offline", max_points: int = MAX_POINTS, settings: Settings | None = None):
-        self.engine = engine
-        self.max_points = max_points
-        self.settings = settings or get_settings()
+    def __init__(self, options: BuildOptions, *, settings: Settings):
+        self.options = options
+        self.settings = settings
         self.built: dict[str, Briefing | None] = {}
         self.problems: dict[str, str] = {}
 
@@ -143,9 +142,7 @@ class Briefer:
         """The story's briefing, or None (reason in `problems`) when it cannot be built."""
         if story.id not in self.built:
             try:
-                self.built[story.id] = build_briefing(
-                    story.articles, engine=self.engine, max_points=self.max_points, settings=self.settings
-                )
+                self.built[story.id] = build_briefing(story.articles, self.options, settings=self.settings)
             except ConfigError:
                 raise  # a wrong engine name fails every story: stop the run
             except BriefingError as exc:

@@ -30,7 +30,7 @@ from email.utils import format_datetime, parseaddr
 from jinja2 import Environment
 
 from briefing import templating
-from briefing.config import Settings, get_settings
+from briefing.config import Settings
 from briefing.digest.compose import Picked
 from briefing.untrusted import header_text
 from briefing.errors import ConfigError
@@ -51,17 +51,17 @@ FLAG_COLOURS: dict[str, tuple[str, str]] = {k.name: (k.colour, k.background) for
 FLAG_MEANINGS: dict[str, str] = {k.name: k.meaning for k in FLAG_KINDS.values()}
 
 
-def public_url(settings: Settings | None = None) -> str:
+def public_url(settings: Settings) -> str:
     """Settings.public_url (BRIEFING_PUBLIC_URL: where the API answers /unsubscribe)."""
-    raw = (settings or Settings()).public_url.strip() or DEFAULT_PUBLIC_URL  # read now, not cached
+    raw = settings.public_url.strip() or DEFAULT_PUBLIC_URL
     url = safe_url(raw)
     if url is None:
         raise ConfigError(f"BRIEFING_PUBLIC_URL must be an http(s) URL, not {raw!r}")
     return url.rstrip("/")
 
 
-def unsubscribe_url(token: str, base: str | None = None) -> str:
-    return f"{base or public_url()}/unsubscribe/{token}"
+def unsubscribe_url(token: str, base: str) -> str:
+    return f"{base}/unsubscribe/{token}"
 
 
 def date_text(day: date) -> str:
@@ -199,7 +199,7 @@ def _flag(flag: Flag, sources: dict[str, Source]) -> FlagLine:
 
 
 def build_view(
-    picked: Sequence[Picked], recipient: Recipient, *, day: date, base_url: str | None = None
+    picked: Sequence[Picked], recipient: Recipient, *, day: date, base_url: str
 ) -> DigestView:
     """Everything both templates show, worked out once (strings raw: templates escape)."""
     stories = [_story_view(i, p.briefing, p.story.headline) for i, p in enumerate(picked, 1)]
@@ -268,13 +268,12 @@ def build_message(
     recipient: Recipient,
     *,
     day: date,
-    settings: Settings | None = None,
+    settings: Settings,
     now: datetime | None = None,
     base_url: str | None = None,
 ) -> EmailMessage:
     """A multipart/alternative message (text, then HTML) with unsubscribe headers."""
-    settings = settings or get_settings()
-    view = build_view(picked, recipient, day=day, base_url=base_url)
+    view = build_view(picked, recipient, day=day, base_url=base_url or public_url(settings))
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = view.subject
     msg["From"] = settings.mail_from

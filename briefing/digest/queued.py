@@ -1,12 +1,12 @@
 """The digest on a task queue: `enqueue_run` plans, `send_one` does one subscriber's send.
 
 `briefing digest run` with a broker configured picks the subscribers and dates exactly as
-the in-process run does (`run._targets`) and enqueues one task per (subscriber, date),
+the in-process run does (`run.due_targets`) and enqueues one task per (subscriber, date),
 all with the same window and build options. A worker running `send_one` clusters the
 window into stories (once per worker process and window), picks the subscriber's share
 from the story briefings workers stored (`story_queue`: each story briefed once, by a
 `brief_story` task, whatever the number of subscribers; the send is retried until they
-are there) and delivers it through `run._deliver`: the delivery log stays the source of
+are there) and delivers it through `run.deliver`: the delivery log stays the source of
 truth, so a task run twice sends once, and a task redelivered after its worker was
 killed takes the dead worker's claim over at once (same host) or after `stale_after`
 (another host).
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from briefing.config import Settings
 from briefing.digest.articles import load_window
@@ -30,15 +30,14 @@ from briefing.digest.run import (
     Outcome,
     RunOptions,
     RunReport,
-    _deliver,
-    _recipient,
-    _targets,
+    deliver,
+    recipient_of,
+    due_targets,
     window_bounds,
 )
 from briefing.digest.send import RetryPolicy, SmtpMailer
 from briefing.digest.story_queue import StoredBriefings
 from briefing.engines.base import BuildOptions
-from briefing.errors import ConfigError
 from briefing.store import Database
 from briefing.store import digest as subs
 from briefing.store.tables import utcnow
@@ -60,7 +59,7 @@ class SendPlan(BaseModel):
     def options(self) -> RunOptions:
         stale = None if self.stale_after_seconds is None else timedelta(seconds=self.stale_after_seconds)
         return RunOptions(
-            engine=self.build.engine, max_stories=self.max_stories, max_points=self.build.max_points or MAX_POINTS,
+            build=self.build, max_stories=self.max_stories,
             stale_after=stale, bounce_limit=self.bounce_limit, max_attempts=self.max_attempts,
             retry=RetryPolicy(attempts=1), base_url=self.base_url,  # the queue retries, with backoff
         )
@@ -71,25 +70,21 @@ EnqueueStory = Callable[[dict[str, Any]], object]  # a StoryRequest as JSON
 
 
 def enqueue_run(
-    db: Database, enqueue: Enqueue, *, now: datetime | None = None, options: RunOptions | None = None
+    db: Database, enqueue: Enqueue, *, settings: Settings, now: datetime | None = None, options: RunOptions | None = None
 ) -> RunReport:
     """Enqueue one send per due subscriber and date; those already done are reported, not queued."""
     options = options or RunOptions()
     now = (now or utcnow()).astimezone(UTC)
     since, until = window_bounds(now, options.day, options.since)
     report = RunReport(now=now, since=since, until=until, enqueued=True)
-    try:
-        build = BuildOptions(engine=options.engine, max_points=options.max_points)
-    except ValidationError as exc:
-        raise ConfigError(f"digest build options: {exc.errors(include_url=False)[0]['msg']}") from None
     plan = SendPlan(
-        now=now, since=since, until=until, build=build, max_stories=options.max_stories,
+        now=now, since=since, until=until, build=options.build, max_stories=options.max_stories,
         bounce_limit=options.bounce_limit, max_attempts=options.max_attempts,
         stale_after_seconds=None if options.stale_after is None else options.stale_after.total_seconds(),
-        base_url=options.base_url or public_url(),
+        base_url=options.base_url or public_url(settings),
     )
     payload = plan.model_dump(mode="json")
-    for target in _targets(db, now, options, report):
+    for target in due_targets(db, now, options, report):
         enqueue(target.recipient.id, target.day.isoformat(), payload)
         report.outcomes.append(Outcome(target.recipient.email, target.day, "queued"))
     return report
@@ -138,7 +133,7 @@ def send_one(
         if done is not None and done.status in ("sent", "failed"):
             return Outcome(row.email, day, "already sent" if done.status == "sent" else "failed earlier")
         seen = subs.recent_articles(session, subscriber_id, since=day - timedelta(days=REPEAT_DAYS), before=day)
-        recipient = _recipient(row)
+        recipient = recipient_of(row)
     stories = _window_stories(db, settings, plan)
     picked = _stored(db, settings, plan, enqueue_story).pick(stories, recipient.topics, cap=options.max_stories, seen=seen)
     if not picked:
@@ -146,5 +141,5 @@ def send_one(
     msg = build_message(picked, recipient, day=day, settings=settings, now=plan.now, base_url=plan.base_url)
     report = RunReport(now=plan.now, since=plan.since, until=plan.until)
     with SmtpMailer.from_settings(settings, options.retry) as smtp:
-        _deliver(db, smtp, msg, recipient, day, picked=summary(picked), now=utcnow(), options=options, report=report)
+        deliver(db, smtp, msg, recipient, day, picked=summary(picked), now=utcnow(), options=options, report=report)
     return report.outcomes[-1]

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from briefing.config import Settings, get_settings
+from briefing.config import Settings
 from briefing.dates import to_utc
 from briefing.digest.articles import load_window
 from briefing.digest.compose import MAX_POINTS, MAX_STORIES, Briefer, make_stories, pick_stories, summary
@@ -49,6 +49,7 @@ from briefing.digest.send import (
     SmtpMailer,
     TransientFailure,
 )
+from briefing.engines.base import BuildOptions
 from briefing.errors import InputError
 from briefing.render.view import plural
 from briefing.store import Database
@@ -75,12 +76,11 @@ class RunOptions:
 
     day: date | None = None
     since: datetime | None = None
-    engine: str = "offline"
+    build: BuildOptions = field(default_factory=lambda: BuildOptions(engine="offline", max_points=MAX_POINTS))
     due: bool = False
     to: str | None = None
     dry_run: Path | None = None
     max_stories: int = MAX_STORIES
-    max_points: int = MAX_POINTS
     stale_after: timedelta | None = timedelta(minutes=30)
     bounce_limit: int = 3
     max_attempts: int = 10
@@ -138,14 +138,14 @@ def local_now(now: datetime, timezone: str) -> datetime:
     return now.astimezone(ZoneInfo(timezone))
 
 
-def _recipient(row: subs.Subscriber) -> Recipient:
+def recipient_of(row: subs.Subscriber) -> Recipient:
     return Recipient(
         email=row.email, name=row.name, topics=tuple(row.topics or ()), timezone=row.timezone,
         send_hour=row.send_hour, token=row.unsubscribe_token, id=row.id,
     )
 
 
-def _targets(db: Database, now: datetime, options: RunOptions, report: RunReport) -> list[Target]:
+def due_targets(db: Database, now: datetime, options: RunOptions, report: RunReport) -> list[Target]:
     """Who gets a digest in this run, and for which date; the already-done are reported."""
     out: list[Target] = []
     with db.transaction() as session:
@@ -169,7 +169,7 @@ def _targets(db: Database, now: datetime, options: RunOptions, report: RunReport
                     report.outcomes.append(Outcome(row.email, day, status, done.error or ""))
                     continue
             seen = subs.recent_articles(session, row.id, since=day - timedelta(days=REPEAT_DAYS), before=day)
-            out.append(Target(_recipient(row), day, frozenset(seen)))
+            out.append(Target(recipient_of(row), day, frozenset(seen)))
     return out
 
 
@@ -181,18 +181,17 @@ def _eml_name(recipient: Recipient, day: date) -> str:
 def run_digest(
     db: Database,
     *,
-    settings: Settings | None = None,
+    settings: Settings,
     now: datetime | None = None,
     options: RunOptions = RunOptions(),
     mailer: Mailer | None = None,
 ) -> RunReport:
     """Send (or, with `dry_run`, write) today's digest to every subscriber it is for."""
-    settings = settings or get_settings()
     now = (now or utcnow()).astimezone(UTC)
     since, until = window_bounds(now, options.day, options.since)
-    base_url = options.base_url or public_url()
+    base_url = options.base_url or public_url(settings)
     report = RunReport(now=now, since=since, until=until)
-    targets = _targets(db, now, options, report)
+    targets = due_targets(db, now, options, report)
     if not targets:
         return report
 
@@ -200,7 +199,7 @@ def run_digest(
         window = load_window(session, since, until)
     stories = make_stories(window, now=until, settings=settings)
     report.articles, report.stories = len(window), len(stories)
-    briefer = Briefer(engine=options.engine, max_points=options.max_points, settings=settings)
+    briefer = Briefer(options.build, settings=settings)
     if options.dry_run is not None:
         options.dry_run.mkdir(parents=True, exist_ok=True)
 
@@ -218,7 +217,7 @@ def run_digest(
                 path.write_bytes(msg.as_bytes())
                 report.outcomes.append(Outcome(recipient.email, day, "written", str(path)))
                 continue
-            stop = _deliver(db, smtp, msg, recipient, day, picked=summary(picked), now=now, options=options, report=report)
+            stop = deliver(db, smtp, msg, recipient, day, picked=summary(picked), now=now, options=options, report=report)
             if stop:
                 report.stopped = stop
                 for rest in pending:
@@ -229,7 +228,7 @@ def run_digest(
     return report
 
 
-def _deliver(
+def deliver(
     db: Database,
     smtp: Mailer,
     msg: EmailMessage,

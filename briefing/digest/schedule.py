@@ -45,7 +45,8 @@ def tick(db: Database, settings: Settings, options: RunOptions, now: datetime | 
         from briefing.queue.broker import actors
 
         send = actors(settings).send_digest.send
-        report = enqueue_run(db, lambda sid, day, plan: send(sid, day, plan), now=now, options=replace(options, due=True))
+        report = enqueue_run(db, lambda sid, day, plan: send(sid, day, plan), settings=settings, now=now,
+                             options=replace(options, due=True))
     else:
         report = run_digest(db, settings=settings, now=now, options=replace(options, due=True))
     for line in describe(report):

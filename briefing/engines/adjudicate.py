@@ -100,9 +100,12 @@ def propose(evidence: Evidence, rules: PairRules = RULES.pairs) -> list[Pair]:
             if frozenset((i, j)) in known or not figures_at_odds(a, b):
                 continue
             figures = _differing(a.figures, b.figures)
-            if figures is None or frozenset((figures[0].text.lower(), figures[1].text.lower())) in told:
+            if figures is None:
                 continue
-            found.append((sim, Pair(i, j, (figures[0].text, figures[1].text), figures=figures)))
+            values = (figures[0].said(a.text), figures[1].said(b.text))
+            if frozenset(v.lower() for v in values) in told:
+                continue
+            found.append((sim, Pair(i, j, values, figures=figures)))
     found.sort(key=lambda t: (-t[0], t[1].a, t[1].b))
     seen: set[frozenset[str]] = set()
     for _, p in found:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
-from importlib import resources
 
 from pydantic import BaseModel, ConfigDict
+
+from briefing import data
 
 
 class _Table(BaseModel):
@@ -41,6 +41,4 @@ class ChainRules(_Table):
     headline: HeadlineRules
 
 
-RULES = ChainRules.model_validate(
-    tomllib.loads(resources.files("briefing").joinpath("data/chain.toml").read_text("utf-8"))
-)
+RULES = data.table("chain.toml", ChainRules)

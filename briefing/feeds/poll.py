@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from briefing import store
-from briefing.config import Settings, get_settings
+from briefing.config import Settings
 from briefing.feeds import items as entries
 from briefing.feeds.fetch import FEED_ACCEPT, Fetched, FetchError, Fetcher, Traffic
 from briefing.feeds.parse import Entry, FeedParseError, ParsedFeed, parse_feed
@@ -115,7 +115,7 @@ class _Poll:
 
 
 def poll(
-    db: store.Database, settings: Settings | None = None, *, now: datetime | None = None, every: bool = False,
+    db: store.Database, settings: Settings, *, now: datetime | None = None, every: bool = False,
     only: Collection[str] | None = None,
     on_feed: Callable[[FeedResult], None] | None = None, on_start: Callable[[int], None] | None = None,
 ) -> PollReport:
@@ -125,11 +125,10 @@ def poll(
 
 
 async def poll_async(
-    db: store.Database, settings: Settings | None = None, *, now: datetime | None = None, every: bool = False,
+    db: store.Database, settings: Settings, *, now: datetime | None = None, every: bool = False,
     only: Collection[str] | None = None,
     on_feed: Callable[[FeedResult], None] | None = None, on_start: Callable[[int], None] | None = None,
 ) -> PollReport:
-    settings = settings or get_settings()
     now = (now or utcnow()).astimezone(UTC)
     with db.transaction() as session:
         refs = [

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from briefing.config import get_settings
+from briefing.config import MAX_INPUT_BYTES
 from briefing.errors import InputError
 from briefing.ingest.formats import SUFFIX_FORMATS, TOO_DEEP, Doc, read_doc
 from briefing.ingest.records import finish
@@ -239,14 +239,14 @@ def read_paths(
     paths: Sequence[str | Path],
     *,
     stdin: TextIO | BinaryIO | None = None,
-    max_bytes: int | None = None,
+    max_bytes: int = MAX_INPUT_BYTES,
 ) -> IngestResult:
     """Read files, folders and "-" (stdin); a bad input becomes a problem, never an exception.
-    Inputs are read streamed, at most `max_bytes` (default: Settings.max_input_bytes) in
+    Inputs are read streamed, at most `max_bytes` (the CLI passes Settings.max_input_bytes) in
     all; a file or stdin that would pass it is one such problem, and is not read."""
     if isinstance(paths, (str, Path)):
         raise InputError("read_paths takes a list of paths; wrap a single path in a list")
-    allowance = _Allowance(max_bytes if max_bytes is not None else get_settings().max_input_bytes)
+    allowance = _Allowance(max_bytes)
     metas = _MetaCache()
     parts = [_read_path(p, stdin, metas, allowance) for p in paths]
     merged = _merge(parts)

@@ -34,6 +34,8 @@ Definitions (see evals/README.md, "Running the eval suite"):
   furniture / shown titles.
 - off_topic_cited: off-topic articles cited anywhere / off-topic articles.
 - fragments: points that are not complete sentences (``prose.fragment_problem``) / points.
+- words_per_fact: words in all points / key facts they cover (conciseness: the same facts in
+  fewer words is better; a briefing that covers no key fact has none).
 
 The project's own cases (evals/expect.py) and the shared eval sets (evals/evalset.py) are
 scored by this one scorer; a metric a schema has no data for is n/a.
@@ -111,6 +113,8 @@ METRICS: list[MetricSpec] = [
                denominator="off_topic", better="lower"),
     MetricSpec(name="fragments", label="fragments", numerator="points_fragment",
                denominator="points", better="lower"),
+    MetricSpec(name="words_per_fact", label="words/fact", numerator="point_words",
+               denominator="key_facts_covered", better="lower"),
 ]
 METRIC_NAMES = [m.name for m in METRICS]
 SPEC = {m.name: m for m in METRICS}
@@ -129,6 +133,7 @@ class Counts(BaseModel):
     precision_credit: float = 0.0
     key_facts: int = 0
     key_facts_covered: int = 0
+    point_words: int = 0
     conflicts_expected: int = 0
     conflicts_found: int = 0
     conflicts_reported: int = 0
@@ -346,6 +351,7 @@ def score_case(case: Case, briefing: Briefing, check: BriefingCheck) -> tuple[Co
 
     # key facts
     texts = [p.text for p in briefing.points]
+    c.point_words = sum(len(t.split()) for t in texts)
     facts = case.evalset.key_facts if case.evalset else case.expect.key_facts  # type: ignore[union-attr]
     c.key_facts = len(facts)
     for fact in facts:

@@ -20,7 +20,7 @@ from .metrics import SPEC, Counts, aggregate
 
 
 DEFAULT_RECORDS = Path(__file__).resolve().parents[1] / RECORDS_FILE
-DECIDING = ("conflict_recall",)
+DECIDING = ("conflict_recall", "words_per_fact")  # the two: disagreements found, conciseness
 _LEVEL = Baseline(tolerances={"default": 0.0})  # "at least as good" means no tolerance
 _STATUS = {"better": "ahead", "ok": "level", "regressed": "behind", "n/a": "n/a"}
 

@@ -144,7 +144,7 @@ def markdown(run: EvalRun | SuiteResult, gate: RunGate | GateResult | None = Non
         "",
         "Overall = micro-average (summed counts) over the rows' cases; `n/a` = nothing to measure. "
         "Lower is better for *unsupported*, *boilerplate*, *injection*, *spurious/brief*, *traps hit*, "
-        "*update stale*, *false single*, *junk titles*, *off-topic* and *fragments*.",
+        "*update stale*, *false single*, *junk titles*, *off-topic*, *fragments* and *words/fact*.",
     ]
     if gate is not None:
         lines += ["", f"**{gate.summary}**"]
