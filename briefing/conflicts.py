@@ -187,7 +187,7 @@ def _one_event(a: Frame, b: Frame) -> bool:
     are counted over days: "six more bodies on Monday" / "up from 11 yesterday")."""
     if {a.predicate, b.predicate} & _reporting():
         return False
-    if a.thing and b.thing and a.thing != b.thing:
+    if a.thing and b.thing and _noun(a.thing) != _noun(b.thing):
         return False
     return not {a.thing, b.thing} & frozenset(lexicon().frames.running_totals)
 

@@ -169,6 +169,10 @@ DISAGREE = [
         "Fuel began leaking from the tanker on Tuesday night, the directorate said.",
         "The tanker started leaking fuel on Wednesday, according to the coastguard.",
         ["Tuesday", "Wednesday"], id="date-of-a-begun-event"),
+    pytest.param(  # "shortly after 10 p.m." is about then; a blaze is a fire
+        "The fire broke out at about 11:40 p.m. on Friday in the tunnel's southern section.",
+        "The blaze started shortly after 10 p.m. on Friday, the fire brigade said.",
+        ["about 11:40 p.m.", "10 p.m."], id="shortly-after-is-at"),
     pytest.param(  # who led: a relative clause names the leader too
         "The rescue was led by Petra Vasskog of the mountain rescue team.",
         "Jonas Berg, who led the rescue, said the hikers were in good health.",

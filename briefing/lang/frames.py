@@ -339,11 +339,18 @@ def _role_of(anchor: Token, fig: Figure, text: str) -> str | None:
         if up.like_num or any(c.like_num for c in up.children if c.dep_ == "nummod"):
             return "whole"
     role = _role(anchor)
-    if role is None and fig.kind in ("date", "weekday", "relday", "time"):
+    if fig.kind not in ("date", "weekday", "relday", "time"):
+        return role
+    if role in ("after", "before") and _NEARLY.search(text, 0, fig.start):
+        return "at"  # "shortly after 10 p.m.", "just before dawn": about then
+    if role is None:
         before = _WORD_BEFORE.search(text, 0, fig.start)
         if before is not None and before.group(1).lower() in _words()["roles"]:
             return before.group(1).lower()  # "missing since Thursday", whatever the parse made of it
     return role
+
+
+_NEARLY = re.compile(r"\b(?:shortly|just|soon|moments|minutes|right)\s+(?:after|before)\s+$", re.IGNORECASE)
 
 
 _WORD_BEFORE = re.compile(r"\b(\w+)\s+(?:the\s+)?$")
