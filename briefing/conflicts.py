@@ -6,7 +6,7 @@ intervals do not meet ("more than 6,400" vs "about 9,000"; "84.3 billion" = "84,
 million" meet), and their slots match: the thing counted, its verb, its role ("since
 2009" never meets "by 2028"), both happened or both planned, the same year of a measure
 (the 2026 budget never meets the 2025 one). When the later article says the figure
-changed ("rose to 17", "revised", "now") or gives a later running total, it is an update,
+changed ("rose to 17", "revised", a higher figure "now"), it is an update,
 not a disagreement: the briefing states the latest value and notes the earlier one.
 Who holds a role (read from the parse: briefing.lang.roles) and vote tallies ("unanimous"
 vs "five-to-two") are compared too. Each value keeps the citation of its sentence.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import combinations
 
@@ -42,15 +42,29 @@ def _counts() -> dict[str, int]:
     return {"zero": 0, "one": 1, **{w: n for w, n in lexicon().numbers.units.items() if n <= 12}}
 
 
+def _alt(words: Sequence[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
 @lru_cache(maxsize=1)
 def _tally() -> re.Pattern[str]:
+    """A vote's tally however told (the words are the lexicon's [votes]): "a five-to-two
+    decision", "voted 5-2", "passed the budget 112 to 98", "110 votes in favour and 100
+    against", "unanimous"."""
+    v = lexicon().votes
     count = rf"(?:\d{{1,3}}|{'|'.join(_counts())})"
     return re.compile(
-        rf"\b(?P<yes>{count}){_TO}(?P<no>{count})\s+(?:vote|votes|decision|ruling|majority|verdict|split)\b"
-        rf"|\bvot(?:e|ed|ing)\s+(?:of\s+)?(?P<yes2>{count}){_TO}(?P<no2>{count})\b"
+        rf"\b(?P<yes>{count}){_TO}(?P<no>{count})\s+(?:{_alt(v.nouns)})\b"
+        rf"|\b(?:{_alt(v.verbs)})\b[^.;:]{{0,80}}?(?<![\d,.])\b(?P<yes2>{count}){_TO}(?P<no2>{count})\b(?![,.]?\d)"
+        rf"|\b(?P<yes3>{count})\s+(?:\w+\s+)?(?:{_alt(v.favour)})\b[^.;:\d]{{0,30}}?\b(?P<no3>{count})\s+(?:\w+\s+)?(?:{_alt(v.against)})\b"
         r"|(?<!not )(?<!n't )\bunanimous(?:ly)?\b",
         re.IGNORECASE,
     )
+
+
+@lru_cache(maxsize=1)
+def _dissent() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{_alt(lexicon().votes.dissent)})\b", re.IGNORECASE)
 
 
 # Work bounds of the pair search. Real stories have at most ~7 candidate partners per
@@ -80,7 +94,7 @@ def _tunables() -> dict[str, float]:
 
 # roles a figure never shares with a figure without one: a part's whole, a share, an
 # increment, a start or an end ("since 2009" is not "in 2009")
-_STRICT_ROLES = frozenset({"whole", "share", "more", "since", "by", "until", "from", "against", "versus"})
+_STRICT_ROLES = frozenset({"whole", "share", "part", "more", "since", "by", "until", "from", "against", "versus"})
 
 
 def compared(f: Figure) -> bool:
@@ -97,8 +111,8 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
     The noun counted and the verb decide; sentence similarity backs a match on one only."""
     if a.measure != b.measure or not compared(a.figure) or not compared(b.figure):
         return False
-    if a.modality != b.modality or a.negated or b.negated:
-        return False
+    if a.modality != b.modality and not (_told(a) or _told(b)) or a.negated or b.negated:
+        return False  # a plan never meets a fact; a figure only told ("put the bill at") may be either
     if a.role != b.role and (a.role and b.role or {a.role, b.role} & _STRICT_ROLES):
         return False
     if a.period is not None and b.period is not None and a.period != b.period:
@@ -107,20 +121,24 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
         return False
     if a.agent and b.agent and a.agent != b.agent:
         return False  # offers by two clubs are two offers
-    if (a.thing or "").startswith("age of a ") or (b.thing or "").startswith("age of a "):
+    if a.kind in ("date", "time") and not _one_event(a, b):
+        return False
+    if _unnamed_age(a) or _unnamed_age(b):
         return False  # "a 47-year-old man" and "the 39-year-old man" need not be one man
+    if a.thing == b.thing and (a.thing or "").startswith(_AGE):
+        return True  # one named person's age, whatever the sentence is about
     t = _tunables()
     if floor and a.kind == "count" and max(a.value, b.value) < t["small_count"] and not (
             a.thing and a.thing == b.thing and a.predicate == b.predicate):
         return False  # "two", "three": small counts abound; they meet only on noun and verb both
     shared = len((a.context & b.context) - {a.thing, b.thing})
-    crossed = bool(a.thing and a.thing == b.predicate or b.thing and b.thing == a.predicate)
-    if crossed or a.thing and a.thing == b.thing:
+    crossed = bool(a.thing and _noun(a.thing) == b.predicate or b.thing and _noun(b.thing) == a.predicate)
+    if crossed or _one_noun(a, b):
         # the same noun counted, or one's noun is the other's verb ("put the cost at 40m" /
         # "will cost 52m"); a date or time is pinned by what happened then
         if floor and sim < t["floor"]:
             return False
-        if crossed or a.predicate == b.predicate:
+        if crossed or _one_verb(a, b):
             return True
         if a.kind in ("date", "time"):
             return sim >= t["same_thing"] or shared >= t["shared_words_event"]
@@ -136,6 +154,80 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
     return not (a.thing and b.thing) or shared >= t["shared_words_other_thing"]
 
 
+_AGE = "age of "
+
+
+@lru_cache(maxsize=1)
+def _reporting() -> frozenset[str | None]:
+    return frozenset(lexicon().frames.reporting_verbs)
+
+
+def _told(f: Frame) -> bool:
+    """A figure only told by a verb of telling ("put the repair bill at 45m"), which says
+    nothing of whether it is a plan or a fact."""
+    return f.predicate in frozenset(lexicon().frames.source_verbs)
+
+
+def _one_noun(a: Frame, b: Frame) -> bool:
+    """One noun counted, or one compounded into the other ("fuel" / "fuel oil")."""
+    if not a.thing or not b.thing:
+        return False
+    return _noun(a.thing) == _noun(b.thing) or a.thing in b.nouns or b.thing in a.nouns
+
+
+def _noun(thing: str) -> str:
+    """One name for one measure ("sales" -> revenue), from the lexicon."""
+    return lexicon().frames.thing_synonyms.get(thing, thing)
+
+
+def _one_event(a: Frame, b: Frame) -> bool:
+    """Can two dates or times be of one event? Not when either is when something was said
+    ("the council said on Monday"), when their event nouns differ ("found in a gully on
+    Sunday" / "walkers missing since Thursday"), or when the noun is a running total (deaths
+    are counted over days: "six more bodies on Monday" / "up from 11 yesterday")."""
+    if {a.predicate, b.predicate} & _reporting():
+        return False
+    if a.thing and b.thing and _noun(a.thing) != _noun(b.thing):
+        return False
+    return not {a.thing, b.thing} & frozenset(lexicon().frames.running_totals)
+
+
+def _unnamed_age(f: Frame) -> bool:
+    return (f.thing or "").startswith((f"{_AGE}a ", f"{_AGE}the "))
+
+
+def resolve_ages(frames: Sequence[Frame], holders: dict[str, set[str]]) -> list[Frame]:
+    """ "The 41-year-old founder" is the age of the one person the story names founder
+    (holders: a role's words -> the surnames of who holds a role with that word)."""
+    out = []
+    for f in frames:
+        noun = (f.thing or "").removeprefix(f"{_AGE}the ")
+        named = holders.get(noun, set()) if noun != f.thing else set()
+        out.append(replace(f, thing=f"{_AGE}{next(iter(named))}") if len(named) == 1 else f)
+    return out
+
+
+def role_holders(texts: Sequence[str]) -> dict[str, set[str]]:
+    """Each word of a role's name -> the surnames of those the story gives such a role."""
+    roles.prime(texts)
+    out: dict[str, set[str]] = {}
+    for text in texts:
+        for role, holder in roles.role_names(text).items():
+            surname = roles.surname(holder)
+            if surname and not role.startswith(roles.AFFILIATION):
+                for word in role.split():
+                    out.setdefault(word, set()).add(surname)
+    return out
+
+
+def _one_verb(a: Frame, b: Frame) -> bool:
+    """The same verb, or two that only give the thing's level ("had 46 percent fewer days"
+    / "the reduction was 38%"; "revenue fell to 4.2bn" / "reported sales of 4.6bn"). A level
+    against a full verb is not one verb: "the train had 64 wagons" and "22 wagons derailed"
+    count two things."""
+    return a.predicate == b.predicate or a.level and b.level
+
+
 def disagree(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
     """Both cannot be true at once: the same thing, measured the same way, intervals apart.
     Without the `floor`, sentences need not be alike (an update is told in new words)."""
@@ -144,13 +236,12 @@ def disagree(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
 
 def is_update(old: Frame, new: Frame) -> bool:
     """`new` reports a change of `old`'s figure: published later and saying so ("rose to",
-    "revised", "now"), or a later, higher running total (deaths, injuries)."""
+    "revised"), or a later, higher figure of a running story ("now", "so far"). A later
+    figure that says neither disputes, even of a running total: "46 injured" and, hours
+    later from another outlet, "80 hurt" is two outlets' counts, not a count that grew."""
     if old.published is None or new.published is None or new.published <= old.published:
         return new.changed and not old.changed and old.published == new.published is None
-    if new.changed:
-        return True
-    running = lexicon().frames.running_totals
-    return new.kind == "count" and (new.thing in running) and new.value > old.value
+    return new.changed or new.now and new.value > old.value
 
 
 def figures_at_odds(a: Claim, b: Claim) -> bool:
@@ -186,6 +277,9 @@ def repeats_figure(a: Claim, b: Claim) -> bool:
                for x, y in same)
 
 
+_SIDES = (("yes", "no"), ("yes2", "no2"), ("yes3", "no3"))
+
+
 def _count(word: str) -> int:
     return int(word) if word.isdigit() else _counts()[word.lower()]
 
@@ -194,19 +288,23 @@ def _count(word: str) -> int:
 def vote_tally(text: str) -> tuple[str, str] | None:
     """How a vote went, as (comparable value, the words used): ('5-2', 'five-to-two');
     a unanimous vote is ('unanimous', …) however it is told ('unanimous', '7-0')."""
-    m = _tally().search(text)
-    if m is None:
-        return None
-    yes, no = ("yes", "no") if m.group("yes") else ("yes2", "no2")
-    if m.group(yes) is None:
-        return "unanimous", m.group()
-    high, low = sorted((_count(m.group(yes)), _count(m.group(no))), reverse=True)
-    return ("unanimous" if low == 0 else f"{high}-{low}"), text[m.start(yes) : m.end(no)]
+    for m in _tally().finditer(text):
+        yes, no = next(((y, n) for y, n in _SIDES if m.group(y)), ("", ""))
+        if not yes:
+            return "unanimous", m.group()
+        if yes == "yes2" and _count(m.group(yes)) < _count(m.group(no)):
+            continue  # "passed after 2 to 3 hours": a rising pair is a range, not a tally
+        high, low = sorted((_count(m.group(yes)), _count(m.group(no))), reverse=True)
+        end = m.end() if yes == "yes3" else m.end(no)  # "110 votes in favour and 100 against"
+        return ("unanimous" if low == 0 else f"{high}-{low}"), text[m.start(yes) : end]
+    return None
 
 
 def _subject(f: Frame) -> str:
     """A few words naming what the disagreement is about ("number of residents")."""
     thing = f.thing or ""
+    if thing.startswith(_AGE):
+        return thing
     if f.kind == "count":
         return f"number of {thing}" if thing else f"figure ({f.predicate or 'count'})"
     what = {"money": "amount", "percent": "percentage", "points": "change", "duration": "length",
@@ -233,7 +331,9 @@ class Disagreement:
         """Does this claim state one of the disputed values?"""
         if self.tallies:
             tally = vote_tally(claim.text)
-            return tally is not None and tally[0] in self.tallies
+            if tally is None:  # "the two dissenting judges": a split vote, whatever its tally
+                return _dissent().search(claim.text) is not None and any(t != "unanimous" for t in self.tallies)
+            return tally[0] in self.tallies
         if self.role is not None:
             named = roles.role_names(claim.text).get(self.role, "")
             return any(roles.same_holder(named, n) for n in self.names) if named else False
@@ -296,7 +396,7 @@ def compare(claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Cla
                     out.updates.append(Update(o, w, fo.figure, fw.figure, _subject(fw),
                                               fo.figure.said(claims[o].text), fw.figure.said(claims[w].text)))
                 continue
-            if _also_says(b, fa.figure) or _also_says(a, fb.figure) or not disagree(fa, fb, sim):
+            if _also_says(b, fb, fa.figure) or _also_says(a, fa, fb.figure) or not disagree(fa, fb, sim):
                 continue  # a sentence that also gives the other value does not dispute it
             if fa.period != fb.period:
                 continue  # a dated figure ("last year's 32 million") never disputes an undated one
@@ -332,8 +432,11 @@ def _cosines(index: SimilarityIndex, pairs: list[tuple[int, int]]) -> dict[tuple
     return {p: float(d) for p, d in zip(pairs, dots.tolist(), strict=True)}
 
 
-def _also_says(c: Claim, f: Figure) -> bool:
-    return any(g.kind == f.kind and g.unit == f.unit and g.overlaps(f) for g in c.figures)
+def _also_says(c: Claim, own: Frame, f: Figure) -> bool:
+    """Does claim c also give figure f? A weekday counts as the date it names in c's article
+    ("missing since Thursday" gives Thursday, whatever else the sentence dates)."""
+    figs = [frames_mod.resolved(g, c.published, own.modality == "planned") for g in c.figures]
+    return any(g.kind == f.kind and g.unit == f.unit and g.overlaps(f) for g in figs)
 
 
 def _entry(by_key: dict[tuple, dict], fa: Frame, fb: Frame, pair: tuple[int, int]) -> dict:
@@ -360,14 +463,14 @@ def _figure_pairs(
     """For each pair, the frame pairs worth deciding on: same measure, values apart. Only
     sentences in such pairs are parsed (one batch, the most similar pairs first)."""
     cheap: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    busy = {k for k, c in enumerate(claims) if sum(compared(f) for f in c.figures) > _tunables()["max_figures"]}
+    busy = {k for k, c in enumerate(claims) if _statistics(c.figures)}
     for i, j in pairs:
         if i in busy or j in busy:
             continue  # a line of statistics ("13 homers, 43 RBIs in 54 games") is no one claim
-        fi, fj = claims[i].figures, claims[j].figures
+        ci, cj = claims[i], claims[j]
         hits = [
-            (x, y) for x, a in enumerate(fi) if compared(a) for y, b in enumerate(fj)
-            if compared(b) and a.kind == b.kind and not a.overlaps(b)
+            (x, y) for x, a in enumerate(ci.figures) if worth_comparing(a, ci) for y, b in enumerate(cj.figures)
+            if worth_comparing(b, cj) and _apart(a, b)
         ]
         if hits:
             cheap[(i, j)] = hits
@@ -382,6 +485,9 @@ def _figure_pairs(
         kept.append((i, j))
     order = list(wanted)
     read = frames_mod.read([(claims[k].text, claims[k].published) for k in order])
+    if any(_unnamed_age(f) for fs in read for f in fs):
+        holders = role_holders([c.text for c in claims])
+        read = [tuple(resolve_ages(fs, holders)) for fs in read]
     frames_of = dict(zip(order, read, strict=True))
     out: dict[tuple[int, int], list[tuple[Frame, Frame]]] = {}
     for i, j in kept:
@@ -390,10 +496,35 @@ def _figure_pairs(
     return out
 
 
+_DAYS = frozenset({"weekday", "relday"})
+
+
+def worth_comparing(f: Figure, claim: Claim) -> bool:
+    """Worth comparing: a compared figure, or a weekday or "yesterday" in an article whose
+    publication time makes it a date (`frames.read` resolves it)."""
+    return compared(f) or f.kind in _DAYS and claim.published is not None
+
+
+def _apart(a: Figure, b: Figure) -> bool:
+    """Of one kind and apart, before parsing: a weekday is a date to come, so it may be apart
+    from any date or other weekday (the frames, resolved, decide)."""
+    day_a, day_b = a.kind in _DAYS or a.kind == "date", b.kind in _DAYS or b.kind == "date"
+    if day_a and day_b and (a.kind in _DAYS or b.kind in _DAYS):
+        return True
+    return a.kind == b.kind and not a.overlaps(b)
+
+
+def _statistics(figs: Sequence[Figure]) -> bool:
+    """A line of statistics ("13 homers, 43 RBIs in 54 games"): more figures of one kind than
+    one claim gives. A study told with its size, result and length is still one claim."""
+    kinds = [(f.kind, f.unit) for f in figs if compared(f)]
+    return any(kinds.count(k) > _tunables()["max_figures"] for k in set(kinds))
+
+
 def _candidate_pairs(claims: Sequence[Claim], index: SimilarityIndex) -> set[tuple[int, int]]:
     """Pairs worth comparing: both give figures (or a vote), and
     they are similar sentences or share the word after a figure of one kind ("14 people")."""
-    figures = [any(compared(f) for f in c.figures) for c in claims]
+    figures = [any(worth_comparing(f, c) for f in c.figures) for c in claims]
     votes = [vote_tally(c.text) is not None for c in claims]
 
     def comparable(i: int, j: int) -> bool:
@@ -412,8 +543,9 @@ def _candidate_pairs(claims: Sequence[Claim], index: SimilarityIndex) -> set[tup
     by_key: dict[object, list[int]] = {}
     for i, c in enumerate(claims):
         for f in c.figures:  # what follows a figure: "killed … 14 people" / "12 people"
-            if compared(f):
-                by_key.setdefault((f.kind, f.unit), []).append(i)  # in a small story, all of one kind
+            if worth_comparing(f, c):
+                kind = ("date", "md") if f.kind in _DAYS else (f.kind, f.unit)
+                by_key.setdefault(kind, []).append(i)  # in a small story, all of one kind
                 after = _AFTER.match(c.text, f.end)
                 if after and after.group(1).lower() not in STOPWORDS:
                     by_key.setdefault((f.kind, f.unit, stem(after.group(1))), []).append(i)
@@ -463,7 +595,8 @@ def _names_and_votes(
         if ta and tb and _other_tally_same_vote(ta[0], tb[0]):
             # long sentences about one ruling share words but little TF-IDF weight
             key = ("fact", frozenset({ta[1].lower(), tb[1].lower()}))
-            if key not in found and (sim >= MIN_SIMILARITY["vote"] or len(set(a.stems) & set(b.stems)) >= 3):
+            shared = len(set(a.stems) & set(b.stems))
+            if key not in found and (sim >= MIN_SIMILARITY["vote"] or shared >= 3 or shared >= 2 and _one_body(ta[0], tb[0])):
                 values = [ConflictValue(value=ta[1], citation=cite(a)), ConflictValue(value=tb[1], citation=cite(b))]
                 found[key] = Disagreement(Conflict(subject="the vote", kind="fact", values=values), (i, j),
                                           tallies=(ta[0], tb[0]))
@@ -476,6 +609,11 @@ def _names_and_votes(
         found[key] = Disagreement(Conflict(subject=r.subject, kind="name", values=values), (r.i, r.j),
                                   role=r.role, names=r.holders)
     return list(found.values())
+
+
+def _one_body(x: str, y: str) -> bool:
+    """Two split tallies of as many voters ('112-98', '110-100'): one chamber's vote."""
+    return "unanimous" not in (x, y) and sum(map(int, x.split("-"))) == sum(map(int, y.split("-")))
 
 
 def _other_tally_same_vote(x: str, y: str) -> bool:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from briefing.config import Settings
 from briefing.evidence import gather
 from briefing.models import Article
 from briefing.pipeline import build_briefing, prepare
@@ -36,12 +39,12 @@ def story(*sentences: str, hours_apart: int = 0) -> list[Article]:
 
 
 def disputed(*sentences: str, hours_apart: int = 0) -> list[list[str]]:
-    evidence = gather(prepare(story(*sentences, hours_apart=hours_apart)))
+    evidence = gather(prepare(story(*sentences, hours_apart=hours_apart), Settings()))
     return [[v.value for v in d.conflict.values] for d in evidence.conflicts]
 
 
 def updated(*sentences: str, hours_apart: int = 0) -> list[tuple[str, str]]:
-    evidence = gather(prepare(story(*sentences, hours_apart=hours_apart)))
+    evidence = gather(prepare(story(*sentences, hours_apart=hours_apart), Settings()))
     return [(u.old_value, u.new_value) for u in evidence.updates]
 
 
@@ -111,10 +114,148 @@ def test_a_briefing_states_the_latest_value_and_notes_the_earlier_one() -> None:
         "The death toll from the storm rose to 17 on the coast, officials said.",
         hours_apart=20,
     )
-    briefing = build_briefing(articles)
+    briefing = build_briefing(articles, settings=Settings())
     stating = [p for p in briefing.points if "17" in p.text]
     assert stating, [p.text for p in briefing.points]
     flag = next(f for f in stating[0].flags if f.kind == "updated")
     assert [v.value for v in flag.values] == ["at least 11", "17"]
     assert flag.values[0].citation.source_id == "a0"
     assert not briefing.conflicts
+
+
+# ---------------------------------------------------------------- one table per behaviour
+# Each row: two outlets' sentences, and the values the conflict stage must report (in the
+# order the articles come). The sentences are invented; the ways of telling a figure are
+# the ones news copy uses.
+
+DISAGREE = [
+    pytest.param(  # a percentage told as a change three ways: "fewer", "a reduction of", "by"
+        "Patients on the drug had 46 percent fewer migraine days than those given a placebo.",
+        "The trial found a placebo-adjusted reduction of 38% in monthly migraine days.",
+        ["46 percent", "38%"], id="percent-change-told-two-ways"),
+    pytest.param(  # a level told by a change to it, and by a verb of telling; sales are revenue
+        "Revenue fell 7 per cent to 4.2 billion crowns in the quarter.",
+        "The company reported second-quarter sales of 4.6bn crowns on Wednesday.",
+        ["4.2 billion crowns", "4.6bn crowns"], id="revenue-level-other-verbs"),
+    pytest.param(  # one named person's age, whatever each sentence is about
+        "Mirela Dost, 44, was charged with fraud at the district court.",
+        "Prosecutors said Dost, 47, had moved the money through three shell companies.",
+        ["44", "47"], id="age-by-surname"),
+    pytest.param(  # a tally told as a score after its verb, and as votes for and against
+        "The assembly passed the budget 112 to 98 on Tuesday after a long debate.",
+        "The budget survived the assembly vote with 110 votes in favour and 100 against.",
+        ["112 to 98", "110 votes in favour and 100 against"], id="vote-tally-told-two-ways"),
+    pytest.param(  # "stays closed until" a date is "reopens on" it
+        "The authority aims to reopen the bridge to traffic on 12 January.",
+        "The bridge will stay closed to traffic until 30 March, the deputy mayor said.",
+        ["12 January", "30 March"], id="closed-until-is-reopen-on"),
+    pytest.param(  # weekdays are the dates they name in the article
+        "The minister sent his resignation letter on Sunday, his office said.",
+        "The minister sent the letter on Monday morning, aides said.",
+        ["Sunday", "Monday"], id="weekdays-as-dates"),
+    pytest.param(  # "shut" closes; "9 of its offices" counts offices
+        "The company will close 14 offices across Europe as part of the cuts.",
+        "The firm plans to shut 9 of its offices, a spokesperson said.",
+        ["14", "9"], id="verb-alias-close-shut"),
+    pytest.param(  # one noun compounded into the other ("fuel" / "fuel oil"); "spilled" leaked
+        "About 120 tonnes of fuel spilled into the bay, the coastguard said.",
+        "The ship leaked some 300 tonnes of fuel oil into the bay, officials said.",
+        ["About 120 tonnes", "some 300 tonnes"], id="compound-noun"),
+    pytest.param(  # an estimate "put at" meets "will cost"; a bill is a cost
+        "Repairs will cost an estimated 38 million crowns, according to the transport agency.",
+        "The transport agency put the repair bill at 45 million crowns.",
+        ["an estimated 38 million crowns", "45 million crowns"], id="told-estimate-meets-plan"),
+    pytest.param(  # the event of a date is what began, through the verb it completes
+        "Fuel began leaking from the tanker on Tuesday night, the directorate said.",
+        "The tanker started leaking fuel on Wednesday, according to the coastguard.",
+        ["Tuesday", "Wednesday"], id="date-of-a-begun-event"),
+    pytest.param(  # "shortly after 10 p.m." is about then; a blaze is a fire
+        "The fire broke out at about 11:40 p.m. on Friday in the tunnel's southern section.",
+        "The blaze started shortly after 10 p.m. on Friday, the fire brigade said.",
+        ["about 11:40 p.m.", "10 p.m."], id="shortly-after-is-at"),
+    pytest.param(  # who led: a relative clause names the leader too
+        "The rescue was led by Petra Vasskog of the mountain rescue team.",
+        "Jonas Berg, who led the rescue, said the hikers were in good health.",
+        ["Petra Vasskog", "Jonas Berg"], id="role-in-a-relative-clause"),
+]
+
+
+@pytest.mark.parametrize(("first", "second", "values"), DISAGREE)
+def test_outlets_that_disagree(first: str, second: str, values: list[str]) -> None:
+    assert disputed(first, second) == [values]
+
+
+AGREE = [
+    pytest.param(  # a responder share is not the size of the reduction
+        "Patients on the drug had 46 percent fewer migraine days than those given a placebo.",
+        "Some 57% of patients on the drug at least halved their migraine days.",
+        id="share-is-not-a-change"),
+    pytest.param(  # a forecast never disputes a result
+        "Revenue fell to 4.2 billion crowns, missing the 4.9 billion crowns expected by analysts.",
+        "Sales came in at 4.2bn crowns, short of the 4.9bn crowns that analysts had pencilled in.",
+        id="forecast-and-result"),
+    pytest.param(  # the whole train and the wagons that derailed count two things
+        "The freight train had 64 wagons when it left the yard, the operator said.",
+        "Twenty-two wagons derailed near the river crossing, the operator said.",
+        id="level-and-subset"),
+    pytest.param(  # "a 47-year-old man" and "the 39-year-old man" need not be one man
+        "A 47-year-old man was arrested at the scene, police said.",
+        "Police said a 39-year-old man was later arrested at the scene.",
+        id="unnamed-ages"),
+    pytest.param(  # when something was said is no fact in dispute
+        "The council said on Monday that the leak had been contained.",
+        "The council said on Tuesday that the leak had been contained.",
+        id="dates-of-saying"),
+    pytest.param(  # two events of one man on two days
+        "Felix Ambrosek was arrested at the airport on Tuesday.",
+        "Felix Ambrosek stood in the dock on Thursday as the judge read the charges.",
+        id="two-events-of-one-person"),
+    pytest.param(  # a later plan: the next Monday, not the last
+        "Schools will be closed on Monday while engineers inspect the buildings.",
+        "All schools in the province will be closed tomorrow, Monday, for inspections.",
+        id="planned-weekday-forward"),
+    pytest.param(  # "six of them" is a part of the 46, not another count of the injured
+        "The crush injured 46 people, six of them seriously, police said.",
+        "Police said 46 people were hurt in the crush outside the stadium.",
+        id="part-of-a-count"),
+    pytest.param(  # a rising pair after a voting verb is a range, not a tally
+        "The assembly passed the bill after 2 to 3 hours of debate on Monday.",
+        "The assembly passed the bill in a unanimous vote on Monday.",
+        id="range-is-no-tally"),
+]
+
+
+@pytest.mark.parametrize(("first", "second"), AGREE)
+def test_outlets_that_only_seem_to_disagree(first: str, second: str) -> None:
+    assert disputed(first, second) == []
+
+
+def test_a_point_telling_of_a_dissent_carries_the_disputed_vote() -> None:
+    """ "The two dissenting judges" states the split side of 'unanimous' vs 'five-to-two'."""
+    evidence = gather(prepare(story(
+        "In a unanimous ruling, the court's seven judges ordered a recount of the district.",
+        "The court ordered the recount of the district in a five-to-two decision. "
+        "The two dissenting judges wrote that the commission had been careless.",
+    ), Settings()))
+    (vote,) = [d for d in evidence.conflicts if d.tallies]
+    dissent = next(c for c in evidence.claims if "dissenting" in c.text)
+    unrelated = next(c for c in evidence.claims if "blankets" in c.text)
+    assert vote.concerns(dissent) and not vote.concerns(unrelated)
+
+
+LATER_BUT_NO_UPDATE = [
+    pytest.param(  # "now" places a figure in a running story: a later, lower one is no update
+        "Health officials said cases had been confirmed at 31 schools in the district.",
+        "Cases have now been confirmed at 23 schools across the district, the health department said.",
+        ["31", "23"], id="later-lower-now"),
+    pytest.param(  # two outlets' counts of the injured, hours apart, not a count that grew
+        "The crush injured 46 people outside the stadium, police said.",
+        "At least 80 people were hurt in the crush outside the stadium, according to the fire service.",
+        ["46", "At least 80"], id="later-higher-no-change-word"),
+]
+
+
+@pytest.mark.parametrize(("earlier", "later", "values"), LATER_BUT_NO_UPDATE)
+def test_a_later_figure_that_says_no_change_disputes(earlier: str, later: str, values: list[str]) -> None:
+    assert disputed(earlier, later, hours_apart=6) == [values]
+    assert updated(earlier, later, hours_apart=6) == []

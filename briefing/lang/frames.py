@@ -11,7 +11,7 @@ the same thing in the same way. A frame adds, from spaCy's dependency parse:
     negated     "did not rise to 20"
     attribution who says it ("according to the governor", "officials said")
     period      the year or relative year it is dated by ("the 2026 budget", "last year")
-    changed     it says the figure changed ("rose to", "revised", "now")
+    changed     it says the figure changed ("rose to", "revised"); `now`: "now", "so far"
     published   the article's publication time; weekdays and "yesterday" become dates
 
 Only sentences holding a figure are parsed, in one batch (see `read`).
@@ -39,6 +39,9 @@ _SPEECH = frozenset("say tell report announce state add claim estimate write con
 _NOUNS = ("NOUN", "PROPN")
 # "six more bodies", "17 new cases": an increment, never a total
 _MORE = re.compile(r"\s+(?:more|additional|extra|further|new|fewer)\b", re.IGNORECASE)
+# "46 percent fewer", "12% higher": a percentage told as a change
+_COMPARATIVE = re.compile(r"\s+(?:fewer|less|more|lower|higher|smaller|bigger|greater|larger|cheaper|dearer)\b",
+                          re.IGNORECASE)
 _AGE = re.compile(r"-years?-old\b|\s+years?\s+old\b")
 
 
@@ -56,9 +59,12 @@ class Frame:
     attribution: str | None = None
     period: int | None = None
     changed: bool = False
+    now: bool = False  # it places the figure in a running story ("now", "so far")
     published: datetime | None = None
     context: frozenset[str] = frozenset()  # content lemmas of the figure's clause
     agent: str | None = None  # a named doer of the verb ("the Red Sox made an offer")
+    level: bool = False  # it states its thing's level: "revenue was / fell to / reported sales of"
+    nouns: frozenset[str] = frozenset()  # nouns naming what it is about (see `_noun_words`)
 
     def shared(self, other: Frame) -> int:
         """How many content words the two frames' clauses share."""
@@ -99,10 +105,14 @@ def _words() -> dict[str, frozenset[str] | dict[str, str] | dict[str, int]]:
         "planned": frozenset(f.planned_lemmas),
         "update": frozenset(f.update_lemmas),
         "update_words": frozenset(f.update_words),
+        "now_words": frozenset(f.now_words),
         "alias": f.count_aliases,
         "units": frozenset(units),
         "periods": f.period_words,
         "source_verbs": frozenset(f.source_verbs),
+        "change_nouns": frozenset(f.change_nouns),
+        "time_nouns": frozenset(f.time_nouns),
+        "places": frozenset(f.place_prepositions),
     }
 
 
@@ -112,6 +122,12 @@ def _alias(lemma: str | None) -> str | None:
     aliases = _words()["alias"]
     assert isinstance(aliases, dict)
     return str(aliases.get(lemma.lower(), lemma.lower()))
+
+
+def _verb_alias(lemma: str) -> str:
+    """One verb for one act ("shut" -> close), from the lexicon."""
+    low = lemma.lower()
+    return lexicon().frames.verb_aliases.get(low, low)
 
 
 @lru_cache(maxsize=1)
@@ -165,7 +181,7 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
             return of.lemma_.lower(), whole
         h = a.head
         if a.dep_ == "appos" and h.pos_ == "PROPN" and fig.kind == "count" and fig.value < 130:
-            return f"age of {_name(h)}", None
+            return f"age of {h.lower_}", None  # "Ambrosek, 38": by surname
         if a.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod", "npadvmod", "appos") and h.pos_ in _NOUNS \
                 and h.i != a.i:
             if h.lemma_.lower() in units:
@@ -189,8 +205,13 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
         "nsubj", "nsubjpass", "dobj")
     for dep in prefer:
         for child in verb.children:
-            if child.dep_ == dep and child.pos_ in _NOUNS and child.i != a.i and child.lemma_.lower() not in units:
+            if child.dep_ != dep or child.pos_ not in _NOUNS or child.i == a.i:
+                continue
+            if child.lemma_.lower() not in units:
                 return child.lemma_.lower(), None
+            of = _of_object(child)  # "the number of schools … has reached 12": schools
+            if of is not None and of.lemma_.lower() not in units:
+                return of.lemma_.lower(), None
     return None, None
 
 
@@ -203,7 +224,7 @@ def _changed_thing(anchor: Token) -> str | None:
     if h.pos_ in ("ADJ", "ADV") and h.head.pos_ in _NOUNS:
         return h.head.lemma_.lower()
     if anchor.dep_ == "pobj" and h.lower_ == "of" and h.head.pos_ in _NOUNS:
-        for child in h.head.children:
+        for child in [*h.head.children, *anchor.children]:
             if child.dep_ == "prep" and child.lower_ == "in":
                 obj = next((g for g in child.children if g.dep_ == "pobj"), None)
                 if obj is not None:
@@ -222,20 +243,19 @@ def _changed_thing(anchor: Token) -> str | None:
     return None
 
 
-def _name(head: Token) -> str:
-    """A person's whole name from its head ("Gary Gomes", not "Gomes")."""
-    parts = [c for c in head.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [head]
-    return " ".join(t.lower_ for t in sorted(parts, key=lambda t: t.i))
-
-
 def _aged(anchor: Token) -> str:
-    """Whose age: "the 41-year-old founder" -> age of founder; "Ambrosek, 38" -> age of ambrosek."""
+    """Whose age: "Felix Ambrosek, 38" and "Ambrosek, 38" -> age of ambrosek (a person is
+    named by surname after the first mention); "the 41-year-old founder" -> age of the
+    founder (one person the story can name: see `resolve_ages`); "a 47-year-old man" ->
+    age of a man (whose, we cannot tell)."""
     t = anchor
     for _ in range(4):
         if t.pos_ == "PROPN":
-            return f"age of {_name(t)}"
+            return f"age of {t.lower_}"
         if t.pos_ == "NOUN" and t.lower_ not in ("year", "years", "old"):
-            return f"age of a {t.lemma_.lower()}"  # "a 47-year-old man": whose, we cannot tell
+            definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") or c.dep_ == "poss"
+                           for c in t.children)
+            return f"age of {'the' if definite else 'a'} {t.lemma_.lower()}"
         if t.head.i == t.i:
             break
         t = t.head
@@ -245,23 +265,56 @@ def _aged(anchor: Token) -> str:
 def _event(anchor: Token) -> str | None:
     """What happened at a date or time: the object of its verb ("discovered the leak on
     14 June", "alerted to the leak on Monday" -> leak), else its subject."""
+    nouns = _event_nouns(anchor)
+    return nouns[0] if nouns else None
+
+
+def _event_nouns(anchor: Token) -> list[str]:
+    """Every noun a date's or time's verb takes, the likeliest event first: its object, the
+    objects of its prepositions (not of place: "started in the hall" is no event of the hall),
+    its subject, then those of a verb it completes ("fuel began leaking on Tuesday": fuel)."""
     verb = _verb(anchor)
     if verb is None:
-        return None
+        return []
     own = {t.i for t in anchor.ancestors} | {anchor.i}
-    kids = list(verb.children)
-    for child in kids:
-        if child.dep_ == "dobj" and child.pos_ in _NOUNS:
-            return child.lemma_.lower()
-    for child in kids:
-        if child.dep_ == "prep" and child.i not in own:
-            obj = next((g for g in child.children if g.dep_ == "pobj" and g.pos_ in _NOUNS), None)
-            if obj is not None and not obj.ent_type_ and obj.lemma_.lower() not in _words()["units"]:
-                return obj.lemma_.lower()
-    for child in kids:
-        if child.dep_ in ("nsubjpass", "nsubj") and child.pos_ in _NOUNS:
-            return child.lemma_.lower()
-    return None
+    out: list[str] = []
+    for v in (verb, verb.head) if verb.dep_ == "xcomp" else (verb,):
+        kids = list(v.children)
+        out += [c.lemma_.lower() for c in kids if c.dep_ == "dobj" and _eventful(c)]
+        for child in kids:
+            if child.dep_ == "prep" and child.i not in own and child.lower_ not in _words()["places"]:
+                obj = next((g for g in child.children if g.dep_ == "pobj" and g.pos_ in _NOUNS), None)
+                if obj is not None and not obj.ent_type_ and obj.lemma_.lower() not in _words()["units"]:
+                    out.append(obj.lemma_.lower())
+        out += [c.lemma_.lower() for c in kids if c.dep_ in ("nsubjpass", "nsubj") and _eventful(c)]
+    times = _words()["time_nouns"]
+    return [n for n in dict.fromkeys(out) if n not in times and not _is_calendar(n)]
+
+
+def _is_calendar(word: str) -> bool:
+    """A day or month name ("on Friday", "in March"): when, never what happened."""
+    d = lexicon().dates
+    return word in d.weekdays or word in d.months or word in d.relative
+
+
+def _eventful(t: Token) -> bool:
+    """A noun that can name what happened: not a person ("Ambrosek was arrested on Tuesday"
+    and "Ambrosek stood in court on Thursday" are two events of one man). The frames' parse
+    runs no entity recogniser: a proper noun is a person's name unless "the" leads it."""
+    if t.pos_ == "PROPN":  # a name without "the" is someone's ("Felix Ambrosek"), with it a place's
+        return any(c.dep_ == "det" for c in t.children)
+    return t.pos_ == "NOUN"
+
+
+def _noun_words(doc: Doc, anchor: Token, fig: Figure, thing: str | None) -> frozenset[str]:
+    """The words that name what a figure is about: a date's every event noun; a quantity's
+    noun with the nouns compounded with it ("fuel oil": oil, fuel)."""
+    if fig.kind in ("date", "time", "weekday", "relday"):
+        return frozenset(_alias(n) or n for n in _event_nouns(anchor))
+    if thing is None:
+        return frozenset()
+    near = [t for t in doc if t.lemma_.lower() == thing and abs(t.i - anchor.i) <= 8]
+    return frozenset({thing, *(c.lemma_.lower() for t in near for c in t.children if c.dep_ == "compound" and c.pos_ == "NOUN")})
 
 
 def _role_of(anchor: Token, fig: Figure, text: str) -> str | None:
@@ -270,8 +323,14 @@ def _role_of(anchor: Token, fig: Figure, text: str) -> str | None:
     the 210 seats": 210)."""
     if fig.kind == "count" and _MORE.match(text, fig.end):
         return "more"
-    if fig.kind in ("percent", "points") and _of_object(anchor) is not None:
-        return "share"
+    if fig.kind == "count" and any(c.dep_ == "prep" and c.lower_ == "of" and any(
+            g.dep_ == "pobj" and g.pos_ == "PRON" for g in c.children) for c in anchor.children):
+        return "part"  # "six of them": a part of a count told before
+    if fig.kind in ("percent", "points"):
+        if _of_object(anchor) is not None:
+            return "share"
+        if _is_change(anchor, fig, text):
+            return "by"  # "46 percent fewer", "a reduction of 38%", "fell 7%": the size of a change
     h = anchor.head
     if anchor.dep_ == "nummod" and h.dep_ == "pobj" and h.head.lower_ == "of" and h.head.head.like_num:
         return "whole"
@@ -279,7 +338,37 @@ def _role_of(anchor: Token, fig: Figure, text: str) -> str | None:
         up = h.head.head
         if up.like_num or any(c.like_num for c in up.children if c.dep_ == "nummod"):
             return "whole"
-    return _role(anchor)
+    role = _role(anchor)
+    if fig.kind not in ("date", "weekday", "relday", "time"):
+        return role
+    if role in ("after", "before") and _NEARLY.search(text, 0, fig.start):
+        return "at"  # "shortly after 10 p.m.", "just before dawn": about then
+    if role is None:
+        before = _WORD_BEFORE.search(text, 0, fig.start)
+        if before is not None and before.group(1).lower() in _words()["roles"]:
+            return before.group(1).lower()  # "missing since Thursday", whatever the parse made of it
+    return role
+
+
+_NEARLY = re.compile(r"\b(?:shortly|just|soon|moments|minutes|right)\s+(?:after|before)\s+$", re.IGNORECASE)
+
+
+_WORD_BEFORE = re.compile(r"\b(\w+)\s+(?:the\s+)?$")
+
+
+def _is_change(anchor: Token, fig: Figure, text: str) -> bool:
+    """Is a percentage the size of a change, however told: "cut by 46 percent", "46 percent
+    fewer days", "a reduction of 38%", "revenue fell 7 per cent"?"""
+    w = _words()
+    if _COMPARATIVE.match(text, fig.end):
+        return True
+    h = anchor.head
+    if anchor.dep_ == "pobj" and h.lower_ == "of" and h.head.lemma_.lower() in w["change_nouns"]:
+        return True
+    if anchor.dep_ == "pobj" and h.lower_ == "by":
+        return True
+    verb = _verb(anchor)
+    return _role(anchor) is None and verb is not None and verb.lemma_.lower() in w["update"]
 
 
 def _role(anchor: Token) -> str | None:
@@ -299,7 +388,7 @@ def _modality(anchor: Token) -> tuple[str, bool]:
     ("will", "would have to"), its lemma ("plans", "expected"), and verbs it complements
     ("plans to cut", "expected to rise"); a relative clause keeps its own tense."""
     aux, planned = _words()["aux"], _words()["planned"]
-    t, plan, neg = anchor, False, False
+    t, plan, neg = anchor, _forecast(anchor), False
     for _ in range(12):
         if t.lemma_.lower() in planned:
             plan = True
@@ -318,6 +407,20 @@ def _modality(anchor: Token) -> tuple[str, bool]:
             break
         t = t.head
     return ("planned" if plan else "happened"), neg
+
+
+def _forecast(anchor: Token) -> bool:
+    """A figure a clause calls a forecast: "the 4.9 billion expected by analysts", "the
+    4.9bn that analysts had pencilled in"."""
+    planned = _words()["planned"]
+    t = anchor
+    for _ in range(3):
+        if any(c.dep_ in ("acl", "relcl") and c.lemma_.lower() in planned for c in t.children):
+            return True
+        if t.dep_ not in ("nummod", "quantmod", "compound") or t.head.i == t.i:
+            return False
+        t = t.head
+    return False
 
 
 def _attribution(doc: Doc) -> str | None:
@@ -350,18 +453,51 @@ def _period(text: str, fig: Figure, figs: Sequence[Figure], published: datetime 
     return None
 
 
-def _resolved(fig: Figure, published: datetime | None) -> Figure:
-    """A weekday or "yesterday" as the date it names, counted back from publication: a
-    Monday in an article of Wednesday 4 March is Monday 2 March."""
+def resolved(fig: Figure, published: datetime | None, planned: bool = False) -> Figure:
+    """A weekday or "yesterday" as the date it names, counted back from publication (a
+    Monday in an article of Wednesday 4 March is Monday 2 March), or forward for a plan
+    ("schools will be closed on Monday", in an article of Sunday: the next day)."""
     if published is None or fig.kind not in ("weekday", "relday"):
         return fig
     day = published.date()
-    if fig.kind == "weekday":
+    if fig.kind == "weekday" and planned:
+        day += timedelta(days=(int(fig.value) - day.weekday()) % 7)
+    elif fig.kind == "weekday":
         day -= timedelta(days=(day.weekday() - int(fig.value)) % 7)
     else:
         day += timedelta(days=int(fig.value))
     value = day.month * 100 + day.day
     return replace(fig, kind="date", unit="md", value=value, lo=value, hi=value, number=value, year=day.year)
+
+
+def _states_level(predicate: str | None, role: str | None) -> bool:
+    """Does the figure give its thing's level, whatever verb tells it: a light verb ("revenue
+    was 4.2bn"), a verb of telling ("reported sales of 4.6bn"), or a change to it ("revenue
+    fell to 4.2bn")? "22 wagons derailed" gives no level: it counts those that did."""
+    f = lexicon().frames
+    if predicate is None:
+        return False
+    return predicate in f.light_verbs or predicate in f.source_verbs or (role == "to" and predicate in f.update_lemmas)
+
+
+def _plain_role(fig: Figure, role: str | None) -> str | None:
+    """Prepositions that only introduce a quantity's value ("sales of 4.6bn", "rose to 17",
+    "put the cost at 40m"; a duration "for six days", "after a nine-day outage") are no role.
+    A date's or time's preposition always is ("on", "by", "since")."""
+    f = lexicon().frames
+    plain = f.duration_roles if fig.kind == "duration" else f.value_roles
+    return None if fig.kind not in ("date", "time", "weekday", "relday") and role in plain else role
+
+
+def _ended_by(verb: Token | None) -> str | None:
+    """The verb that ends a state its verb keeps ("stay closed", "remain shut", "were suspended")."""
+    if verb is None:
+        return None
+    ends = lexicon().frames.until_ends
+    for t in (verb, *(c for c in verb.children if c.dep_ in ("acomp", "oprd", "xcomp"))):
+        if t.lower_ in ends:
+            return ends[t.lower_]
+    return None
 
 
 def _context(anchor: Token, fig: Figure) -> frozenset[str]:
@@ -399,8 +535,12 @@ def _changed(doc: Doc, anchor: Token, text: str) -> bool:
     verb = _verb(anchor)
     if verb is not None and verb.lemma_.lower() in update:
         return True
+    return _says(text, "update_words")
+
+
+def _says(text: str, table: str) -> bool:
     low = f" {text.lower()} "
-    return any(f" {w} " in low for w in _words()["update_words"])
+    return any(f" {w} " in low for w in _words()[table])
 
 
 def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, ...]:
@@ -409,32 +549,40 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
     out = []
     for fig in figs:
         anchor = _anchor(doc, fig.start, fig.end)
-        fig2 = _resolved(fig, published)
         if anchor is None:
-            out.append(Frame(fig2, published=published))
+            out.append(Frame(resolved(fig, published), published=published))
             continue
         thing, whole = (_aged(anchor), None) if _AGE.match(text, fig.end) else _thing(anchor, fig)
         verb = _verb(anchor)
         modality, negated = _modality(anchor)
-        predicate = _alias(verb.lemma_) if verb is not None else None
+        fig2 = resolved(fig, published, modality == "planned")
+        predicate = _alias(_verb_alias(verb.lemma_)) if verb is not None else None
         thing = _alias(thing)
         if thing in (None, "people") and predicate in kinds_of_count():
             thing = predicate  # "killed 11 people" counts deaths
+        role = _role_of(anchor, fig, text)
+        if role == "until" and (ends := _ended_by(verb)) is not None:
+            predicate, role = ends, "on"  # "stays closed until 30 March": reopens on 30 March
+        level = _states_level(predicate, role)
+        role = _plain_role(fig, role)
         out.append(
             Frame(
                 figure=fig2,
                 thing=thing,
                 whole=whole,
                 predicate=predicate,
-                role=_role_of(anchor, fig, text),
+                role=role,
                 modality=modality,
                 negated=negated,
                 attribution=attribution,
                 period=_period(text, fig, figs, published),
                 changed=_changed(doc, anchor, text),
+                now=_says(text, "now_words"),
                 published=published,
                 context=_context(anchor, fig),
                 agent=None if verb is None or verb.lemma_.lower() in _words()["source_verbs"] else _agent(verb),
+                level=level,
+                nouns=_noun_words(doc, anchor, fig, thing),
             )
         )
     return tuple(out)

@@ -58,11 +58,30 @@ class Frames(_Table):
     planned_lemmas: list[str]
     update_lemmas: list[str]
     update_words: list[str]
+    now_words: list[str]
     count_aliases: dict[str, str]
+    verb_aliases: dict[str, str]
+    thing_synonyms: dict[str, str]
     unit_nouns: list[str]
     period_words: dict[str, int]
     running_totals: list[str]
     source_verbs: list[str]
+    change_nouns: list[str]
+    reporting_verbs: list[str]
+    time_nouns: list[str]
+    place_prepositions: list[str]
+    light_verbs: list[str]
+    value_roles: list[str]
+    duration_roles: list[str]
+    until_ends: dict[str, str]
+
+
+class Votes(_Table):
+    verbs: list[str]
+    nouns: list[str]
+    favour: list[str]
+    against: list[str]
+    dissent: list[str]
 
 
 class Conflicts(_Table):
@@ -85,6 +104,7 @@ class Lexicon(_Table):
     times: Times
     units: Units
     frames: Frames
+    votes: Votes
     conflicts: Conflicts
 
 

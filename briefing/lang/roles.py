@@ -44,7 +44,7 @@ _GENERIC = frozenset({"the", "of", "and", "&", "for", "a", "an"})
 
 # What makes a sentence worth parsing: a two-word name after a word that may be a title
 # ("judge Henrika Lamm", "Judge Viktor Saltzer"), before or after an apposition's comma,
-# or after "led by".
+# or after "led by", or before "led" ("X, who led the rescue").
 # A filter only: the parse decides.
 _NAME = r"[A-Z][\w'’-]+(?:\s+[A-Z]\.)?\s+[A-Z][\w'’-]+"
 _NOT_TITLE = (
@@ -56,6 +56,7 @@ _CANDIDATE = re.compile(
     rf"|{_NAME},\s+(?:(?:the|a|an|its|their|his|her)\s+)?(?!{_NOT_TITLE}\b|was\b|is\b|has\b|had\b)[a-z]{{3,}}"
     rf"|\b[a-z]{{3,}},\s+{_NAME}"
     r"|\b(?:led|headed|chaired|directed|coordinated|commanded|overseen)\s+by\s+[A-Z]"
+    rf"|{_NAME},?\s+(?:who\s+)?(?:led|leads|headed|heads|chaired|chairs|directed|coordinated|commanded|oversaw)\b"
 )
 
 
@@ -230,6 +231,8 @@ def _led(verb: Token, doc: Doc) -> tuple[str | None, str | None]:
         if child.dep_ == "agent":
             obj = next((o for o in child.children if o.dep_ == "pobj"), None)
             who = _entity_name(obj, doc) if obj is not None else None
+        elif child.dep_ == "nsubj" and child.lower_ in ("who", "that") and verb.dep_ == "relcl":
+            who = _entity_name(verb.head, doc)  # "Jonas Berg, who led the rescue"
         elif child.dep_ == "nsubj":
             who = _entity_name(child, doc)
         elif child.dep_ in ("dobj", "nsubjpass") and child.ent_type_ == "":
@@ -251,6 +254,12 @@ def _entity_name(token: Token, doc: Doc) -> str | None:
 
 def _tokens(name: str) -> list[str]:
     return [t for t in re.findall(r"[\w'’-]+", name.lower()) if t not in _GENERIC]
+
+
+def surname(holder: str) -> str | None:
+    """The last word of a person's name, as a story calls them after the first mention."""
+    tokens = _tokens(holder)
+    return tokens[-1] if tokens else None
 
 
 def same_holder(a: str, b: str) -> bool:
