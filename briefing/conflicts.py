@@ -25,6 +25,7 @@ import numpy as np
 from briefing import budget
 from briefing.claims import Claim
 from briefing.lang import frames as frames_mod
+from briefing.lang import nlp
 from briefing.lang import roles
 from briefing.lang.frames import Frame
 from briefing.lang.lexicon import lexicon
@@ -55,11 +56,20 @@ def _tally() -> re.Pattern[str]:
     count = rf"(?:\d{{1,3}}|{'|'.join(_counts())})"
     return re.compile(
         rf"\b(?P<yes>{count}){_TO}(?P<no>{count})\s+(?:{_alt(v.nouns)})\b"
-        rf"|\b(?:{_alt(v.verbs)})\b[^.;:]{{0,80}}?(?<![\d,.])\b(?P<yes2>{count}){_TO}(?P<no2>{count})\b(?![,.]?\d)"
+        rf"|\b(?P<verb>{_alt(v.verbs)})\b[^.;:]{{0,80}}?(?<![\d,.])\b(?P<yes2>{count}){_TO}(?P<no2>{count})\b(?![,.]?\d)"
         rf"|\b(?P<yes3>{count})\s+(?:\w+\s+)?(?:{_alt(v.favour)})\b[^.;:\d]{{0,30}}?\b(?P<no3>{count})\s+(?:\w+\s+)?(?:{_alt(v.against)})\b"
         r"|(?<!not )(?<!n't )\bunanimous(?:ly)?\b",
         re.IGNORECASE,
     )
+
+
+def _is_verb(text: str, start: int) -> bool:
+    """The parse tags the word at `start` a verb ("passed the budget"), not a noun ("a pass")."""
+    doc = nlp.parse_one(text, components=("tok2vec", "tagger", "attribute_ruler"))
+    return any(
+        t.idx == start and t.pos_ in ("VERB", "AUX") and (t.i == 0 or doc[t.i - 1].pos_ not in ("NUM", "DET"))
+        for t in doc
+    )  # a word after a number or an article is a noun whatever its tag ("34 passes")
 
 
 @lru_cache(maxsize=1)
@@ -294,6 +304,8 @@ def vote_tally(text: str) -> tuple[str, str] | None:
             return "unanimous", m.group()
         if yes == "yes2" and _count(m.group(yes)) < _count(m.group(no)):
             continue  # "passed after 2 to 3 hours": a rising pair is a range, not a tally
+        if yes == "yes2" and not _is_verb(text, m.start("verb")):
+            continue  # "intercepted a pass … making it 31-24": the word is a noun, no vote
         high, low = sorted((_count(m.group(yes)), _count(m.group(no))), reverse=True)
         end = m.end() if yes == "yes3" else m.end(no)  # "110 votes in favour and 100 against"
         return ("unanimous" if low == 0 else f"{high}-{low}"), text[m.start(yes) : end]
@@ -445,8 +457,8 @@ def _entry(by_key: dict[tuple, dict], fa: Frame, fb: Frame, pair: tuple[int, int
     key = (fa.measure, _key(fa) or _key(fb), fa.predicate if fa.thing else None)
     if key in by_key:
         return by_key[key]
-    for (measure, *_), entry in by_key.items():
-        if measure == fa.measure and any(
+    for (measure, about, _), entry in by_key.items():  # never one about another thing
+        if measure == fa.measure and (about == key[1] or None in (about, key[1])) and any(
             g.same_value(f.figure) for g, _ in entry["values"].values() for f in (fa, fb)
         ):
             return entry

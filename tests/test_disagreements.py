@@ -222,6 +222,10 @@ AGREE = [
         "The assembly passed the bill after 2 to 3 hours of debate on Monday.",
         "The assembly passed the bill in a unanimous vote on Monday.",
         id="range-is-no-tally"),
+    pytest.param(  # a score after "a pass" (a noun) is no vote
+        "Ratliff intercepted a pass from Garrard and returned it for a touchdown, making it 31-24.",
+        "The Colts intercepted a pass in the third quarter and never trailed again, winning 31-17.",
+        id="score-is-no-tally"),
 ]
 
 
