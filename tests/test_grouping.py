@@ -3,6 +3,7 @@ single-source; the lead is the most corroborated fact. (Invented stories.)"""
 
 import pytest
 
+from briefing.config import Settings
 from briefing.models import Article, Briefing, Point
 from briefing.pipeline import build_briefing
 
@@ -38,6 +39,7 @@ def fire() -> Briefing:
             article("ledger", "Riverside Ledger", LEDGER),
         ],
         engine="offline",
+        settings=Settings(),
     )
 
 
@@ -84,6 +86,7 @@ def test_an_article_about_something_else_is_never_cited():
             article("library", "Northfield Gazette", OTHER_STORY),
         ],
         engine="offline",
+        settings=Settings(),
     )
     assert b.points
     assert all(c.source_id != "library" for p in b.points for c in p.citations)
