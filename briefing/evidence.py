@@ -282,7 +282,10 @@ def group_claims(
         g.origins = {claims[g.rep].origin, *witnesses(g.rep, _candidates(g, index), claims, index,
                                                       facts=RANKING.select.cite_facts_partial)}
         origins = g.origins
-        articles = {claims[i].sentence.article_id for i in g.members if claims[i].origin in origins}
+        rep = claims[g.rep]
+        articles = {claims[i].sentence.article_id for i in g.members
+                    if i == g.rep or (index.sim(g.rep, i) >= CITE_SIMILARITY
+                                      and states(claims[i], rep, facts=CITE_FACTS, words=CITE_WORDS))}
         info = any(telling(claims[i]) or len(claims[i].names) >= 2 for i in g.members)
         salient = max(salience[i] for i in g.members)
         g.score = (

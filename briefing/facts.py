@@ -108,5 +108,10 @@ def word_share(c: Claim, point: Claim) -> float:
 
 def states(c: Claim, point: Claim, *, facts: float = 1.0, words: float = 0.0) -> bool:
     """c states the point's fact as a reader would check it: it gives at least `facts` of
-    the point's telling figures and names, and uses at least `words` of its content words."""
+    the point's telling figures and names (and one of its figures, if it has any: a span
+    naming the same places but none of the figures tells another fact), and uses at least
+    `words` of its content words."""
+    figures = telling(point)
+    if figures and len(added_figures(point, c)) == len(figures):
+        return False
     return stated_share(c, point) >= facts - 1e-9 and word_share(c, point) >= words - 1e-9
