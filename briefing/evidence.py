@@ -9,8 +9,11 @@ independent origins back them (confirmation), how central they are to what the a
 say (each article weighing the same: three outlets re-telling one story is a sign of news
 value, though not of confirmation) and how early they appear, then picked greedily while
 skipping near-repeats and favouring origins not yet heard; the lead is the most
-corroborated group. A point cites every independent origin that states its fact (one span
-each, up to a cap) and carries the flags its evidence earns.
+corroborated group. Whether two claims are one fact, and whether a span states a point, is
+read off what they carry (`briefing.facts`): a claim adding a telling figure is a paraphrase
+only when near-identical, and a span is cited only when it gives the point's figures, names
+and a share of its words. A point cites every independent origin that states its fact (one
+span each, up to a cap) and carries the flags its evidence earns.
 
 Engines differ only in how they word and adjudicate: the offline engine states each
 group's representative sentence verbatim; the llm engine has a model word the points.
@@ -30,7 +33,7 @@ from pydantic import BaseModel, ConfigDict
 from briefing import budget
 from briefing.claims import Claim, extract_claims
 from briefing.conflicts import Disagreement, Update, compare, figures_at_odds, repeats_figure
-from briefing.facts import stated_share, states, telling
+from briefing.facts import stated_share, states, telling, told_share
 from briefing.facts import same_fact as _same_fact
 from briefing.flags import anonymous_articles, point_flags, update_flag
 from briefing.headlines import briefing_title, guess_title, headline
@@ -73,6 +76,7 @@ class Score(_Table):
 
 class Select(_Table):
     redundancy_penalty: float
+    told_penalty: float
     new_origin_bonus: float
     same_origin_penalty: float
     max_citations: int
@@ -122,7 +126,7 @@ class Group:
     members: list[int] = field(default_factory=list)
     score: float = 0.0
     rep: int = 0
-    origins: set[str] = field(default_factory=set)  # the representative's and its witnesses'
+    origins: set[str] = field(default_factory=set)  # the representative's and its witnesses' (see `witnesses`)
 
 
 @dataclass
@@ -279,13 +283,10 @@ def group_claims(
         g.rep = max(g.members, key=lambda i: _rep_quality(claims[i], centrality[i])
                     + RANKING.representative.backing * len(witnesses(i, g.members, claims, index))
                     + (w.latest if i in latest else 0.0) - (w.stale if i in stale else 0.0))
-        g.origins = {claims[g.rep].origin, *witnesses(g.rep, _candidates(g, index), claims, index,
-                                                      facts=RANKING.select.cite_facts_partial)}
-        origins = g.origins
-        rep = claims[g.rep]
-        articles = {claims[i].sentence.article_id for i in g.members
-                    if i == g.rep or (index.sim(g.rep, i) >= CITE_SIMILARITY
-                                      and states(claims[i], rep, facts=CITE_FACTS, words=CITE_WORDS))}
+        # confirmation is of the fact the point states: the origins that give it, or part of it
+        g.origins = origins = {claims[g.rep].origin, *witnesses(
+            g.rep, _candidates(g, index), claims, index, facts=RANKING.select.cite_facts_partial)}
+        articles = {claims[i].sentence.article_id for i in g.members if i == g.rep or _retells(i, g.rep, claims, index)}
         info = any(telling(claims[i]) or len(claims[i].names) >= 2 for i in g.members)
         salient = max(salience[i] for i in g.members)
         g.score = (
@@ -321,6 +322,11 @@ def witnesses(
         if states(other, c, facts=facts, words=CITE_WORDS):
             best[other.origin] = (sim, j)
     return best
+
+
+def _retells(i: int, rep: int, claims: list[Claim], index: SimilarityIndex) -> bool:
+    """Claim i could be cited for claim `rep` (another article of its origin re-telling it)."""
+    return index.sim(rep, i) >= CITE_SIMILARITY and states(claims[i], claims[rep], facts=CITE_FACTS, words=CITE_WORDS)
 
 
 def _candidates(g: Group, index: SimilarityIndex) -> list[int]:
@@ -396,7 +402,8 @@ def select(
             redundancy = max((index.sim(g.rep, c.rep) for c in chosen), default=0.0)
             fresh = w.new_origin_bonus if g.origins - set(taken) else 0.0
             repeat = min(w.same_origin_penalty * taken[o] / max(1, origin_sizes[o]) for o in g.origins)
-            return g.score - w.redundancy_penalty * redundancy + fresh - repeat
+            known = w.told_penalty * told_share(claims[g.rep], [claims[c.rep] for c in chosen])
+            return g.score - w.redundancy_penalty * redundancy - known + fresh - repeat
 
         pool = remaining if chosen else [g for g in remaining if backing(g) >= most - w.lead_origin_slack]
         best = max(pool, key=value)

@@ -100,6 +100,18 @@ def stated_share(c: Claim, point: Claim) -> float:
     return 1.0 - (len(added_figures(point, c)) + len(unstated_names(point, c))) / total
 
 
+def told_share(point: Claim, told: list[Claim]) -> float:
+    """The share of the point's telling figures and names that some claim in `told` already
+    gives (0.0 when it has none): how little it would add to them."""
+    figures, names = telling(point), proper_names(point.text)
+    if not figures and not names:
+        return 0.0
+    have = frozenset().union(*(_lower_words(c.text) for c in told)) if told else frozenset()
+    known = sum(any(states_figure(f, c) for c in told) for f in figures)
+    known += sum(not (_lower_words(n.split()[-1]) - have) for n in names)
+    return known / (len(figures) + len(names))
+
+
 def word_share(c: Claim, point: Claim) -> float:
     """The share of the point's content words (stems) that c uses."""
     words = set(point.stems)
