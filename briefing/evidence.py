@@ -280,9 +280,7 @@ def group_claims(
         else:
             groups[best].members.append(i)
     for g in groups:
-        g.rep = max(g.members, key=lambda i: _rep_quality(claims[i], centrality[i])
-                    + RANKING.representative.backing * len(witnesses(i, g.members, claims, index))
-                    + (w.latest if i in latest else 0.0) - (w.stale if i in stale else 0.0))
+        g.rep = _representative(g.members, claims, centrality, index, latest, stale)
         # confirmation is of the fact the point states: the origins that give it, or part of it
         g.origins = origins = {claims[g.rep].origin, *witnesses(
             g.rep, _candidates(g, index), claims, index, facts=RANKING.select.cite_facts_partial)}
@@ -301,6 +299,31 @@ def group_claims(
             - (w.stale if g.rep in stale else 0.0)
         )
     return groups
+
+
+def _representative(
+    members: list[int], claims: list[Claim], centrality: np.ndarray, index: SimilarityIndex,
+    latest: set[int], stale: set[int],
+) -> int:
+    """The member that states a group: readable and central (`_rep_quality`), preferring the
+    latest value of an updated figure, and one that other origins state too (`backing`).
+    Backing is counted for the best few members by quality, each text once (syndicated
+    copies repeat sentences), so a large group costs no more than a small one."""
+    w, r = RANKING.score, RANKING.representative
+
+    def quality(i: int) -> float:
+        return (_rep_quality(claims[i], centrality[i])
+                + (w.latest if i in latest else 0.0) - (w.stale if i in stale else 0.0))
+
+    if len(members) == 1:
+        return members[0]
+    ranked = sorted(members, key=quality, reverse=True)
+    firsts = list({claims[i].text: i for i in reversed(ranked)}.values())[::-1][:_REP_CANDIDATES]
+    return max(firsts, key=lambda i: quality(i) + r.backing * len(witnesses(i, members, claims, index)))
+
+
+# members whose backing is counted when choosing a group's representative
+_REP_CANDIDATES = 8
 
 
 def witnesses(
