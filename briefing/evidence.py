@@ -9,8 +9,11 @@ independent origins back them (confirmation), how central they are to what the a
 say (each article weighing the same: three outlets re-telling one story is a sign of news
 value, though not of confirmation) and how early they appear, then picked greedily while
 skipping near-repeats and favouring origins not yet heard; the lead is the most
-corroborated group. A point cites every independent origin that states its fact (one span
-each, up to a cap) and carries the flags its evidence earns.
+corroborated group. Whether two claims are one fact, and whether a span states a point, is
+read off what they carry (`briefing.facts`): a claim adding a telling figure is a paraphrase
+only when near-identical, and a span is cited only when it gives the point's figures, names
+and a share of its words. A point cites every independent origin that states its fact (one
+span each, up to a cap) and carries the flags its evidence earns.
 
 Engines differ only in how they word and adjudicate: the offline engine states each
 group's representative sentence verbatim; the llm engine has a model word the points.
@@ -30,10 +33,11 @@ from pydantic import BaseModel, ConfigDict
 from briefing import budget
 from briefing.claims import Claim, extract_claims
 from briefing.conflicts import Disagreement, Update, compare, figures_at_odds, repeats_figure
+from briefing.facts import stated_share, states, telling, told_share
+from briefing.facts import same_fact as _same_fact
 from briefing.flags import anonymous_articles, point_flags, update_flag
 from briefing.headlines import briefing_title, guess_title, headline
 from briefing.lang import embed
-from briefing.lang.numbers import Figure
 from briefing.models import Citation, Conflict, Corpus, Flag, Point, Source
 from briefing.origins import outlet_name
 from briefing.similarity import SemanticIndex, SimilarityIndex
@@ -47,6 +51,7 @@ class Grouping(_Table):
     embedding_weight: float
     similarity: float
     similarity_with_facts: float
+    similarity_adding: float
     seed_lead_weight: float
 
 
@@ -71,10 +76,16 @@ class Score(_Table):
 
 class Select(_Table):
     redundancy_penalty: float
+    told_penalty: float
     new_origin_bonus: float
     same_origin_penalty: float
     max_citations: int
     cite_similarity: float
+    cite_facts: float
+    cite_words: float
+    cite_facts_partial: float
+    partial_citations: int
+    repeat_similarity: float
     lead_origin_slack: int
 
 
@@ -87,6 +98,7 @@ class Representative(_Table):
     readable: float
     readable_min_words: int
     readable_max_words: int
+    backing: float
 
 
 class Ranking(_Table):
@@ -102,10 +114,10 @@ class Ranking(_Table):
 RANKING = Ranking.model_validate(
     tomllib.loads(resources.files("briefing").joinpath("data/ranking.toml").read_text("utf-8"))
 )
-GROUP_SIMILARITY = RANKING.grouping.similarity
-GROUP_SIMILARITY_WITH_FACTS = RANKING.grouping.similarity_with_facts
 MAX_CITATIONS = RANKING.select.max_citations
 CITE_SIMILARITY = RANKING.select.cite_similarity
+CITE_FACTS = RANKING.select.cite_facts
+CITE_WORDS = RANKING.select.cite_words
 
 
 @dataclass
@@ -114,6 +126,7 @@ class Group:
     members: list[int] = field(default_factory=list)
     score: float = 0.0
     rep: int = 0
+    origins: set[str] = field(default_factory=set)  # the representative's and its witnesses' (see `witnesses`)
 
 
 @dataclass
@@ -267,10 +280,11 @@ def group_claims(
         else:
             groups[best].members.append(i)
     for g in groups:
-        g.rep = max(g.members, key=lambda i: _rep_quality(claims[i], centrality[i])
-                    + (w.latest if i in latest else 0.0) - (w.stale if i in stale else 0.0))
-        origins = {claims[i].origin for i in g.members}
-        articles = {claims[i].sentence.article_id for i in g.members}
+        g.rep = _representative(g.members, claims, centrality, index, latest, stale)
+        # confirmation is of the fact the point states: the origins that give it, or part of it
+        g.origins = origins = {claims[g.rep].origin, *witnesses(
+            g.rep, _candidates(g, index), claims, index, facts=RANKING.select.cite_facts_partial)}
+        articles = {claims[i].sentence.article_id for i in g.members if i == g.rep or _retells(i, g.rep, claims, index)}
         info = any(telling(claims[i]) or len(claims[i].names) >= 2 for i in g.members)
         salient = max(salience[i] for i in g.members)
         g.score = (
@@ -285,6 +299,63 @@ def group_claims(
             - (w.stale if g.rep in stale else 0.0)
         )
     return groups
+
+
+def _representative(
+    members: list[int], claims: list[Claim], centrality: np.ndarray, index: SimilarityIndex,
+    latest: set[int], stale: set[int],
+) -> int:
+    """The member that states a group: readable and central (`_rep_quality`), preferring the
+    latest value of an updated figure, and one that other origins state too (`backing`).
+    Backing is counted for the best few members by quality, each text once (syndicated
+    copies repeat sentences), so a large group costs no more than a small one."""
+    w, r = RANKING.score, RANKING.representative
+
+    def quality(i: int) -> float:
+        return (_rep_quality(claims[i], centrality[i])
+                + (w.latest if i in latest else 0.0) - (w.stale if i in stale else 0.0))
+
+    if len(members) == 1:
+        return members[0]
+    ranked = sorted(members, key=quality, reverse=True)
+    firsts = list({claims[i].text: i for i in reversed(ranked)}.values())[::-1][:_REP_CANDIDATES]
+    return max(firsts, key=lambda i: quality(i) + r.backing * len(witnesses(i, members, claims, index)))
+
+
+# members whose backing is counted when choosing a group's representative
+_REP_CANDIDATES = 8
+
+
+def witnesses(
+    i: int, candidates: Sequence[int], claims: list[Claim], index: SimilarityIndex, facts: float = 0.0
+) -> dict[str, tuple[float, int]]:
+    """Per other origin, its closest claim among `candidates` that could be cited for claim
+    i: close to it (`cite_similarity`), using `cite_words` of its words and giving at least
+    `facts` (default `cite_facts`) of its telling figures and names."""
+    c = claims[i]
+    facts = facts or CITE_FACTS
+    best: dict[str, tuple[float, int]] = {}
+    for j in candidates:
+        other = claims[j]
+        if other.origin == c.origin:
+            continue
+        sim = index.sim(i, j)
+        if sim < CITE_SIMILARITY or sim <= best.get(other.origin, (-1.0, -1))[0]:
+            continue
+        if states(other, c, facts=facts, words=CITE_WORDS):
+            best[other.origin] = (sim, j)
+    return best
+
+
+def _retells(i: int, rep: int, claims: list[Claim], index: SimilarityIndex) -> bool:
+    """Claim i could be cited for claim `rep` (another article of its origin re-telling it)."""
+    return index.sim(rep, i) >= CITE_SIMILARITY and states(claims[i], claims[rep], facts=CITE_FACTS, words=CITE_WORDS)
+
+
+def _candidates(g: Group, index: SimilarityIndex) -> list[int]:
+    """Who may be cited for a group's point: its members, and the claims as close to the
+    representative (seeded grouping may have put a paraphrase in a neighbouring group)."""
+    return list(dict.fromkeys([*g.members, *(j for j, sim in index.neighbours(g.rep).items() if sim >= CITE_SIMILARITY)]))
 
 
 def _name_salience(claims: list[Claim]) -> list[float]:
@@ -309,19 +380,10 @@ def concerns(d: Disagreement, i: int, claims: list[Claim], index: SimilarityInde
 
 
 def same_fact(sim: float, a: Claim, b: Claim) -> bool:
-    """Two claims at similarity `sim` state one fact: close enough, or a little less close
-    but sharing a figure or two names."""
-    return sim >= GROUP_SIMILARITY or (sim >= GROUP_SIMILARITY_WITH_FACTS and share_facts(a, b))
-
-
-def share_facts(a: Claim, b: Claim) -> bool:
-    """Both state one telling figure, or two names: "17 dead" is telling, "two" or "Monday" not."""
-    return any(x.same_value(y) for x in telling(a) for y in telling(b)) or len(a.names & b.names) >= 2
-
-
-def telling(c: Claim) -> list[Figure]:
-    """Figures written in digits (or a sum, share, date or time), not small words or days."""
-    return [f for f in c.figures if f.kind not in ("weekday", "relday", "ordinal") and any(ch.isdigit() for ch in f.text)]
+    """Two claims at similarity `sim` state one fact (`briefing.facts.same_fact`, with the
+    thresholds of ranking.toml [grouping])."""
+    g = RANKING.grouping
+    return _same_fact(sim, a, b, similarity=g.similarity, with_facts=g.similarity_with_facts, adding=g.similarity_adding)
 
 
 def _rep_quality(claim: Claim, centrality: float) -> float:
@@ -355,16 +417,16 @@ def select(
     remaining = [g for g in groups if g.score > RANKING.score.min_score]
 
     def backing(g: Group) -> int:
-        return len({claims[i].origin for i in g.members})
+        return len(g.origins)
 
     most = max(map(backing, remaining), default=0)
     while remaining and len(chosen) < k:
         def value(g: Group) -> float:
             redundancy = max((index.sim(g.rep, c.rep) for c in chosen), default=0.0)
-            origins = {claims[i].origin for i in g.members}
-            fresh = w.new_origin_bonus if origins - set(taken) else 0.0
-            repeat = min(w.same_origin_penalty * taken[o] / max(1, origin_sizes[o]) for o in origins)
-            return g.score - w.redundancy_penalty * redundancy + fresh - repeat
+            fresh = w.new_origin_bonus if g.origins - set(taken) else 0.0
+            repeat = min(w.same_origin_penalty * taken[o] / max(1, origin_sizes[o]) for o in g.origins)
+            known = w.told_penalty * told_share(claims[g.rep], [claims[c.rep] for c in chosen])
+            return g.score - w.redundancy_penalty * redundancy - known + fresh - repeat
 
         pool = remaining if chosen else [g for g in remaining if backing(g) >= most - w.lead_origin_slack]
         best = max(pool, key=value)
@@ -372,9 +434,9 @@ def select(
         remaining = [
             g
             for g in remaining
-            if g is not best and not (drop_repeats and repeats(claims[g.rep], claims[best.rep]))
+            if g is not best and not (drop_repeats and repeats_point(g.rep, best.rep, claims, index))
         ]
-        taken.update({claims[i].origin for i in best.members})
+        taken.update(best.origins)
     return chosen
 
 
@@ -383,26 +445,30 @@ def repeats(a: Claim, b: Claim) -> bool:
     return repeats_figure(a, b)
 
 
+def repeats_point(i: int, j: int, claims: list[Claim], index: SimilarityIndex) -> bool:
+    """Claim i only repeats claim j: one count of one thing (`repeats`), or a sentence as
+    close as `repeat_similarity` that tells no figure or name j lacks."""
+    a, b = claims[i], claims[j]
+    if repeats(a, b):
+        return True
+    return index.sim(i, j) >= RANKING.select.repeat_similarity and stated_share(b, a) >= 1.0 - 1e-9
+
+
 def support(g: Group, claims: list[Claim], index: SimilarityIndex) -> list[Claim]:
     """One citing claim per origin that states the group's fact: the representative, then
-    each other origin's closest claim, among the group's members and the claims as close to
-    the representative as a member must be to its seed (seeded grouping may have put a
-    paraphrase in a neighbouring group), whose figures are not at odds with the
-    representative's. Up to `max_citations`, closest first."""
+    each other origin's closest witness (`witnesses`), then at most `partial_citations`
+    origins that state a part of it (`cite_facts_partial`): a fact others report only in
+    part is still not a single source's. Witnesses whose figures are at odds with the
+    representative's are left out. Up to `max_citations`."""
     rep = claims[g.rep]
-    best: dict[str, tuple[float, int]] = {rep.origin: (2.0, g.rep)}
-    near = [j for j, sim in index.neighbours(g.rep).items() if same_fact(sim, rep, claims[j])]
-    for i in dict.fromkeys([*g.members, *near]):
-        c = claims[i]
-        if c.origin == rep.origin or figures_at_odds(rep, c):
-            continue
-        sim = index.sim(g.rep, i)
-        if sim < CITE_SIMILARITY:
-            continue  # close to the group's seed, not to the fact the point states
-        if sim > best.get(c.origin, (-1.0, -1))[0]:
-            best[c.origin] = (sim, i)
-    ranked = sorted(best.values(), key=lambda t: -t[0])[:MAX_CITATIONS]
-    return [claims[i] for _, i in ranked]
+    candidates = _candidates(g, index)
+    full = witnesses(g.rep, candidates, claims, index)
+    partial = witnesses(g.rep, candidates, claims, index, facts=RANKING.select.cite_facts_partial)
+    some = sorted((v for o, v in partial.items() if o not in full), key=lambda t: -t[0])
+    chosen = sorted(full.values(), key=lambda t: -t[0]) + some[: RANKING.select.partial_citations]
+    # a witness at odds is dropped, and its origin's next-closest claim is not tried: rare
+    backing = [i for _, i in chosen if not figures_at_odds(rep, claims[i])]
+    return [claims[i] for i in [g.rep, *backing][:MAX_CITATIONS]]
 
 
 def corpus_sources(corpus: Corpus) -> list[Source]:

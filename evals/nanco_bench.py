@@ -7,8 +7,9 @@ when annotators put them in the same cluster (they say the same thing). Our deci
 sentences say the same thing is the offline engine's (`briefing.evidence.same_fact`): their
 similarity, sentence embeddings centred on the set blended with TF-IDF (`SemanticIndex`, weight
 and thresholds in ranking.toml [grouping]), reaches `similarity`, or `similarity_with_facts`
-when the two share a figure or two names, and it is cited as backing the point only when their
-figures are not at odds (`figures_at_odds`). That decision is applied to every pair, with the
+when the two share a figure or two names (`similarity_adding` when one adds a telling figure
+the other lacks; never when each adds its own: `briefing/facts.py`), and it is cited as backing
+the point only when their figures are not at odds (`figures_at_odds`). That decision is applied to every pair, with the
 index built on the question's answers (as the engine builds it on a story's sentences), on two
 inputs: the answer spans (what STS-BERT compared) and the source paragraphs (what MNLI
 compared, and what our engine sees: whole sentences).

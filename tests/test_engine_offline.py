@@ -84,7 +84,7 @@ def test_no_boilerplate_reaches_the_briefing(example: Briefing):
 
 def test_points_are_full_sentences_not_fragments(example: Briefing):
     for p in example.points:
-        assert p.text[0].isupper() and p.text.rstrip()[-1] in ".!?”’\"'", p.text
+        assert p.text.lstrip("“‘\"'")[0].isupper() and p.text.rstrip()[-1] in ".!?”’\"'", p.text  # may open a quote
         assert 7 <= len(p.text.split()) <= 70
 
 

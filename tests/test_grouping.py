@@ -1,9 +1,17 @@
-"""Claims told by several outlets in their own words corroborate each other; exclusives stay
-single-source; the lead is the most corroborated fact. (Invented stories.)"""
+"""Claims told by several outlets in their own words corroborate each other; a sentence that
+adds a figure of its own is another fact; a repeat is not a second point; a point cites only
+spans that give its figures and names; exclusives stay single-source; the lead is the most
+corroborated fact. (Invented stories.)"""
 
 import pytest
 
-from briefing.models import Article, Briefing, Point
+from briefing.claims import Claim
+from briefing.config import Settings
+from briefing.evidence import RANKING
+from briefing.facts import same_fact, states
+from briefing.lang.numbers import figures
+from briefing.models import Article, Briefing, Passage, Point
+from briefing.text import content_stems, entities
 from briefing.pipeline import build_briefing
 
 GAZETTE = """A fire at a furniture warehouse in Dunmore killed three people on Monday night, the county fire service said.
@@ -38,6 +46,7 @@ def fire() -> Briefing:
             article("ledger", "Riverside Ledger", LEDGER),
         ],
         engine="offline",
+        settings=Settings(),
     )
 
 
@@ -84,6 +93,107 @@ def test_an_article_about_something_else_is_never_cited():
             article("library", "Northfield Gazette", OTHER_STORY),
         ],
         engine="offline",
+        settings=Settings(),
     )
     assert b.points
     assert all(c.source_id != "library" for p in b.points for c in p.citations)
+
+
+# --- one fact or two: what the sentences carry, not only how close they read
+
+def claim(text: str, origin: str = "a") -> Claim:
+    return Claim(
+        sentence=Passage(id=f"{origin}:0", article_id=origin, start=0, end=len(text), text=text),
+        origin=origin, position=0.0, order=0, trim=0,
+        stems=content_stems(text), figures=figures(text), names=entities(text),
+    )
+
+
+def one_fact(a: str, b: str, similarity: float) -> bool:
+    g = RANKING.grouping
+    return same_fact(similarity, claim(a), claim(b), similarity=g.similarity,
+                     with_facts=g.similarity_with_facts, adding=g.similarity_adding)
+
+
+CLOSED = "The Halvard Bridge was closed to all traffic on Monday after inspectors found a crack in a girder."
+
+
+@pytest.mark.parametrize(
+    ("other", "similarity", "same"),
+    [
+        # a paraphrase with no figure of its own: one fact at the grouping threshold
+        ("Engineers shut the Halvard Bridge on Monday when a crack turned up in one of its girders.", 0.3, True),
+        # the same topic, but two figures the first does not tell: another fact, however close it reads
+        ("The Halvard Bridge will stay closed until 30 March and repairs will cost about €52 million.", 0.4, False),
+        # ...unless it is a near-copy with one detail added
+        ("The Halvard Bridge was closed to all traffic at 6 p.m. on Monday after inspectors found a crack in a girder.", 0.8, True),
+    ],
+)
+def test_a_sentence_adding_a_figure_of_its_own_is_another_fact(other: str, similarity: float, same: bool):
+    assert one_fact(CLOSED, other, similarity) is same
+
+
+def test_two_sentences_each_adding_their_own_figure_are_two_facts_however_close():
+    vehicles = "About 38,000 vehicles cross the bridge every day."
+    tram = "Tram line 4 crosses the bridge every day."
+    assert not one_fact(vehicles, tram, 0.95)
+
+
+@pytest.mark.parametrize(
+    ("span", "cited"),
+    [
+        ("Tram line 4 was turned back at Quay Street, Brennholt City Transport said.", True),
+        # the same words, but not the point's street: a reader could not check the point in it
+        ("Tram line 4 was turned back at the river, the transport company said.", False),
+        # the point's place names, none of its figures: another fact about the same place
+        ("Police set up barriers at Quay Street and diverted traffic.", False),
+    ],
+)
+def test_a_point_cites_only_spans_that_give_its_figures_and_names(span: str, cited: bool):
+    point = claim("Tram line 4 is being turned back at Quay Street.")
+    s = RANKING.select
+    assert states(claim(span, "b"), point, facts=s.cite_facts, words=s.cite_words) is cited
+
+
+BRIDGE_STAR = """The Halvard Bridge in Brennholt was closed to all traffic on Monday after inspectors found a crack in a main girder.
+About 38,000 vehicles cross the bridge every day, the roads authority said.
+Tram line 4 is being turned back at Quay Street, with replacement buses running via the Lindgate Bridge.
+The authority said it would inspect all 14 bridges of the same design in the province.
+Repairs will cost about 40 million euros and the bridge should reopen on 12 January, roads authority director Katrin Voss said."""
+
+BRIDGE_COURIER = """Inspectors found a crack in a main girder of the Halvard Bridge, which was shut to traffic on Monday.
+The bridge will stay closed until 30 March and repairs will cost about 52 million euros, deputy mayor Tomas Reiter said.
+Brennholt City Transport said tram line 4 was being turned back at Quay Street and that buses were running instead.
+About 38,000 vehicles use the crossing every day."""
+
+BRIDGE_VBC = """Engineers are examining a crack in a main girder of the Halvard Bridge in Brennholt, closed since Monday.
+A free ferry will carry pedestrians across the Ossel from Wednesday, the city said.
+About 38,000 vehicles a day normally use the crossing over the River Ossel."""
+
+
+@pytest.fixture(scope="module")
+def bridge() -> Briefing:
+    return build_briefing(
+        [article("star", "Evening Star", BRIDGE_STAR), article("courier", "Brennholt Courier", BRIDGE_COURIER),
+         article("vbc", "VBC News", BRIDGE_VBC)],
+        engine="offline", settings=Settings(),
+    )
+
+
+def test_a_repeat_is_not_a_second_point(bridge: Briefing):
+    assert sum("tram line 4" in p.text.lower() for p in bridge.points) == 1
+    assert sum("38,000" in p.text for p in bridge.points) == 1
+
+
+def test_the_closure_point_does_not_swallow_the_cost_and_the_reopening_date(bridge: Briefing):
+    closed = next(p for p in bridge.points if "crack" in p.text)
+    assert not any("million" in c.quote for c in closed.citations)
+    # each outlet's cost and date stay a point of their own, so both values are told
+    assert "30 March" in stating(bridge, "52 million").text
+    assert "12 January" in stating(bridge, "40 million").text
+
+
+def test_a_count_told_by_three_outlets_cites_all_three(bridge: Briefing):
+    vehicles = stating(bridge, "38,000")
+    assert cited_outlets(vehicles) == {"star", "courier", "vbc"}
+    assert "single_source" not in {f.kind for f in vehicles.flags}
