@@ -26,8 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from briefing.config import get_settings  # noqa: E402
 from briefing.digest.compose import Briefer, Dated, make_stories, pick_stories  # noqa: E402
-from briefing.digest.email import Recipient, build_view, render_html  # noqa: E402
+from briefing.digest.email import Recipient, build_view, public_url, render_html  # noqa: E402
+from briefing.engines import BuildOptions  # noqa: E402
 from briefing.ingest import read_paths  # noqa: E402
 
 STORIES = [ROOT / "examples" / "pow-exchange", ROOT / "evals" / "cases" / "factory-fire",
@@ -46,11 +48,13 @@ def example_html(now: datetime = NOW) -> str:
         for i, folder in enumerate(STORIES)
         for article in read_paths([str(folder)]).articles
     ]
-    stories = make_stories(window, now=now)
-    picked = pick_stories(stories, [], Briefer(engine="offline", max_points=4))
+    settings = get_settings()
+    stories = make_stories(window, now=now, settings=settings)
+    picked = pick_stories(stories, [], Briefer(BuildOptions(engine="offline", max_points=4), settings=settings))
     reader = Recipient(email="ada@example.com", name="Ada", timezone="Europe/London", send_hour=7,
                        token="example-unsubscribe-token", id="s_example")
-    return render_html(build_view(picked, reader, day=date(now.year, now.month, now.day)))
+    day = date(now.year, now.month, now.day)
+    return render_html(build_view(picked, reader, day=day, base_url=public_url(settings)))
 
 
 def find_chromium() -> str | None:

@@ -287,7 +287,7 @@ def test_a_toll_that_rose_is_stated_with_the_earlier_value_noted():
         [
             _article("x", "Fire\n\nThe fire at the Calder plant killed 12 people on Tuesday, the police said.", "Northwire"),
             _article("y", "Fire\n\nThe fire at the Calder plant killed 14 people on Tuesday, the mayor said.", "Daily Ledger"),
-            _article("z", "Toll\n\nThe health department said the death toll had risen to 14 on Wednesday.", "Gazette"),
+            _article("z", "Toll\n\nThe health department said the death toll from the fire at the Calder plant had risen to 14 on Wednesday.", "Gazette"),
         ],
         settings=SETTINGS,
     )
@@ -339,16 +339,8 @@ def test_vote_tallies_that_cannot_both_be_true_are_a_conflict(first: str, second
         assert all("conflict" in _flags(p) for p in result.points)
 
 
-# "aims to reopen on 12 January" vs "closed until 30 March" is one date told as two events
-# (reopening / staying closed): frames keep "until" apart from "on" and miss it (issue 13)
-_INVERSE_EVENTS = pytest.mark.xfail(reason="reopen on X vs closed until Y: inverse events, not yet read as one date")
-
-
 @pytest.mark.parametrize(
-    "case_dir",
-    [pytest.param(c, marks=_INVERSE_EVENTS) if c.name == "bridge-closure" else c
-     for c in list_cases() if load_case(c).expect.conflicts],
-    ids=lambda p: p.name,
+    "case_dir", [c for c in list_cases() if load_case(c).expect.conflicts], ids=lambda p: p.name
 )
 def test_expected_figure_date_name_and_vote_conflicts_are_found(case_dir: Path):
     case = load_case(case_dir)
