@@ -166,7 +166,7 @@ def build_briefing(
 
     if options is None:
         name = get_engine(engine or "offline").name  # an unknown name is a ConfigError
-        options = BuildOptions.model_construct(engine=cast("EngineName", name), max_points=max_points)  # as given
+        options = BuildOptions(engine=cast("EngineName", name), max_points=max_points)  # validated: 1..50
     engine_ = get_engine(options.engine)
     start = time.perf_counter()
     stage = f"{engine_.name} engine"
