@@ -36,7 +36,9 @@ class SimilarityIndex:
 
     def __init__(self, docs: Sequence[Sequence[str]], floor: float = 0.2, k: int | None = None):
         vocab: dict[str, int] = {}
-        indptr, cols, vals = [0], [], []
+        indptr: list[int] = [0]
+        cols: list[int] = []
+        vals: list[float] = []
         df: Counter[str] = Counter()
         for doc in docs:
             df.update(set(doc))
@@ -73,7 +75,7 @@ class SimilarityIndex:
         """Cosine of items i and j (0.0 below the floor); 1.0 for an item with itself."""
         return 1.0 if i == j else self.neighbours(i).get(j, 0.0)
 
-    def centrality(self, groups: Sequence[int]) -> np.ndarray:
+    def centrality(self, groups: Sequence[str] | Sequence[int]) -> np.ndarray:
         """Cosine of each item to a centroid in which every group (e.g. article) weighs the same."""
         centroid = np.asarray(self.vectors.T.dot(_balanced_weights(groups))).ravel()
         return np.asarray(self.vectors.dot(_unit(centroid))).ravel()
@@ -111,19 +113,19 @@ class SemanticIndex(SimilarityIndex):
         self.sims = _nearest(block, n, floor, k)
         self._rows = {}
 
-    def centrality(self, groups: Sequence[int]) -> np.ndarray:
+    def centrality(self, groups: Sequence[str] | Sequence[int]) -> np.ndarray:
         """The blend of the embedding and lexical cosines to a centroid in which every group
         (e.g. article) weighs the same."""
         semantic = self.embeddings @ _unit(balanced_mean(self.embeddings, groups))
         return self.weight * semantic + (1.0 - self.weight) * self.lexical.centrality(groups)
 
 
-def balanced_mean(vectors: np.ndarray, groups: Sequence[int]) -> np.ndarray:
+def balanced_mean(vectors: np.ndarray, groups: Sequence[str] | Sequence[int]) -> np.ndarray:
     """The mean of the groups' mean rows (every group weighs the same, however many rows)."""
     return np.asarray(_balanced_weights(groups) @ vectors).ravel()
 
 
-def _balanced_weights(groups: Sequence[int]) -> np.ndarray:
+def _balanced_weights(groups: Sequence[str] | Sequence[int]) -> np.ndarray:
     """A weight per row such that the weighted sum is the mean of the groups' means."""
     _, labels, sizes = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)
     return 1.0 / (sizes[labels] * len(sizes))
