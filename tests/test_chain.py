@@ -394,6 +394,14 @@ def test_an_unsupported_headline_falls_back_to_the_extractive_title_and_no_lead(
     assert dropped.reason.startswith("headline rejected: adds words the points do not have: Dam, collapse, kills")
 
 
+def test_a_headline_that_does_not_name_the_story_falls_back_to_the_extractive_title(fake_openai, model, corpus, offline_briefing):
+    model.front = {"headline": "Residents fled their homes on Monday", "lead": "About 300 residents fled."}
+    briefing = build(fake_openai, corpus)
+    assert briefing.title == offline_briefing.title and briefing.lead is None
+    (dropped,) = briefing.dropped
+    assert "names the story in fewer than 2 of the title's words" in dropped.reason
+
+
 def test_an_unsupported_lead_is_left_out_and_the_headline_kept(fake_openai, model, corpus):
     model.front = {"headline": HEADLINE, "lead": "About 300 residents fled. Officials blamed the dam for the flood."}
     briefing = build(fake_openai, corpus)

@@ -31,6 +31,7 @@ class HeadlineRules(_Table):
     min_words: int
     lead_points: int
     max_lead_sentences: int
+    story_words: int
 
 
 class ChainRules(_Table):

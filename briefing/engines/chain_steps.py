@@ -33,7 +33,7 @@ from briefing.lang import nlp
 from briefing.models import Citation, DroppedPoint, Point, Source, Verdict
 from briefing.prompts import render
 from briefing.sentence_form import START, fragment_problem
-from briefing.text import stem
+from briefing.text import content_stems, stem
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +260,10 @@ class Front:
     lead: str | None = None
 
 
-def headline_problems(headline: str, citations: list[Citation], sources: dict[str, Source], rules: HeadlineRules = RULES.headline) -> list[str]:
+def headline_problems(
+    headline: str, citations: list[Citation], sources: dict[str, Source], rules: HeadlineRules = RULES.headline,
+    title: str = "",
+) -> list[str]:
     problems = []
     n = _words(headline)
     if not rules.min_words <= n <= rules.max_words:
@@ -269,6 +272,8 @@ def headline_problems(headline: str, citations: list[Citation], sources: dict[st
         problems.append("does not read as a headline")
     if added := new_words(headline, [c.quote for c in citations]):
         problems.append(f"adds words the points do not have: {', '.join(added)}")
+    if title and len(set(content_stems(headline)) & set(content_stems(title))) < rules.story_words:
+        problems.append(f"names the story in fewer than {rules.story_words} of the title's words ({title!r})")
     if not problems:
         verdict = _verdict(headline.rstrip(".") + ".", citations, sources)
         if verdict.label == "unsupported":
@@ -312,7 +317,7 @@ async def headline_step(
         return Front(title)
     citations = list({(c.source_id, c.start, c.end): c for p in top for c in p.citations}.values())
     headline = " ".join(answer.headline.split()).rstrip(".")
-    problems = headline_problems(headline, citations, sources, rules)
+    problems = headline_problems(headline, citations, sources, rules, title)
     if problems:
         log_.dropped.append(DroppedPoint(text=headline, reason="headline rejected: " + "; ".join(problems) + "; kept the extractive title and no lead"))
         return Front(title)
