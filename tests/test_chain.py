@@ -128,12 +128,15 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/v1"
 
 
-# The shipped rules never remove a conflict code found (the bundled model removed true ones);
-# with these, a conflict whose two sentences are under 0.5 similar counts as weak evidence.
-WEAK_BELOW_HALF = RULES.model_copy(update={"pairs": RULES.pairs.model_copy(update={"strong_similarity": 0.5})})
+# The shipped rules neither remove a conflict code found nor ask about pairs code left
+# undecided (the bundled model removed true conflicts and added false ones). These tests
+# show the steps under rules that ask: up to six undecided pairs proposed, and (below) a
+# conflict whose two sentences are under 0.5 similar counting as weak evidence.
+PROPOSING = RULES.model_copy(update={"pairs": RULES.pairs.model_copy(update={"max_proposed": 6})})
+WEAK_BELOW_HALF = PROPOSING.model_copy(update={"pairs": PROPOSING.pairs.model_copy(update={"strong_similarity": 0.5})})
 
 
-def build(fake, corpus: Corpus, *, stages: list[str] | None = None, rules=RULES, **client_kwargs) -> Briefing:
+def build(fake, corpus: Corpus, *, stages: list[str] | None = None, rules=PROPOSING, **client_kwargs) -> Briefing:
     on_stage = stages.append if stages is not None else (lambda s: None)
     return run_with(lambda: client_for(fake, **client_kwargs), corpus, MAX_POINTS, on_stage, rules)
 
@@ -224,7 +227,7 @@ def test_a_model_that_confirms_code_gives_the_offline_briefing_with_a_headline_a
     stats = briefing.stats
     assert stats.engine == "llm" and stats.engine_version.endswith("(gpt-4o-mini)")
     assert {step: u["calls"] for step, u in stats.usage.items() if step != "total"} == {
-        "adjudicate": 1, "merge": 1, "headline": 1
+        "merge": 1, "headline": 1  # the shipped rules ask about no pair
     }
     assert stats.prompts == {name: load_prompt(name).ref for name in PROMPTS}
     assert {"evidence", "adjudicate", "compose", "merge", "headline"} <= set(stats.timings)
@@ -253,7 +256,7 @@ def test_progress_is_reported_per_step(fake_openai, model, corpus):
 
 def test_dry_run_renders_exactly_what_the_chain_sends(fake_openai, model, corpus):
     build(fake_openai, corpus)
-    planned = [(step, messages) for step, messages in planned_requests(corpus, MAX_POINTS)]
+    planned = [(step, messages) for step, messages in planned_requests(corpus, MAX_POINTS, PROPOSING)]
     assert [step for step, _ in planned] == ["adjudicate", "merge", "headline"]
     assert [m for _, m in planned] == [r.messages for r in fake_openai.completions]
 
@@ -274,6 +277,10 @@ def test_rerun_costs_nothing_thanks_to_the_cache(fake_openai, model, corpus, tmp
 def asked(fake) -> dict[str, str]:
     (pairs,) = [pairs_asked(r.messages) for r in fake.completions if "AdjudicateAnswer" in str(r.body)]
     return pairs
+
+
+def test_under_the_shipped_rules_the_model_is_asked_about_no_pair(corpus):
+    assert adjudicate.propose(offline.gather(corpus), RULES.pairs) == []
 
 
 def test_the_model_is_asked_about_the_pair_code_could_not_decide(fake_openai, model, corpus):
@@ -299,7 +306,7 @@ def test_different_things_removes_a_conflict_code_found_on_weak_evidence(fake_op
 
 def test_a_conflict_on_strong_evidence_is_not_asked_about_and_stands_whatever_the_model_says(corpus):
     evidence = offline.gather(corpus)
-    strong = RULES.pairs.model_copy(update={"strong_similarity": 0.3})  # the 40-vs-12 pair is 0.47 similar
+    strong = PROPOSING.pairs.model_copy(update={"strong_similarity": 0.3})  # the 40-vs-12 pair is 0.47 similar
     assert [p.values for p in adjudicate.propose(evidence, strong)] == [("2,400", "Some 3,500")]
     pairs = adjudicate.propose(evidence, WEAK_BELOW_HALF.pairs)  # asked under other rules...
     outcome = adjudicate.apply(evidence, pairs, ["different things", None], strong)  # ...judged as strong

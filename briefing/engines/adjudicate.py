@@ -109,13 +109,13 @@ def propose(evidence: Evidence, rules: PairRules = RULES.pairs) -> list[Pair]:
     found.sort(key=lambda t: (-t[0], t[1].a, t[1].b))
     seen: set[frozenset[str]] = set()
     for _, p in found:
+        if len(pairs) - asked >= rules.max_proposed:
+            break
         key = frozenset(v.lower() for v in p.values)
         if key in seen:
             continue
         seen.add(key)
         pairs.append(p)
-        if len(pairs) - asked >= rules.max_proposed:
-            break
     return pairs
 
 
