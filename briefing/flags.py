@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from briefing.claims import Claim, cue_reasons
 from briefing.models import Citation, Conflict, ConflictValue, Flag
 
+# cue families (data/cues.toml) whose presence in every origin raises a flag kind
+CUE_FLAGS = {"anonymous": "anonymous_source", "hedged": "hedged", "unverified": "unverified"}
 # an article with this many anonymously sourced sentences is anonymously sourced as a whole
 ANONYMOUS_ARTICLE_SENTENCES = 2
 
@@ -58,7 +60,7 @@ def point_flags(
         copies = origin_sizes.get(origin, 1)
         retold = f", told by {copies} articles that re-use one story" if copies > 1 else ""
         flags.append(Flag(kind="single_source", reason=f"Only one independent origin: {label}{retold}."))
-    for family, kind in (("anonymous", "anonymous_source"), ("hedged", "hedged"), ("unverified", "unverified")):
+    for family, kind in CUE_FLAGS.items():
         phrases = [_cue(c, family, anonymous) for c in support]
         if phrases and all(phrases):
             flags.append(Flag(kind=kind, reason=f"{reasons[family].capitalize()}: “{phrases[0]}”."))

@@ -28,9 +28,10 @@ from briefing.config import Settings
 from briefing.engines import ENGINES, adjudicate, offline, run_engine
 from briefing.engines.chain import PROMPTS, planned_requests, run_with
 from briefing.engines.chain_rules import RULES
+from briefing.engines.chain_steps import spans_dropped, thin_cues
 from briefing.errors import LLMError, LLMUnavailable
 from briefing.llm import LLMClient
-from briefing.models import Article, Briefing, Corpus
+from briefing.models import Article, Briefing, Citation, Corpus, Flag, Point
 from briefing.pipeline import prepare
 from briefing.prompts import load_prompt, render
 
@@ -371,6 +372,7 @@ def test_a_merged_point_that_keeps_every_fact_replaces_the_longer_sentence(fake_
         (EVACUATION.replace("Heavy rain", "Very heavy rain"), "not concise"),
         ("Floods killed about 300 Arden valley residents on Monday, county officials said.", "adds words the sentences do not have: killed"),
         ("About 300 county officials forced residents from their homes in the Arden valley on Monday.", "links words the sentences do not link"),
+        ("About 300 residents were forced from their homes as the Arden burst its banks on Monday, county officials said.", "adds words only one corroborating sentence has: burst, banks"),
     ],
 )
 def test_a_merged_point_that_fails_a_check_falls_back_to_the_verbatim_sentence(fake_openai, model, corpus, merged, reason):
@@ -379,6 +381,26 @@ def test_a_merged_point_that_fails_a_check_falls_back_to_the_verbatim_sentence(f
     assert point_with(briefing, "300").text == EVACUATION
     (dropped,) = briefing.dropped
     assert dropped.text == merged and reason in dropped.reason and "stated the source sentence instead" in dropped.reason
+
+
+def test_a_merge_may_not_bring_in_a_hedge_or_unnamed_source_the_points_flags_do_not_warn_of():
+    point = Point(text=EVACUATION, citations=[Citation(source_id="s0", start=0, end=len(EVACUATION), quote=EVACUATION)], origins=2)
+    hedged = EVACUATION.replace("forcing", "reportedly forcing")
+    anonymous = EVACUATION.replace("county officials said", "an official who declined to be named said")
+    assert thin_cues(hedged, point) == ["hedged: 'reportedly'"]
+    assert thin_cues(anonymous, point) == ["anonymous: 'declined to be named'"]
+    assert thin_cues(hedged, point.model_copy(update={"flags": [Flag(kind="hedged", reason="Hedged: “reportedly”.")]})) == []
+
+
+def test_a_merge_must_still_rest_on_every_span_the_sentence_rested_on():
+    spans = [
+        "Heavy rain flooded the Arden valley on Monday, county officials said.",
+        "A dam upstream of Milford was badly damaged in the storm, county officials said.",
+    ]
+    citations = [Citation(source_id=f"s{k}", start=0, end=len(q), quote=q) for k, q in enumerate(spans)]
+    base = "Heavy rain flooded the Arden valley on Monday and a dam upstream of Milford was badly damaged, county officials said."
+    assert spans_dropped(base, base, citations) == []
+    assert spans_dropped(base, spans[0], citations) == [2]  # the dam's span is cited but no longer used
 
 
 def test_only_corroborated_long_points_are_merged(fake_openai, model, corpus, offline_briefing):

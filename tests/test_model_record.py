@@ -31,19 +31,19 @@ MODEL = "tiny-model-q4"
 CASES = [f"story-{i}" for i in range(4)]  # story-0, story-1 tuning; story-2, story-3 held out
 
 
-def _entry(engine_version: str, *, covered: int, conflicts_found: int) -> EngineBaseline:
+def _entry(engine_version: str, *, covered: int, conflicts_found: int, **more: int) -> EngineBaseline:
     counts = Counts(points=8, citations=8, citations_valid=8, key_facts=10, key_facts_covered=covered,
-                    conflicts_expected=2, conflicts_found=conflicts_found)
+                    conflicts_expected=2, conflicts_found=conflicts_found, **more)
     return EngineBaseline(
         prompt_manifest_hash="p1", updated_at=datetime(2026, 12, 1, tzinfo=UTC), engine_version=engine_version,
         cases={n: CaseBaseline(counts=counts) for n in CASES},
     )
 
 
-def _baseline(*, llm_covered: int, llm_conflicts: int) -> Baseline:
+def _baseline(*, llm_covered: int, llm_conflicts: int, **llm_more: int) -> Baseline:
     return Baseline(suites={"dev": {
         "offline": _entry("offline 0.1", covered=9, conflicts_found=0),
-        "llm": _entry(f"llm 0.1 ({MODEL})", covered=llm_covered, conflicts_found=llm_conflicts),
+        "llm": _entry(f"llm 0.1 ({MODEL})", covered=llm_covered, conflicts_found=llm_conflicts, **llm_more),
     }})
 
 
@@ -69,6 +69,16 @@ def test_a_model_only_level_is_not_ahead():
     rec = record(_baseline(llm_covered=9, llm_conflicts=0))
     assert rec is not None and not rec.ahead
     assert "not ahead of the offline engine on conflict_recall" in rec.why_not()
+
+
+def test_an_error_offline_never_risked_puts_the_model_behind():
+    # offline stated no thin claim (thin flag recall n/a); the model stated two without their flags
+    rec = record(_baseline(llm_covered=9, llm_conflicts=1, thin_flags_required=2))
+    assert rec is not None and not rec.ahead
+    assert [m.name for m in rec.behind()] == ["thin_flag_recall"]
+    assert "thin flag R 0.00 vs n/a" in rec.why_not()
+    carried = record(_baseline(llm_covered=9, llm_conflicts=1, thin_flags_required=2, thin_flags_carried=2))
+    assert carried is not None and carried.ahead
 
 
 def test_records_of_other_models_are_kept_when_one_is_updated(tmp_path: Path):

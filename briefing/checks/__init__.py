@@ -8,6 +8,7 @@ Public API (engines and the eval harness depend on these names):
     check_point(point, sources, *, judge=None) -> Verdict
     check_briefing(briefing, *, judge=None) -> BriefingCheck
     annotate(briefing, *, judge=None) -> Briefing           # copy with point.support set
+    spans_used(text, evidence) -> set[int]                  # cited spans earning precision credit
 
 Judge = Callable[[str, Sequence[str]], JudgeResult], JudgeResult.label in
 SUPPORTED / CONTRADICTED / NOT_MENTIONED.
@@ -15,7 +16,7 @@ SUPPORTED / CONTRADICTED / NOT_MENTIONED.
 
 from .attribution import check_attribution
 from .citations import check_citation
-from .metrics import BriefingCheck, PointCheck, SentenceCheck, annotate, check_briefing, check_point
+from .metrics import BriefingCheck, PointCheck, SentenceCheck, annotate, check_briefing, check_point, spans_used
 from .normalize import extract_quantities, split_sentences
 from .support import Judge, JudgeResult, Signals, analyze, check_support
 
@@ -35,4 +36,5 @@ __all__ = [
     "check_support",
     "extract_quantities",
     "split_sentences",
+    "spans_used",
 ]

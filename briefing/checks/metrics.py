@@ -104,6 +104,32 @@ def check_point(
     return _merge(sents, _sentence_verdicts(sents, evidence, judge, use_embeddings))
 
 
+def citations_needed(sentence: str, evidence: Sequence[str], *, use_embeddings: bool | None = None) -> list[bool]:
+    """ALCE's precision test for a sentence the evidence supports jointly: per cited span,
+    whether it earns credit (it supports the sentence in part on its own, or the rest do not
+    support it without it). The leave-one-out checks use the heuristic checker only."""
+    if len(evidence) == 1:
+        return [True]
+    out = []
+    for k in range(len(evidence)):
+        if check_support(sentence, [evidence[k]], use_embeddings=use_embeddings).label != "unsupported":
+            out.append(True)
+            continue
+        rest = check_support(sentence, [*evidence[:k], *evidence[k + 1 :]], use_embeddings=use_embeddings)
+        out.append(rest.label != "supported")
+    return out
+
+
+def spans_used(text: str, evidence: Sequence[str], *, use_embeddings: bool | None = None) -> set[int]:
+    """Indices of the cited spans that earn precision credit in some sentence of `text` the
+    evidence supports: a rewording that uses fewer of them cites spans it no longer rests on."""
+    used: set[int] = set()
+    for s in point_sentences(text):
+        if check_support(s, evidence, use_embeddings=use_embeddings).label == "supported":
+            used |= {k for k, earns in enumerate(citations_needed(s, evidence, use_embeddings=use_embeddings)) if earns}
+    return used
+
+
 def check_briefing(
     briefing: Briefing, *, judge: Judge | None = None, use_embeddings: bool | None = None
 ) -> BriefingCheck:
@@ -148,22 +174,10 @@ def check_briefing(
             n_sent_supported += joint
             if not joint:
                 continue  # ALCE: an unsupported sentence earns no precision credit
-            if len(evidence) == 1:
-                prec_credit += 1
-                needed[0] = True
-                continue
-            for k in range(len(evidence)):
-                alone = check_support(s, [evidence[k]], use_embeddings=use_embeddings)
-                if alone.label != "unsupported":
-                    prec_credit += 1
-                    needed[k] = True
-                    continue
-                rest = check_support(s, evidence[:k] + evidence[k + 1 :], use_embeddings=use_embeddings)
-                if rest.label == "supported":
-                    judged_irrelevant[k] = True  # not needed for this sentence
-                else:
-                    prec_credit += 1
-                    needed[k] = True
+            for k, earns in enumerate(citations_needed(s, evidence, use_embeddings=use_embeddings)):
+                prec_credit += earns
+                needed[k] = needed[k] or earns
+                judged_irrelevant[k] = judged_irrelevant[k] or not earns
         # ALCE counts every citation once per sentence that cites it
         if problems:
             verdict = Verdict(label="unsupported", score=0.0, reasons=problems)

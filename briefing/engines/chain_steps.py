@@ -10,8 +10,10 @@ are checked against the citations of the points they summarise.
 Checks on a merged point (`merge_problems`): a complete sentence; shorter than the base
 sentence by a margin; every figure, named entity and attribution of the base sentence kept;
 no content word the sentences do not have, and no subject-verb or verb-object link they do
-not have (so the same words cannot tell another fact); the checker's verdict on its cited spans no
-worse than the base sentence's. A headline and lead likewise add no content word to the
+not have (so the same words cannot tell another fact); no word beyond the base sentence's that only
+one corroborating sentence has (one origin's detail told as corroborated); no hedge or anonymous-source cue the point
+is not flagged for; the checker's verdict on its cited spans no worse than the base sentence's, and
+every cited span that earns precision credit for the base sentence still earning it. A headline and lead likewise add no content word to the
 points' cited sentences and are checked by the checker, sentence by sentence.
 """
 
@@ -26,9 +28,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
-from briefing.checks import check_attribution, check_point, extract_quantities, split_sentences
+from briefing.checks import check_attribution, check_point, extract_quantities, spans_used, split_sentences
+from briefing.claims import find_cues
 from briefing.engines.chain_rules import RULES, HeadlineRules, MergeRules
 from briefing.errors import LLMOutputError
+from briefing.flags import CUE_FLAGS
 from briefing.lang import nlp
 from briefing.models import Citation, DroppedPoint, Point, Source, Verdict
 from briefing.prompts import render
@@ -148,6 +152,14 @@ def new_words(text: str, sources: Sequence[str]) -> list[str]:
     return [w for lemma, w in _content_lemmas(text).items() if lemma not in known and stem(w.lower()) not in known]
 
 
+def one_voice_words(text: str, sentences: Sequence[str]) -> list[str]:
+    """Content words of `text` that the base sentence (first) lacks and only one of the others
+    has: a detail from one origin, which the merged point, cited and flagged as corroborated,
+    would state as if several origins did."""
+    base, others = sentences[0], sentences[1:]
+    return [w for w in new_words(text, [base]) if sum(not new_words(w, [s]) for s in others) < 2]
+
+
 def _relations(text: str) -> set[tuple[str, str]]:
     """Who does what: (subject or object lemma, its verb's lemma) pairs from the parse."""
     doc = nlp.parse_one(text, components=("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"))
@@ -219,12 +231,33 @@ def merge_problems(text: str, job: MergeJob, sources: dict[str, Source], rules: 
         problems.append(f"adds words the sentences do not have: {', '.join(added)}")
     elif links := new_relations(text, job.sentences):
         problems.append(f"links words the sentences do not link: {', '.join(links)}")
+    elif lone := one_voice_words(text, job.sentences):
+        problems.append(f"adds words only one corroborating sentence has: {', '.join(lone)}")
+    if thin := thin_cues(text, job.point):
+        problems.append(f"states a claim the point is not flagged for ({', '.join(thin)})")
     if not problems:
         before = job.point.support or _verdict(base, job.point.citations, sources)
         after = _verdict(text, job.point.citations, sources)
         if _RANK[after.label] < _RANK[before.label]:
             problems.append(f"checker: {after.label} ({'; '.join(after.reasons) or 'no reason given'})")
+        elif unused := spans_dropped(base, text, job.point.citations):
+            problems.append(f"no longer rests on cited span{'s' * (len(unused) > 1)} {', '.join(map(str, unused))}")
     return problems
+
+
+def thin_cues(text: str, point: Point) -> list[str]:
+    """Cues of thin evidence (hedged, anonymous, ...) in `text` that neither the point's own
+    sentence nor its flags carry: words from a corroborating sentence may not bring in a claim
+    the flags, which code set, do not warn about."""
+    had = {CUE_FLAGS.get(fam) for fam in find_cues(point.text)} | {f.kind for f in point.flags}
+    return [f"{fam}: {phrase!r}" for fam, phrase in find_cues(text).items() if fam in CUE_FLAGS and CUE_FLAGS[fam] not in had]
+
+
+def spans_dropped(base: str, text: str, citations: list[Citation]) -> list[int]:
+    """Citations (1-based) that earn precision credit for the base sentence and not for the
+    merged one: the point keeps its citations, so the merge must still rest on each."""
+    evidence = [c.quote for c in citations]
+    return [k + 1 for k in sorted(spans_used(base, evidence) - spans_used(text, evidence))]
 
 
 async def merge_step(client: Any, job: MergeJob, sources: dict[str, Source], log_: ChainLog) -> Point:

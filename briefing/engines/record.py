@@ -54,10 +54,14 @@ class ModelRecord(BaseModel):
         where = f"the {self.suite} set's {self.half} half ({len(self.cases)} stories, recorded {self.recorded_at:%Y-%m-%d})"
         behind = self.behind()
         if behind:
-            shown = ", ".join(f"{m.label} {m.llm:.2f} vs {m.offline:.2f}" for m in behind[:4])
+            shown = ", ".join(f"{m.label} {_shown(m.llm)} vs {_shown(m.offline)}" for m in behind[:4])
             more = f" and {len(behind) - 4} more" if len(behind) > 4 else ""
             return f"behind the offline engine on {where}: {shown}{more}"
         return f"not ahead of the offline engine on {', '.join(self.deciding)} on {where}"
+
+
+def _shown(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
 
 
 class ModelRecords(BaseModel):

@@ -3,7 +3,9 @@ verdict `auto` reads (briefing/engines/record.py).
 
 A model is *ahead* when, on the held-out half, it is at least as good as the offline engine
 on every scored metric (no tolerance) and strictly better on a deciding metric (conflict
-recall: what a reader cannot get without a model). The verdict is computed from the accepted
+recall: what a reader cannot get without a model; words per key fact: the same facts told in
+fewer words). A metric offline had nothing to score on (n/a) counts against the model when the
+model made errors of that kind there. The verdict is computed from the accepted
 baseline (both engines' per-case counts), so it changes only when a run is accepted.
 """
 
@@ -15,13 +17,14 @@ from pathlib import Path
 from briefing.engines.record import RECORDS_FILE, Metric, ModelRecord, load_records
 
 from ..suites import split_halves
-from .gate import Baseline, EngineBaseline, compare
+from .gate import Baseline, Comparison, EngineBaseline, compare
 from .metrics import SPEC, Counts, aggregate
 
 
 DEFAULT_RECORDS = Path(__file__).resolve().parents[1] / RECORDS_FILE
 DECIDING = ("conflict_recall", "words_per_fact")  # the issue's two: disagreements found, conciseness
 _LEVEL = Baseline(tolerances={"default": 0.0})  # "at least as good" means no tolerance
+_NOT_A_RATE = {"words_per_fact"}  # its numerator counts words, not errors
 _STATUS = {"better": "ahead", "ok": "level", "regressed": "behind", "n/a": "n/a"}
 
 
@@ -42,12 +45,25 @@ def side_by_side(offline: EngineBaseline, llm: EngineBaseline) -> dict[str, list
     out = {}
     for half, names in split_halves(shared).items():
         if names:
-            comparisons = compare(_counts(offline, names), _counts(llm, names), _LEVEL)
+            counts = _counts(llm, names)
+            comparisons = compare(_counts(offline, names), counts, _LEVEL)
             out[half] = [
-                Metric(name=c.metric, label=SPEC[c.metric].label, offline=c.baseline, llm=c.current, status=_STATUS[c.status])
+                Metric(name=c.metric, label=SPEC[c.metric].label, offline=c.baseline, llm=c.current, status=_status(c, counts))
                 for c in comparisons
             ]
     return out
+
+
+def _status(c: Comparison, llm: Counts) -> str:
+    """`compare`'s verdict, except where offline had nothing to score (n/a) and the llm did: an
+    error offline never risked (a thin claim stated without its flag, a conflict it alone reports
+    wrongly) puts the model behind; none leaves it level."""
+    if c.status != "n/a" or c.current is None or c.metric in _NOT_A_RATE:
+        return _STATUS[c.status]
+    spec = SPEC[c.metric]
+    num, den = getattr(llm, spec.numerator), getattr(llm, spec.denominator)
+    errors = den - num if spec.better == "higher" else num
+    return "behind" if errors > 0 else "level"
 
 
 def record(baseline: Baseline, suite: str = "dev") -> ModelRecord | None:
