@@ -34,6 +34,9 @@ Definitions (see evals/README.md, "Running the eval suite"):
   furniture / shown titles.
 - off_topic_cited: off-topic articles cited anywhere / off-topic articles.
 - fragments: points that are not complete sentences (``prose.fragment_problem``) / points.
+- datelines: points opening with a dateline or byline (``prose.dateline``) / points.
+- repeats: points whose content words another, longer point mostly holds (``prose.repeated_in``:
+  the same fact told twice) / points.
 - words_per_fact: words in all points / key facts they cover (conciseness: the same facts in
   fewer words is better; a briefing that covers no key fact has none).
 
@@ -55,7 +58,7 @@ from evals.evalset import EvalsetExpect, mentions_any
 from evals.expect import contains_text, number_tokens, tokens, value_matches
 from evals.loader import Case
 
-from .prose import fragment_problem, junk_title, title_problem
+from .prose import dateline, fragment_problem, junk_title, repeated_in, title_problem
 
 Direction = Literal["higher", "lower"]
 
@@ -113,6 +116,10 @@ METRICS: list[MetricSpec] = [
                denominator="off_topic", better="lower"),
     MetricSpec(name="fragments", label="fragments", numerator="points_fragment",
                denominator="points", better="lower"),
+    MetricSpec(name="datelines", label="datelines", numerator="points_dateline",
+               denominator="points", better="lower"),
+    MetricSpec(name="repeats", label="repeats", numerator="points_repeated",
+               denominator="points", better="lower"),
     MetricSpec(name="words_per_fact", label="words/fact", numerator="point_words",
                denominator="key_facts_covered", better="lower"),
 ]
@@ -167,6 +174,8 @@ class Counts(BaseModel):
     off_topic: int = 0
     off_topic_cited: int = 0
     points_fragment: int = 0
+    points_dateline: int = 0
+    points_repeated: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(**{k: getattr(self, k) + getattr(other, k) for k in Counts.model_fields})
@@ -221,6 +230,8 @@ class Details(BaseModel):
     title_problems: list[str] = []
     off_topic_citations: list[str] = []
     fragments: list[str] = []
+    datelines: list[str] = []
+    repeats: list[str] = []
     flag_judgements: list[FlagJudgement] = []
 
 
@@ -422,6 +433,13 @@ def score_case(case: Case, briefing: Briefing, check: BriefingCheck) -> tuple[Co
         if why:
             c.points_fragment += 1
             d.fragments.append(f"point {i + 1} {text[:50]!r}: {why}")
+        if line := dateline(text):
+            c.points_dateline += 1
+            d.datelines.append(f"point {i + 1}: {line!r}")
+        others = texts[:i] + texts[i + 1 :]
+        if (other := repeated_in(text, others)) is not None:
+            c.points_repeated += 1
+            d.repeats.append(f"point {i + 1} {text[:50]!r} repeats point {other + 1 + (other >= i)}")
 
     if case.evalset is not None:
         _score_evalset(case.evalset, briefing, c, d)

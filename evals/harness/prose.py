@@ -14,7 +14,16 @@ from collections.abc import Iterable
 from briefing.sentence_form import fragment_problem
 from evals.expect import contains_text, normalize
 
-__all__ = ["boilerplate_in", "content_words", "fragment_problem", "junk_title", "names_story", "title_problem"]
+__all__ = [
+    "boilerplate_in",
+    "content_words",
+    "dateline",
+    "fragment_problem",
+    "junk_title",
+    "names_story",
+    "repeated_in",
+    "title_problem",
+]
 
 # Page furniture that is never a headline: consent banners, sign-up boxes, site chrome.
 _JUNK = re.compile(
@@ -24,6 +33,13 @@ _JUNK = re.compile(
     r"|(?:[^|·•]*[|·•]){2,}",  # two or more separators: a navigation bar ("News | Sport | …")
     re.IGNORECASE,
 )
+# A dateline or byline opening a point: "KYIV, Ukraine —", "LONDON (Reuters) -", "By Jane Doe".
+_DATELINE = re.compile(
+    r"^\s*(?:[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+)*(?:,\s*[A-Z][\w.]*(?: [A-Z][\w.]*)*)?\s*(?:\([^)]{1,40}\))?\s*[—–-]\s"
+    r"|By [A-Z][a-z]+(?: [A-Z]\.?)? [A-Z][a-z]+\b)"
+)
+# a point repeats another when this share of its content words (at least three) are the other's
+REPEAT_SHARE = 2 / 3
 _WORD = re.compile(r"[a-z][a-z'’]*|\d[\d.,]*")
 _STOP = frozenset(
     """the and for with from that this into over after before about their there they them
@@ -83,3 +99,22 @@ def title_problem(title: str, story: str, headlines: Iterable[str], boilerplate:
     if junk:
         return junk
     return None if names_story(title, story, headlines) else "does not name the story"
+
+
+def dateline(text: str) -> str | None:
+    """The dateline or byline a point opens with, or None."""
+    m = _DATELINE.match(text)
+    return m.group().strip() if m else None
+
+
+def repeated_in(text: str, others: Iterable[str]) -> int | None:
+    """Index of the first of `others` that already tells this point: it holds REPEAT_SHARE of
+    the point's content words (the shorter of the two is the repeat), or None."""
+    words = content_words(text)
+    if len(words) < 3:
+        return None
+    for k, other in enumerate(others):
+        theirs = content_words(other)
+        if len(theirs) >= len(words) and len(words & theirs) >= REPEAT_SHARE * len(words) - 1e-9:
+            return k
+    return None

@@ -143,12 +143,16 @@ def markdown(run: EvalRun | SuiteResult, gate: RunGate | GateResult | None = Non
     lines += [
         "",
         "Overall = micro-average (summed counts) over the rows' cases; `n/a` = nothing to measure. "
-        "Lower is better for *unsupported*, *boilerplate*, *injection*, *spurious/brief*, *traps hit*, "
-        "*update stale*, *false single*, *junk titles*, *off-topic*, *fragments* and *words/fact*.",
+        f"Lower is better for {_lower_better()}.",
     ]
     if gate is not None:
         lines += ["", f"**{gate.summary}**"]
     return _tidy(lines)
+
+
+def _lower_better() -> str:
+    names = [f"*{m.label}*" for m in METRICS if m.better == "lower"]
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _tidy(lines: list[str]) -> str:
