@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict
 from briefing import budget
 from briefing.claims import Claim, extract_claims
 from briefing.conflicts import Disagreement, Update, compare, figures_at_odds, repeats_figure
-from briefing.facts import stated_share, states, telling, told_share
+from briefing.facts import stated_share, states, telling, told_share, word_share
 from briefing.facts import same_fact as _same_fact
 from briefing.flags import anonymous_articles, point_flags, update_flag
 from briefing.headlines import briefing_title, guess_title, headline
@@ -86,6 +86,7 @@ class Select(_Table):
     cite_facts_partial: float
     partial_citations: int
     repeat_similarity: float
+    repeat_words: float
     lead_origin_slack: int
 
 
@@ -409,7 +410,8 @@ def select(
     comes from the groups backed by the most independent origins (within
     `lead_origin_slack`): the most corroborated fact, the most central among them. With
     `drop_repeats`, a group that only repeats a chosen one (the same count of the same
-    thing) is never picked; the chain keeps them as evidence, since a model rewriting the
+    thing, or a sentence the chosen one holds: `holds`) is never picked, and one that holds a
+    chosen one takes its place when as well backed; the chain keeps them as evidence, since a model rewriting the
     first may leave the figure out."""
     w = RANKING.select
     chosen: list[Group] = []
@@ -430,14 +432,31 @@ def select(
 
         pool = remaining if chosen else [g for g in remaining if backing(g) >= most - w.lead_origin_slack]
         best = max(pool, key=value)
-        chosen.append(best)
+        held = [k for k, c in enumerate(chosen) if drop_repeats and holds(claims[best.rep], claims[c.rep])]
+        if held and all(backing(best) >= backing(chosen[k]) for k in held):
+            # it tells a chosen point's fact and more, on as much backing: it takes that place
+            chosen[held[0]] = best
+            for k in reversed(held[1:]):
+                del chosen[k]
+        elif held:
+            remaining.remove(best)  # the same fact again, on less backing than the point told
+            continue
+        else:
+            chosen.append(best)
         remaining = [
             g
             for g in remaining
-            if g is not best and not (drop_repeats and repeats_point(g.rep, best.rep, claims, index))
+            if g is not best
+            and not (drop_repeats and (repeats_point(g.rep, best.rep, claims, index) or holds(claims[best.rep], claims[g.rep])))
         ]
         taken.update(best.origins)
     return chosen
+
+
+def holds(a: Claim, b: Claim) -> bool:
+    """a tells b's fact: it uses `repeat_words` of b's content words (b has three or more) and
+    gives all b's telling figures and names, so b beside a would tell a reader nothing new."""
+    return len(b.stems) >= 3 and word_share(a, b) >= RANKING.select.repeat_words - 1e-9 and stated_share(a, b) >= 1.0 - 1e-9
 
 
 def repeats(a: Claim, b: Claim) -> bool:

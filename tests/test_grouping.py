@@ -5,14 +5,14 @@ corroborated fact. (Invented stories.)"""
 
 import pytest
 
-from briefing.claims import Claim
+from briefing.claims import Claim, extract_claims
 from briefing.config import Settings
-from briefing.evidence import RANKING
+from briefing.evidence import RANKING, holds
 from briefing.facts import same_fact, states
 from briefing.lang.numbers import figures
 from briefing.models import Article, Briefing, Passage, Point
 from briefing.text import content_stems, entities
-from briefing.pipeline import build_briefing
+from briefing.pipeline import build_briefing, prepare
 
 GAZETTE = """A fire at a furniture warehouse in Dunmore killed three people on Monday night, the county fire service said.
 Crews from four stations fought the blaze for six hours before it was under control.
@@ -197,3 +197,17 @@ def test_a_count_told_by_three_outlets_cites_all_three(bridge: Briefing):
     vehicles = stating(bridge, "38,000")
     assert cited_outlets(vehicles) == {"star", "courier", "vbc"}
     assert "single_source" not in {f.kind for f in vehicles.flags}
+
+
+
+def test_a_sentence_holding_a_shorter_ones_words_and_figures_tells_its_fact():
+    long_, short, other = (
+        "The Kelmar harbour authority closed the north pier on Friday after divers found cracked pilings.",
+        "The north pier was closed on Friday.",
+        "The south pier was closed on Saturday.",
+    )
+    corpus = prepare([article(str(k), f"Outlet {k}", t) for k, t in enumerate([long_, short, other])], Settings())
+    claims = {c.text: c for c in extract_claims(corpus)}
+    assert holds(claims[long_], claims[short])
+    assert not holds(claims[short], claims[long_])  # the longer one adds the divers' find
+    assert not holds(claims[long_], claims[other])  # another pier, another day
