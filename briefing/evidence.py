@@ -411,8 +411,8 @@ def select(
     `lead_origin_slack`): the most corroborated fact, the most central among them. With
     `drop_repeats`, a group that only repeats a chosen one (the same count of the same
     thing, or a sentence the chosen one holds: `holds`) is never picked, and one that holds a
-    chosen one takes its place when as well backed; the chain keeps them as evidence, since a model rewriting the
-    first may leave the figure out."""
+    chosen one takes its place when as well backed; the chain keeps them as evidence, since a
+    model rewriting the first may leave the figure out."""
     w = RANKING.select
     chosen: list[Group] = []
     taken: Counter[str] = Counter()

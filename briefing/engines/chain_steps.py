@@ -10,11 +10,12 @@ are checked against the citations of the points they summarise.
 Checks on a merged point (`merge_problems`): a complete sentence; shorter than the base
 sentence by a margin; every figure, named entity and attribution of the base sentence kept;
 no content word the sentences do not have, and no subject-verb or verb-object link they do
-not have (so the same words cannot tell another fact); no word beyond the base sentence's that only
-one corroborating sentence has (one origin's detail told as corroborated); no hedge or anonymous-source cue the point
-is not flagged for; the checker's verdict on its cited spans no worse than the base sentence's, and
-every cited span that earns precision credit for the base sentence still earning it. A headline and lead likewise add no content word to the
-points' cited sentences and are checked by the checker, sentence by sentence.
+not have (so the same words cannot tell another fact); no word beyond the base sentence's that
+only one corroborating sentence has (one origin's detail told as corroborated); no hedge or
+anonymous-source cue the point is not flagged for; the checker's verdict on its cited spans no
+worse than the base sentence's, and every cited span that earns precision credit for the base
+sentence still earning it. A headline and lead likewise add no content word to the points'
+cited sentences and are checked by the checker, sentence by sentence.
 """
 
 from __future__ import annotations
