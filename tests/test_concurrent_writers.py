@@ -40,7 +40,8 @@ for sid in subscriber_ids:
         row = subs.ensure_delivery(session, sid, date(2026, 11, 22))
         if subs.claim_delivery(session, row.id):
             won.append(sid)
-print(json.dumps(won))
+print(json.dumps(won), flush=True)
+sys.stdin.read()  # stay alive until every writer is done: a dead holder's claim may be taken over
 """
 
 
@@ -79,14 +80,18 @@ def test_several_processes_write_at_once(database_url):
         ids = [subs.add_subscriber(session, f"r{n}@example.com")[0].id for n in range(20)]
     procs = [
         subprocess.Popen([sys.executable, "-c", WRITER, database_url, str(n), json.dumps(ids)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for n in range(WRITERS)
     ]
-    results = [p.communicate(timeout=120) for p in procs]
-    for proc, (_, err) in zip(procs, results, strict=True):
+    outs = [p.stdout.readline() for p in procs]  # type: ignore[union-attr]
+    for p in procs:
+        p.stdin.close()  # type: ignore[union-attr]  # all have claimed: now they may exit
+    for proc in procs:
+        proc.wait(timeout=120)
+        err = proc.stderr.read()  # type: ignore[union-attr]
         assert proc.returncode == 0, err
         assert "database is locked" not in err
-    won = [sid for out, _ in results for sid in json.loads(out)]
+    won = [sid for out in outs for sid in json.loads(out)]
     assert sorted(won) == sorted(ids)  # every delivery claimed by exactly one writer
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(StoredArticle)) == 15 + WRITERS * 15
