@@ -19,7 +19,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib.resources import files
 from itertools import combinations, islice
 from pathlib import Path
 from re import _constants as _sre  # type: ignore[attr-defined]
@@ -36,6 +35,7 @@ from pydantic import (
     model_validator,
 )
 
+from briefing import data
 from briefing import furniture as shapes
 from briefing.errors import ConfigError
 from briefing.models import Article, CleanedArticle, Drop, Region
@@ -119,7 +119,7 @@ class Heuristics(BaseModel):
 @lru_cache(maxsize=1)
 def packaged_heuristics() -> Heuristics:
     """boilerplate.toml's [heuristics], validated once."""
-    return Heuristics.model_validate(tomllib.loads(_packaged_rules_bytes().decode("utf-8"))["heuristics"])
+    return data.table("boilerplate.toml", Heuristics, "heuristics")
 
 
 # ---------------------------------------------------------------- compiled rules
@@ -440,14 +440,10 @@ def load_rules(path: Path | None = None) -> Rules:
     """Read rules from a TOML file; without a path, the packaged boilerplate.toml."""
     source = str(path) if path else "briefing/data/boilerplate.toml"
     try:
-        raw = path.read_bytes() if path else _packaged_rules_bytes()
-        return Rules.model_validate(tomllib.loads(raw.decode("utf-8")))
+        raw = tomllib.loads(path.read_bytes().decode("utf-8")) if path else data.read("boilerplate.toml")
+        return Rules.model_validate(raw)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValidationError) as exc:
         raise ConfigError(f"boilerplate rules {source}: {exc}") from exc
-
-
-def _packaged_rules_bytes() -> bytes:
-    return files("briefing").joinpath("data/boilerplate.toml").read_bytes()
 
 
 @lru_cache(maxsize=1)

@@ -21,16 +21,13 @@ group's representative sentence verbatim; the llm engine has a model word the po
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
 
-from briefing import budget
+from briefing import budget, data
 from briefing.claims import Claim, extract_claims
 from briefing.conflicts import Disagreement, Update, compare, figures_at_odds, repeats_figure
 from briefing.facts import stated_share, states, telling, told_share, word_share
@@ -43,11 +40,7 @@ from briefing.origins import outlet_name
 from briefing.similarity import SemanticIndex, SimilarityIndex
 
 
-class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Grouping(_Table):
+class Grouping(data.Table):
     embedding_weight: float
     similarity: float
     similarity_with_facts: float
@@ -55,12 +48,12 @@ class Grouping(_Table):
     seed_lead_weight: float
 
 
-class Topic(_Table):
+class Topic(data.Table):
     min_articles: int
     min_similarity: float
 
 
-class Score(_Table):
+class Score(data.Table):
     origins: float
     articles: float
     articles_cap: int
@@ -74,7 +67,7 @@ class Score(_Table):
     stale: float
 
 
-class Select(_Table):
+class Select(data.Table):
     redundancy_penalty: float
     told_penalty: float
     new_origin_bonus: float
@@ -90,7 +83,7 @@ class Select(_Table):
     lead_origin_slack: int
 
 
-class Representative(_Table):
+class Representative(data.Table):
     quantity: float
     quantity_cap: int
     name: float
@@ -102,7 +95,7 @@ class Representative(_Table):
     backing: float
 
 
-class Ranking(_Table):
+class Ranking(data.Table):
     """briefing/data/ranking.toml: what each weight trades off is said there."""
 
     grouping: Grouping
@@ -112,9 +105,7 @@ class Ranking(_Table):
     representative: Representative
 
 
-RANKING = Ranking.model_validate(
-    tomllib.loads(resources.files("briefing").joinpath("data/ranking.toml").read_text("utf-8"))
-)
+RANKING = data.table("ranking.toml", Ranking)
 MAX_CITATIONS = RANKING.select.max_citations
 CITE_SIMILARITY = RANKING.select.cite_similarity
 CITE_FACTS = RANKING.select.cite_facts

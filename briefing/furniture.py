@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from functools import cached_property, lru_cache
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import field_validator
 
 from briefing import data
 
@@ -40,10 +40,8 @@ _PAREN = re.compile(r"\([^)]*\)")
 _NAME_CHARS = re.compile(r"[^\w\s&]")
 
 
-class Shapes(BaseModel):
+class Shapes(data.Table):
     """boilerplate.toml's [furniture]: the words and sizes the shape checks use."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     consent_words: frozenset[str]
     consent_phrases: tuple[str, ...]

@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict
 
 from briefing import data
 from briefing.clean import furniture
@@ -29,10 +28,8 @@ _PERIOD_END = re.compile(r"[.,;:][\"”’')\]]*$")
 _OPENING = re.compile(r"^[\w\"'“‘(\[]")
 
 
-class Shape(BaseModel):
+class Shape(data.Table):
     """briefing/data/headlines.toml: what each value trades off is said there."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     min_words: int
     max_words: int

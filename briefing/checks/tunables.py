@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
-from importlib import resources
-
-from pydantic import BaseModel, ConfigDict
+from briefing import data
 
 
-class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Thresholds(_Table):
+class Thresholds(data.Table):
     coverage_partial: float
     coverage_unsupported: float
     embed_low: float
@@ -20,7 +13,7 @@ class Thresholds(_Table):
     embed_cap: float
 
 
-class Penalties(_Table):
+class Penalties(data.Table):
     missing_quantity: float
     missing_name: float
     partial_name: float
@@ -29,19 +22,18 @@ class Penalties(_Table):
     attribution: float
 
 
-class Scores(_Table):
+class Scores(data.Table):
     unsupported_max: float
     partial_base: float
     partial_span: float
     supported_min: float
 
 
-class CheckerTunables(_Table):
+class CheckerTunables(data.Table):
     thresholds: Thresholds
     penalties: Penalties
     scores: Scores
 
 
 def load_checker_tunables() -> CheckerTunables:
-    raw = resources.files("briefing").joinpath("data/checker.toml").read_text("utf-8")
-    return CheckerTunables.model_validate(tomllib.loads(raw))
+    return data.table("checker.toml", CheckerTunables)

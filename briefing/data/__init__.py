@@ -9,9 +9,15 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class Table(BaseModel):
+    """A part of a data file: an unknown key is a typo and fails, values are read-only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 @cache

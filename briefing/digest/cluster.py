@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
@@ -52,10 +51,8 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|\b(?:1[89]|20)\d\d\b")
 _OPENERS = frozenset(".!?:;\"“”'‘’([—–-•*#|")
 
 
-class Tuning(BaseModel):
+class Tuning(data.Table):
     """briefing/data/stories.toml: what each value trades off is said there."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     embedding: float
     names: float

@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-
-from pydantic import BaseModel, ConfigDict
-
 from briefing import data
 
 
-class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PairRules(_Table):
+class PairRules(data.Table):
     min_similarity: float
     max_proposed: int
     strong_similarity: float
     max_weak: int
 
 
-class MergeRules(_Table):
+class MergeRules(data.Table):
     min_words: int
     min_words_single: int
     min_saving: float
     max_points: int
 
 
-class HeadlineRules(_Table):
+class HeadlineRules(data.Table):
     max_words: int
     min_words: int
     lead_points: int
@@ -34,7 +27,7 @@ class HeadlineRules(_Table):
     story_words: int
 
 
-class ChainRules(_Table):
+class ChainRules(data.Table):
     """What each threshold trades off is said in the data file."""
 
     pairs: PairRules

@@ -250,7 +250,7 @@ def thin_cues(text: str, point: Point) -> list[str]:
     """Cues of thin evidence (hedged, anonymous, ...) in `text` that neither the point's own
     sentence nor its flags carry: words from a corroborating sentence may not bring in a claim
     the flags, which code set, do not warn about."""
-    had = {CUE_FLAGS.get(fam) for fam in find_cues(point.text)} | {f.kind for f in point.flags}
+    had = {CUE_FLAGS[fam] for fam in find_cues(point.text) if fam in CUE_FLAGS} | {f.kind for f in point.flags}
     return [f"{fam}: {phrase!r}" for fam, phrase in find_cues(text).items() if fam in CUE_FLAGS and CUE_FLAGS[fam] not in had]
 
 

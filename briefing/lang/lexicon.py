@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
-from importlib.resources import files
 
-from pydantic import BaseModel, ConfigDict
-
-
-class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from briefing import data
 
 
-class Numbers(_Table):
+class Numbers(data.Table):
     units: dict[str, int]
     tens: dict[str, int]
     scales: dict[str, float]
@@ -22,7 +16,7 @@ class Numbers(_Table):
     and_fractions: dict[str, float]
 
 
-class Qualifiers(_Table):
+class Qualifiers(data.Table):
     lower: list[str]
     upper: list[str]
     rough: list[str]
@@ -30,20 +24,20 @@ class Qualifiers(_Table):
     range_joiners: list[str]
 
 
-class Dates(_Table):
+class Dates(data.Table):
     months: dict[str, int]
     weekdays: dict[str, int]
     relative: dict[str, int]
     years: tuple[int, int]
 
 
-class Times(_Table):
+class Times(data.Table):
     words: dict[str, int]
     past: list[str]
     to: list[str]
 
 
-class Units(_Table):
+class Units(data.Table):
     currency_symbols: dict[str, str]
     currency_words: dict[str, str]
     percent: list[str]
@@ -52,7 +46,7 @@ class Units(_Table):
     measures: dict[str, tuple[str, float]]
 
 
-class Frames(_Table):
+class Frames(data.Table):
     roles: list[str]
     planned_aux: list[str]
     planned_lemmas: list[str]
@@ -76,7 +70,7 @@ class Frames(_Table):
     until_ends: dict[str, str]
 
 
-class Votes(_Table):
+class Votes(data.Table):
     verbs: list[str]
     nouns: list[str]
     favour: list[str]
@@ -84,7 +78,7 @@ class Votes(_Table):
     dissent: list[str]
 
 
-class Conflicts(_Table):
+class Conflicts(data.Table):
     min_similarity_same_thing: float
     min_similarity_same_thing_other_verb: float
     min_similarity_same_verb: float
@@ -97,7 +91,7 @@ class Conflicts(_Table):
     max_figures_per_sentence: int
 
 
-class Lexicon(_Table):
+class Lexicon(data.Table):
     numbers: Numbers
     qualifiers: Qualifiers
     dates: Dates
@@ -111,5 +105,4 @@ class Lexicon(_Table):
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """The packaged lexicon, validated (a typo in the data file fails loudly, once)."""
-    text = files("briefing.data").joinpath("lexicon.toml").read_text("utf-8")
-    return Lexicon.model_validate(tomllib.loads(text))
+    return data.table("lexicon.toml", Lexicon)

@@ -18,16 +18,14 @@ Parsing is the cost, so only sentences with a name in a role-like position are p
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
 
+from briefing import data
 from briefing.lang import nlp
 
 if TYPE_CHECKING:
@@ -69,10 +67,8 @@ _TITLED = re.compile(
 _CAPITALISED_BEFORE = re.compile(r"[A-Z][\w'’.-]*\s+$")
 
 
-class RoleWords(BaseModel):
+class RoleWords(data.Table):
     """briefing/data/roles.toml."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     honorifics: frozenset[str]
     distinct_modifiers: frozenset[str]
@@ -82,7 +78,7 @@ class RoleWords(BaseModel):
 
 @lru_cache(maxsize=1)
 def words() -> RoleWords:
-    return RoleWords.model_validate(tomllib.loads(files("briefing").joinpath("data/roles.toml").read_text("utf-8")))
+    return data.table("roles.toml", RoleWords)
 
 
 def candidate(text: str) -> bool:
