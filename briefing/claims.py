@@ -79,12 +79,6 @@ def cue_reasons() -> dict[str, str]:
     return {name: fam.get("reason", name) for name, fam in data.read("cues.toml").items()}
 
 
-@lru_cache(maxsize=1)
-def cue_tags() -> dict[str, str]:
-    """Family → the short tag the llm chain shows beside a sentence, for families with one."""
-    return {name: fam["tag"] for name, fam in data.read("cues.toml").items() if "tag" in fam}
-
-
 def find_cues(text: str) -> dict[str, str]:
     """Attribution cue families present in a sentence, with the phrase that matched."""
     found = {}

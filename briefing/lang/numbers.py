@@ -598,8 +598,3 @@ _CANDIDATE = re.compile(
     ) + r")",
     re.IGNORECASE,
 )
-
-
-def has_figure(text: str) -> bool:
-    """Cheap test: might `text` hold a figure (digits, number words, day names)?"""
-    return bool(_CANDIDATE.search(text))
