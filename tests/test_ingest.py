@@ -432,6 +432,23 @@ def test_folder_reads_supported_files_in_name_order_with_meta_overrides(tmp_path
     }
 
 
+def test_meta_json_fills_but_never_overrides_the_records_of_a_feed_export(tmp_path: Path) -> None:
+    # one sidecar outlet for a file of five outlets' records would make them one origin
+    records = [
+        {"title": "Smoke alert raised", "text": "Officials raised the alert.\n", "outlet": "Wire A"},
+        {"title": "Alert at top level", "text": "The alert is at its top level.\n"},
+    ]
+    (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records))
+    meta = {"feed.jsonl": {"outlet": "Aggregated export", "title": "Export", "published_at": "2025-09-09"}}
+    (tmp_path / "meta.json").write_text(json.dumps(meta))
+
+    a, b = read_paths([tmp_path]).articles
+
+    assert (a.outlet, b.outlet) == ("Wire A", "Aggregated export")  # the record's own wins
+    assert (a.title, b.title) == ("Smoke alert raised", "Alert at top level")
+    assert a.published_at == b.published_at == datetime(2025, 9, 9, tzinfo=UTC)  # blank: filled
+
+
 def test_meta_json_applies_to_a_file_named_directly(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Story told by the sidecar outlet\n")
     (tmp_path / "meta.json").write_text('{"a.txt": {"outlet": "Sidecar Times"}}')

@@ -141,8 +141,11 @@ def _load_meta(folder: Path) -> tuple[Meta, list[InputProblem]]:
     return meta, problems
 
 
-def _apply_meta(article: Article, fields: Mapping[str, object]) -> Article:
-    """Sidecar metadata overrides what the file said (blank or unparsable values do not)."""
+def _apply_meta(article: Article, fields: Mapping[str, object], *, fill_only: bool) -> Article:
+    """Sidecar metadata overrides what a one-article file said (blank or unparsable values do
+    not). With `fill_only` (a file of several records: a feed export, JSON Lines) each record's
+    own fields win and the sidecar only fills what the record left blank: one outlet named for
+    the whole file would make five outlets' reports one origin."""
     update: dict[str, object] = {
         key: value.strip()
         for key in _META_TEXT_FIELDS
@@ -151,6 +154,8 @@ def _apply_meta(article: Article, fields: Mapping[str, object]) -> Article:
     published = parse_date(fields.get("published_at"))
     if published is not None:
         update["published_at"] = published
+    if fill_only:
+        update = {k: v for k, v in update.items() if not getattr(article, k)}
     return article.model_copy(update=update) if update else article
 
 
@@ -174,7 +179,8 @@ def _read_file(path: Path, meta: Meta, allowance: _Allowance) -> IngestResult:
     result = _read_blob(name, path.stem, data, name, _format_for(path.name))
     fields = meta.get(path.name)
     if fields:
-        result.articles = [_apply_meta(a, fields) for a in result.articles]
+        several = len(result.articles) > 1
+        result.articles = [_apply_meta(a, fields, fill_only=several) for a in result.articles]
     return result
 
 
