@@ -164,7 +164,9 @@ class Evidence:
         mine = [
             d.conflict for d in self.conflicts if any(concerns(d, i, self.claims, index) for i in members)
         ] + list(extra)
-        flags = point_flags(list(cited), self.origin_labels, self.source_labels, mine, self.anonymous, self.origin_sizes)
+        origin_of = {s.id: s.origin for s in self.sources}
+        disputing = {origin_of.get(v.citation.source_id, v.citation.source_id) for c in mine for v in c.values}
+        flags = point_flags(list(cited), self.origin_labels, self.source_labels, mine, self.anonymous, self.origin_sizes, disputing)
         return Point(
             text=text,
             citations=[cite(c) for c in cited],

@@ -7,7 +7,7 @@ origin is enough to lift it. Conflicts are flagged whenever any value disagrees.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 
 from briefing.claims import Claim, cue_reasons
 from briefing.models import Citation, Conflict, ConflictValue, Flag
@@ -49,12 +49,16 @@ def point_flags(
     conflicts: Sequence[Conflict],
     anonymous: Mapping[str, str],
     origin_sizes: Mapping[str, int],
+    disputing: Set[str] = frozenset(),
 ) -> list[Flag]:
-    """Flags for a point backed by `support` (one best claim per origin)."""
+    """Flags for a point backed by `support` (one best claim per origin). `disputing` are the
+    origins of the values in its `conflicts`: one of them besides the point's own origin
+    reports the same matter with another figure, so the point is disputed (the conflict flag
+    says so, citing both), not one origin's word."""
     flags: list[Flag] = []
     origins = {c.origin for c in support}
     reasons = cue_reasons()
-    if len(origins) == 1:
+    if len(origins) == 1 and not disputing - origins:
         origin = next(iter(origins))
         label = origin_labels.get(origin, origin)
         copies = origin_sizes.get(origin, 1)

@@ -134,6 +134,23 @@ def test_a_claim_one_outlet_reports_is_single_source(dam: Briefing):
     assert p.origins == 1 and "single_source" in _flags(p)
 
 
+def test_a_point_another_origin_disputes_is_flagged_conflict_not_single_source():
+    # two outlets report the vote with different tallies: the matter is disputed, and
+    # "only one independent origin" would be false
+    articles = [
+        _article("a", "Parliament passes budget\n\nThe National Assembly passed the 2026 budget 112 to 98 on Tuesday, "
+                      "handing Prime Minister Lena Varga's coalition a narrow victory after two days of bitter debate.\n"
+                      "Opposition deputies walked out before the final vote.\n", outlet="North Wire"),
+        _article("b", "Budget squeaks through\n\nThe spending plan survived its final test in the National Assembly on "
+                      "Tuesday night after two days of debate, with 110 votes in favour and 100 against.\n"
+                      "A farmers' protest blocked roads outside the capital.\n", outlet="South Ledger"),
+    ]
+    briefing = build_briefing(articles, max_points=8, settings=SETTINGS)
+    disputed = _point_with(briefing, "112 to 98")
+    assert _flags(disputed) >= {"conflict"} and "single_source" not in _flags(disputed)
+    assert "single_source" in _flags(_point_with(briefing, "walked out"))  # undisputed, one origin
+
+
 def test_hedged_and_anonymous_claims_are_flagged_with_reasons(dam: Briefing):
     hedged = _point_with(dam, "reportedly ignored")
     assert "hedged" in _flags(hedged)
