@@ -135,7 +135,11 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
         return False
     if _unnamed_age(a) or _unnamed_age(b):
         return False  # "a 47-year-old man" and "the 39-year-old man" need not be one man
-    if a.thing == b.thing and (a.thing or "").startswith(_AGE):
+    if (a.thing != b.thing) and (_measured(a) or _measured(b)):
+        return False  # "a 41-yard pass" (pass yard) is one pass's length: never a count of passes
+    if _is_age(a) != _is_age(b):
+        return False  # a person's age is never a count of something else ("49" / "three sentences")
+    if a.thing == b.thing and _is_age(a):
         return True  # one named person's age, whatever the sentence is about
     t = _tunables()
     if floor and a.kind == "count" and max(a.value, b.value) < t["small_count"] and not (
@@ -200,6 +204,15 @@ def _one_event(a: Frame, b: Frame) -> bool:
     if a.thing and b.thing and _noun(a.thing) != _noun(b.thing):
         return False
     return not {a.thing, b.thing} & frozenset(lexicon().frames.running_totals)
+
+
+def _measured(f: Frame) -> bool:
+    """The thing is one thing's measure ("pass yard": a 41-yard pass), see frames._thing."""
+    return " " in (f.thing or "") and not _is_age(f)
+
+
+def _is_age(f: Frame) -> bool:
+    return (f.thing or "").startswith(_AGE)
 
 
 def _unnamed_age(f: Frame) -> bool:

@@ -226,6 +226,22 @@ AGREE = [
         "Ratliff intercepted a pass from Garrard and returned it for a touchdown, making it 31-24.",
         "The Colts intercepted a pass in the third quarter and never trailed again, winning 31-17.",
         id="score-is-no-tally"),
+    pytest.param(  # a person's age is never a count of something else
+        "Arcade Joseph Comeaux Jr., 49, is serving a life sentence for several charges.",
+        "Arcade Joseph Comeaux Jr. is serving three life sentences for several charges.",
+        id="age-is-no-count"),
+    pytest.param(  # "a 41-yard pass" is one pass's length, not a number of passes
+        "Manning threw two touchdown passes as the Colts beat the Jaguars on Thursday night.",
+        "Manning threw a 41-yard touchdown pass as the Colts beat the Jaguars on Thursday night.",
+        id="measure-of-one-thing"),
+    pytest.param(  # two players' yards: the relative clause names its doer
+        "Manning threw for 364 yards as the Colts beat the Jaguars on Thursday night.",
+        "Garrard, who threw for 329 yards, could not stop the Colts beating the Jaguars on Thursday night.",
+        id="two-doers"),
+    pytest.param(  # phone numbers are no quantities
+        "Anyone with information should call police on 0845 125 2222, detectives said.",
+        "Anyone with information should call police on 0845 125 222, detectives said.",
+        id="phone-numbers"),
 ]
 
 

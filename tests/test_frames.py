@@ -94,6 +94,17 @@ def test_a_number_inside_a_name_is_no_figure() -> None:
     assert [(f.kind, f.text) for f in found] == [("label", "500"), ("percent", "2%"), ("label", "3")]
 
 
+@pytest.mark.parametrize("text", ["Call 0845 125 2222 with any information.", "Call 555-123-4567 now.",
+                                  "The first 9-1-1 call came at dawn."])
+def test_a_phone_number_or_code_is_no_quantity(text: str) -> None:
+    assert {f.kind for f in figures(text)} == {"label"}
+
+
+def test_a_place_word_makes_an_address_only_as_a_name() -> None:
+    assert [f.kind for f in figures("An 88-72 road loss was the last straw.")] == ["score", "score"]
+    assert [f.kind for f in figures("Police closed the 12000 block of Main Street.")] == ["label"]
+
+
 # ---------------------------------------------------------------- dates and clock times
 
 

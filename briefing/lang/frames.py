@@ -187,6 +187,11 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
             if h.lemma_.lower() in units:
                 a = h
                 continue
+            if _hyphened(a, h) and h.dep_ in ("compound", "amod", "nmod", "npadvmod") and h.head.pos_ in _NOUNS \
+                    and h.head.i > h.i:
+                # "a 41-yard touchdown pass" measures one pass (pass yard), not yards at large;
+                # "a 300-bed hospital" is one hospital's beds, never a count of hospitals
+                return f"{h.head.lemma_.lower()} {h.lemma_.lower()}", None
             return h.lemma_.lower(), None
         if a.dep_ == "pobj" and a.head.lower_ == "of" and a.head.head.pos_ in _NOUNS:
             noun = a.head.head
@@ -213,6 +218,12 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
             if of is not None and of.lemma_.lower() not in units:
                 return of.lemma_.lower(), None
     return None, None
+
+
+def _hyphened(a: Token, h: Token) -> bool:
+    """ "41-yard": the number and its noun written as one modifier of a noun after them."""
+    doc = a.doc
+    return h.i == a.i + 2 and doc[a.i + 1].text == "-" and not doc[a.i].whitespace_ and not doc[a.i + 1].whitespace_
 
 
 def _changed_thing(anchor: Token) -> str | None:
@@ -525,9 +536,12 @@ def _agent(verb: Token | None) -> str | None:
     subj = next((c for c in verb.children if c.dep_ in ("nsubj", "agent")), None)
     if subj is not None and subj.dep_ == "agent":
         subj = next((g for g in subj.children if g.dep_ == "pobj"), None)
-    if subj is None or subj.pos_ != "PROPN":
+    if subj is not None and subj.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
+        subj = verb.head  # "Garrard, who completed 28 passes": Garrard
+    # a capitalised subject the tagger took for a verb ("Manning threw for 364 yards") is a name
+    if subj is None or not (subj.pos_ == "PROPN" or subj.pos_ == "VERB" and subj.text[:1].isupper()):
         return None
-    return " ".join(t.lower_ for t in subj.subtree if t.pos_ == "PROPN")
+    return " ".join(t.lower_ for t in subj.subtree if t.pos_ == "PROPN" or t.i == subj.i)
 
 
 def _changed(doc: Doc, anchor: Token, text: str) -> bool:

@@ -182,6 +182,13 @@ class _Reader:
     def word_at(self, i: int) -> str:
         return self.low[i] if 0 <= i < self.n else ""
 
+    def _place_after(self, i: int) -> bool:
+        """"10 Downing Street", "the 12000 block": a place word after a number makes it an
+        address only when written as a name (capitalised), or "block"; "an 88-72 road loss"
+        and "10 road games" are no addresses."""
+        word = self.word_at(i)
+        return word in _PLACE_WORDS and (word == "block" or self.toks[i].text[:1].isupper())
+
     # ---- building figures
     def add(
         self, kind: str, value: float, first: int, last: int, *, unit: str = "", number: float | None = None,
@@ -302,7 +309,7 @@ class _Reader:
             return i + 1
         nxt, kind, v2, step, unit = self.tail(i + 1, value, step, cur)
         if kind == "count" and not cur and (
-            self.word_at(nxt) in _PLACE_WORDS or self.word_at(i - 1) in _PLACE_WORDS
+            self._place_after(nxt) or self.word_at(i - 1) in _PLACE_WORDS
             or (suffix == "" and self._in_name(i) and nxt == i + 1)
         ):
             # "the 12000 block", "Route 66", "S&P 500", "Game 2": a label or part of a name,
@@ -500,7 +507,7 @@ class _Reader:
             else:
                 i += 1
         figs = _ranges(_joined_durations(self.text, _drop_weekdays_beside_dates(self.out)), self.text)
-        return _conversions(_scores(figs, self.text), self.text)
+        return _codes(_conversions(_scores(figs, self.text), self.text), self.text)
 
 
 # words that make the number next to them a label or an address, not a quantity
@@ -539,6 +546,20 @@ def _joined_durations(text: str, figs: list[Figure]) -> list[Figure]:
 
 
 _JOIN = re.compile(r"^\s*(?:-|–|—|to|and)\s*$")
+# three or more groups of digits joined by single spaces or hyphens, with nothing else
+# between: a phone number or code ("0845 125 2222", "555-123-4567", "9-1-1"), not quantities
+_CODE = re.compile(r"(?<![\w,.])\+?\d+(?:[ -]\d+){2,}(?!\w|[.,]\d)")
+
+
+def _codes(figs: list[Figure], text: str) -> list[Figure]:
+    """Figures inside a phone number or code become labels (never compared)."""
+    spans = [m.span() for m in _CODE.finditer(text)]
+    if not spans:
+        return figs
+    return [
+        replace(f, kind="label", unit="") if f.kind in ("count", "score", "label") and any(lo <= f.start and f.end <= hi for lo, hi in spans) else f
+        for f in figs
+    ]
 
 
 def _scores(figs: list[Figure], text: str) -> list[Figure]:
