@@ -103,6 +103,7 @@ def test_a_phone_number_or_code_is_no_quantity(text: str) -> None:
 def test_a_place_word_makes_an_address_only_as_a_name() -> None:
     assert [f.kind for f in figures("An 88-72 road loss was the last straw.")] == ["score", "score"]
     assert [f.kind for f in figures("Police closed the 12000 block of Main Street.")] == ["label"]
+    assert [f.kind for f in figures("The patch is for users of version 5 and up.")] == ["label"]
 
 
 # ---------------------------------------------------------------- dates and clock times

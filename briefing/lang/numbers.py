@@ -512,7 +512,7 @@ class _Reader:
 
 # words that make the number next to them a label or an address, not a quantity
 _PLACE_WORDS = frozenset("block street st avenue ave road rd route highway interstate flight room suite page chapter "
-                         "section row seat no platform gate exit".split())
+                         "section row seat no platform gate exit version".split())
 
 
 def _conversions(figs: list[Figure], text: str) -> list[Figure]:
