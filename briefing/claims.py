@@ -55,6 +55,13 @@ class Claim:
     instruction: bool = False  # addresses a model ("ignore previous instructions"): never a claim
     nearby_on_record: bool = False  # a neighbour sentence does
     published: datetime | None = None  # the article's publication time (dates its weekdays)
+    asserted: list[str] | None = None  # stems less those of its attribution cues (None: all stems)
+
+    @property
+    def asserted_stems(self) -> list[str]:
+        """What the sentence asserts, without how it is attributed ("speaking on condition of
+        anonymity", "reportedly"): two sentences sharing only that tell different facts."""
+        return self.stems if self.asserted is None else self.asserted
 
     @property
     def text(self) -> str:
@@ -148,6 +155,7 @@ def _link_neighbours(claims: list[Claim], text: str) -> None:
 @dataclass(frozen=True, slots=True)
 class _Features:
     stems: list[str]
+    asserted: list[str]
     figures: tuple[Figure, ...]
     names: set[str]
     cues: dict[str, str]
@@ -165,8 +173,12 @@ def _features(sentence: str, trim: int) -> _Features:
     names = entities(body)
     cues = find_cues(sentence)
     instruction = bool(cue_patterns()["instruction"].search(sentence))
+    stems = content_stems(body)
+    said = {w for m in cue_patterns()["speech"].finditer(body) for w in content_stems(m.group())}
+    said.update(w for phrase in cues.values() for w in content_stems(phrase))
     return _Features(
-        stems=content_stems(body),
+        stems=stems,
+        asserted=[w for w in stems if w not in said],
         figures=figures(body),
         names=names,
         cues=cues,
@@ -198,6 +210,7 @@ def extract_claims(corpus: Corpus) -> list[Claim]:
                     order=i,
                     trim=trim,
                     stems=f.stems,
+                    asserted=f.asserted,
                     figures=f.figures,
                     names=f.names,
                     cues=f.cues,

@@ -117,6 +117,14 @@ def told_share(point: Claim, told: list[Claim]) -> float:
     return known / (len(figures) + len(names))
 
 
+def _asserted_share(c: Claim, point: Claim) -> float:
+    """The share of what the point asserts (its stems less its attribution's) that c uses;
+    0.0 when it asserts nothing else: "the official said, speaking on condition of anonymity"
+    is in many sentences that state other facts."""
+    words = set(point.asserted_stems)
+    return len(words.intersection(c.stems)) / len(words) if words else 0.0
+
+
 def word_share(c: Claim, point: Claim) -> float:
     """The share of the point's content words (stems) that c uses."""
     words = set(point.stems)
@@ -128,7 +136,7 @@ def states(c: Claim, point: Claim, *, facts: float = 1.0, words: float = 0.0) ->
     the point's telling figures and names (and one of its figures, if it has any: a span
     naming the same places but none of the figures tells another fact), and uses at least
     `words` of its content words."""
-    if word_share(c, point) < words - 1e-9:
+    if words and _asserted_share(c, point) < words - 1e-9:
         return False  # the cheap test first: this runs for every pair a point could cite
     figures = telling(point)
     if figures and len(added_figures(point, c)) == len(figures):

@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from briefing.cli import app
 from briefing.claims import extract_claims, find_cues, is_claim_like
 from briefing.config import Settings
+from briefing.evidence import CITE_FACTS, CITE_WORDS
+from briefing.facts import states
 from briefing.conflicts import vote_tally
 from briefing.ingest import read_paths
 from briefing.models import Article, Briefing
@@ -149,6 +151,16 @@ def test_a_point_another_origin_disputes_is_flagged_conflict_not_single_source()
     disputed = _point_with(briefing, "112 to 98")
     assert _flags(disputed) >= {"conflict"} and "single_source" not in _flags(disputed)
     assert "single_source" in _flags(_point_with(briefing, "walked out"))  # undisputed, one origin
+
+
+def test_sharing_only_an_attribution_is_no_corroboration():
+    # "speaking on condition of anonymity" in both: two different facts, not one told twice
+    quote = "'The logistics are as intricate as they are dangerous,' the official said, speaking on condition of anonymity."
+    other = "A senior member of the delegation, speaking on condition of anonymity, said the lists were long."
+    corpus = prepare([_article("a", f"Swap talks\n\n{quote}\n"), _article("b", f"Lists\n\n{other}\n")], SETTINGS)
+    a, b = (next(c for c in extract_claims(corpus) if c.text == s) for s in (quote, other))
+    assert set(a.stems) - set(a.asserted_stems) == {"speak", "condition", "anonymity"}
+    assert not states(b, a, facts=CITE_FACTS, words=CITE_WORDS)
 
 
 def test_hedged_and_anonymous_claims_are_flagged_with_reasons(dam: Briefing):
