@@ -135,7 +135,7 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
         return False
     if _unnamed_age(a) or _unnamed_age(b):
         return False  # "a 47-year-old man" and "the 39-year-old man" need not be one man
-    if (a.thing != b.thing) and (_measured(a) or _measured(b)):
+    if a.thing != b.thing and (_measured(a) or _measured(b)):
         return False  # "a 41-yard pass" (pass yard) is one pass's length: never a count of passes
     if _is_age(a) != _is_age(b):
         return False  # a person's age is never a count of something else ("49" / "three sentences")

@@ -539,7 +539,7 @@ def _agent(verb: Token | None) -> str | None:
     if subj is not None and subj.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
         subj = verb.head  # "Garrard, who completed 28 passes": Garrard
     # a capitalised subject the tagger took for a verb ("Manning threw for 364 yards") is a name
-    if subj is None or not (subj.pos_ == "PROPN" or subj.pos_ == "VERB" and subj.text[:1].isupper()):
+    if subj is None or not (subj.pos_ == "PROPN" or (subj.pos_ == "VERB" and subj.text[:1].isupper())):
         return None
     return " ".join(t.lower_ for t in subj.subtree if t.pos_ == "PROPN" or t.i == subj.i)
 

@@ -183,9 +183,9 @@ class _Reader:
         return self.low[i] if 0 <= i < self.n else ""
 
     def _place_after(self, i: int) -> bool:
-        """"10 Downing Street", "the 12000 block": a place word after a number makes it an
-        address only when written as a name (capitalised), or "block"; "an 88-72 road loss"
-        and "10 road games" are no addresses."""
+        """A place word after a number makes it an address when written as a name
+        (capitalised) or when it is "block" ("the 12000 block of Main Street"); in lower case
+        it is an ordinary noun: "an 88-72 road loss", "10 road games"."""
         word = self.word_at(i)
         return word in _PLACE_WORDS and (word == "block" or self.toks[i].text[:1].isupper())
 
