@@ -135,8 +135,8 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
         return False
     if _unnamed_age(a) or _unnamed_age(b):
         return False  # "a 47-year-old man" and "the 39-year-old man" need not be one man
-    if a.thing != b.thing and (_measured(a) or _measured(b)):
-        return False  # "a 41-yard pass" (pass yard) is one pass's length: never a count of passes
+    if a.thing != b.thing and (_qualified(a) or _qualified(b)):
+        return False  # "a 41-yard pass" is one pass's length, "his first 17 passes" a part: not "28 passes"
     if _is_age(a) != _is_age(b):
         return False  # a person's age is never a count of something else ("49" / "three sentences")
     if a.thing == b.thing and _is_age(a):
@@ -206,8 +206,9 @@ def _one_event(a: Frame, b: Frame) -> bool:
     return not {a.thing, b.thing} & frozenset(lexicon().frames.running_totals)
 
 
-def _measured(f: Frame) -> bool:
-    """The thing is one thing's measure ("pass yard": a 41-yard pass), see frames._thing."""
+def _qualified(f: Frame) -> bool:
+    """The thing is one thing's measure ("pass yard": a 41-yard pass) or one of a series
+    ("first quake"), see frames._thing and frames._ordinal."""
     return " " in (f.thing or "") and not _is_age(f)
 
 

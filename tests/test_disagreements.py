@@ -238,6 +238,10 @@ AGREE = [
         "Manning threw for 364 yards as the Colts beat the Jaguars on Thursday night.",
         "Garrard, who threw for 329 yards, could not stop the Colts beating the Jaguars on Thursday night.",
         id="two-doers"),
+    pytest.param(  # one of a series is not the series' other member
+        "The first quake, of magnitude 7.6, struck the coast at 4:43 a.m. local time, officials said.",
+        "The quake struck the coast at 7:48 a.m. local time, officials said.",
+        id="first-of-a-series"),
     pytest.param(  # phone numbers are no quantities
         "Anyone with information should call police on 0845 125 2222, detectives said.",
         "Anyone with information should call police on 0845 125 222, detectives said.",

@@ -220,6 +220,27 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
     return None, None
 
 
+_ORDINALS = frozenset("first second third fourth fifth initial".split())
+
+
+def _ordinal(doc: Doc, anchor: Token, thing: str | None, fig: Figure) -> str | None:
+    """ "The first quake struck the coast at 4:43", "his first 17 passes": one of a series,
+    never the same thing as the series' other members or as the whole ("the quake", "28
+    passes"). The noun counted carries the ordinal, or for a date or time its verb's subject."""
+    if not thing or " " in thing:
+        return thing
+    near = sorted((t for t in doc if t.lemma_.lower() == thing and t.pos_ in _NOUNS), key=lambda t: abs(t.i - anchor.i))
+    nouns = near[:1]
+    verb = _verb(anchor)
+    if fig.kind in ("date", "time", "weekday", "relday") and verb is not None:
+        nouns += [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    for noun in nouns:
+        ordinal = next((c.lower_ for c in noun.children if c.dep_ == "amod" and c.lower_ in _ORDINALS), None)
+        if ordinal:
+            return f"{ordinal} {noun.lemma_.lower()}"  # "first pass", "first quake"
+    return thing
+
+
 def _hyphened(a: Token, h: Token) -> bool:
     """ "41-yard": the number and its noun written as one modifier of a noun after them."""
     doc = a.doc
@@ -571,7 +592,7 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
         modality, negated = _modality(anchor)
         fig2 = resolved(fig, published, modality == "planned")
         predicate = _alias(_verb_alias(verb.lemma_)) if verb is not None else None
-        thing = _alias(thing)
+        thing = _ordinal(doc, anchor, _alias(thing), fig)
         if thing in (None, "people") and predicate in kinds_of_count():
             thing = predicate  # "killed 11 people" counts deaths
         role = _role_of(anchor, fig, text)
