@@ -131,6 +131,8 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
         return False
     if a.agent and b.agent and a.agent != b.agent:
         return False  # offers by two clubs are two offers
+    if a.place and b.place and not _one_place(a.place, b.place):
+        return False  # the dead of one district are not those of another
     if a.kind in ("date", "time") and not _one_event(a, b):
         return False
     if _unnamed_age(a) or _unnamed_age(b):
@@ -204,6 +206,12 @@ def _one_event(a: Frame, b: Frame) -> bool:
     if a.thing and b.thing and _noun(a.thing) != _noun(b.thing):
         return False
     return not {a.thing, b.thing} & frozenset(lexicon().frames.running_totals)
+
+
+def _one_place(a: str, b: str) -> bool:
+    """"aceh" and "central aceh" may be one place; "takengon" and "bener meriah" are two."""
+    wa, wb = set(a.split()), set(b.split())
+    return wa <= wb or wb <= wa
 
 
 def _qualified(f: Frame) -> bool:

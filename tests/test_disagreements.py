@@ -242,6 +242,10 @@ AGREE = [
         "The first quake, of magnitude 7.6, struck the coast at 4:43 a.m. local time, officials said.",
         "The quake struck the coast at 7:48 a.m. local time, officials said.",
         id="first-of-a-series"),
+    pytest.param(  # the dead of one district are not those of another
+        "Ten people were killed when houses collapsed in Bener Meriah district, officials said.",
+        "Twelve people were killed when houses collapsed in Central Aceh district, officials said.",
+        id="two-places"),
     pytest.param(  # phone numbers are no quantities
         "Anyone with information should call police on 0845 125 2222, detectives said.",
         "Anyone with information should call police on 0845 125 222, detectives said.",

@@ -11,6 +11,7 @@ the same thing in the same way. A frame adds, from spaCy's dependency parse:
     negated     "did not rise to 20"
     attribution who says it ("according to the governor", "officials said")
     period      the year or relative year it is dated by ("the 2026 budget", "last year")
+    place       the named place its clause tells of ("killed in Central Aceh district")
     changed     it says the figure changed ("rose to", "revised"); `now`: "now", "so far"
     published   the article's publication time; weekdays and "yesterday" become dates
 
@@ -65,6 +66,7 @@ class Frame:
     agent: str | None = None  # a named doer of the verb ("the Red Sox made an offer")
     level: bool = False  # it states its thing's level: "revenue was / fell to / reported sales of"
     nouns: frozenset[str] = frozenset()  # nouns naming what it is about (see `_noun_words`)
+    place: str | None = None  # the named place it happened in ("in Bener Meriah district")
 
     def shared(self, other: Frame) -> int:
         """How many content words the two frames' clauses share."""
@@ -239,6 +241,28 @@ def _ordinal(doc: Doc, anchor: Token, thing: str | None, fig: Figure) -> str | N
         if ordinal:
             return f"{ordinal} {noun.lemma_.lower()}"  # "first pass", "first quake"
     return thing
+
+
+def _place(anchor: Token, verb: Token | None) -> str | None:
+    """The named place the figure's clause tells of: "70 were injured by collapsing buildings
+    in Bener Meriah district" -> bener meriah (the name under the "in" nearest the figure in
+    its verb's clause; months and weekdays are no places)."""
+    root = verb if verb is not None else anchor
+    best: tuple[int, str] | None = None
+    for prep in root.subtree:
+        if prep.dep_ != "prep" or prep.lower_ != "in":
+            continue
+        obj = next((g for g in prep.children if g.dep_ == "pobj"), None)
+        if obj is None:
+            continue
+        doc, k = obj.doc, obj.i if obj.pos_ == "PROPN" else obj.i - 1  # "Bener Meriah district"
+        start = k
+        while start > prep.i + 1 and doc[start - 1].pos_ == "PROPN":
+            start -= 1
+        names = [t.lower_ for t in doc[start : k + 1] if t.pos_ == "PROPN" and not _is_calendar(t.lower_)]
+        if names and (best is None or abs(prep.i - anchor.i) < best[0]):
+            best = (abs(prep.i - anchor.i), " ".join(names))
+    return best[1] if best else None
 
 
 def _hyphened(a: Token, h: Token) -> bool:
@@ -618,6 +642,7 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
                 agent=None if verb is None or verb.lemma_.lower() in _words()["source_verbs"] else _agent(verb),
                 level=level,
                 nouns=_noun_words(doc, anchor, fig, thing),
+                place=_place(anchor, verb),
             )
         )
     return tuple(out)
