@@ -35,6 +35,7 @@ from briefing.facts import same_fact as _same_fact
 from briefing.flags import anonymous_articles, point_flags, update_flag
 from briefing.headlines import briefing_title, guess_title, headline
 from briefing.lang import embed
+from briefing.lang.numbers import Figure
 from briefing.models import Citation, Conflict, Corpus, Flag, Point, Source
 from briefing.origins import outlet_name
 from briefing.similarity import SemanticIndex, SimilarityIndex
@@ -149,7 +150,9 @@ class Evidence:
         """The top `k` groups, picked greedily (see `select`)."""
         if self.semantic is None:
             return []
-        return select(self.grouped(), self.claims, self.semantic, k, self.origin_sizes, drop_repeats=drop_repeats)
+        groups = self.grouped()
+        chosen = select(groups, self.claims, self.semantic, k, self.origin_sizes, drop_repeats=drop_repeats)
+        return latest_stated(chosen, groups, self.claims, self.updates)
 
     def support(self, g: Group) -> list[Claim]:
         """One citing claim per origin for a group (see `support`)."""
@@ -444,6 +447,24 @@ def select(
         ]
         taken.update(best.origins)
     return chosen
+
+
+def latest_stated(chosen: list[Group], groups: list[Group], claims: list[Claim], updates: Sequence[Update]) -> list[Group]:
+    """A figure that changed is stated at its latest value: a chosen point giving only the
+    earlier value (and no chosen point giving the later) gives its place to the group of the
+    claim that reported the change (which then notes the earlier value, `update_flags`)."""
+    out = list(chosen)
+    for u in updates:
+        def gives(g: Group, f: Figure) -> bool:
+            return any(f.same_value(x) for x in claims[g.rep].figures)
+
+        if any(gives(g, u.new_figure) for g in out):
+            continue
+        at = next((k for k, g in enumerate(out) if gives(g, u.old_figure)), None)
+        newer = next((g for g in groups if u.new in g.members and gives(g, u.new_figure)), None)
+        if at is not None and newer is not None and newer not in out:
+            out[at] = newer
+    return out
 
 
 def holds(a: Claim, b: Claim) -> bool:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from briefing.config import Settings
-from briefing.evidence import gather
+from briefing.evidence import gather, latest_stated
 from briefing.models import Article
 from briefing.pipeline import build_briefing, prepare
 
@@ -121,6 +121,21 @@ def test_a_briefing_states_the_latest_value_and_notes_the_earlier_one() -> None:
     assert [v.value for v in flag.values] == ["at least 11", "17"]
     assert flag.values[0].citation.source_id == "a0"
     assert not briefing.conflicts
+
+
+def test_a_point_giving_only_the_earlier_value_gives_way_to_the_latest() -> None:
+    # whatever the ranking chose, a figure that changed is stated at its latest value
+    articles = story(
+        "The storm killed at least 11 people along the coast, officials said.",
+        "The death toll from the storm rose to 17 on the coast, officials said.",
+        hours_apart=20,
+    )
+    evidence = gather(prepare(articles, Settings()))
+    (u,) = evidence.updates
+    groups = evidence.grouped()
+    old = next(g for g in groups if u.old in g.members and u.new not in g.members)
+    chosen = latest_stated([old], groups, evidence.claims, evidence.updates)
+    assert [evidence.claims[g.rep].text for g in chosen] == [evidence.claims[u.new].text]
 
 
 # ---------------------------------------------------------------- one table per behaviour
