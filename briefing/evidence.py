@@ -453,11 +453,11 @@ def latest_stated(chosen: list[Group], groups: list[Group], claims: list[Claim],
     """A figure that changed is stated at its latest value: a chosen point giving only the
     earlier value (and no chosen point giving the later) gives its place to the group of the
     claim that reported the change (which then notes the earlier value, `update_flags`)."""
+    def gives(g: Group, f: Figure) -> bool:
+        return any(f.same_value(x) for x in claims[g.rep].figures)
+
     out = list(chosen)
     for u in updates:
-        def gives(g: Group, f: Figure) -> bool:
-            return any(f.same_value(x) for x in claims[g.rep].figures)
-
         if any(gives(g, u.new_figure) for g in out):
             continue
         at = next((k for k, g in enumerate(out) if gives(g, u.old_figure)), None)

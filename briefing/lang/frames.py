@@ -115,6 +115,7 @@ def _words() -> dict[str, frozenset[str] | dict[str, str] | dict[str, int]]:
         "change_nouns": frozenset(f.change_nouns),
         "time_nouns": frozenset(f.time_nouns),
         "places": frozenset(f.place_prepositions),
+        "series": frozenset(f.series_words),
     }
 
 
@@ -222,9 +223,6 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
     return None, None
 
 
-_ORDINALS = frozenset("first second third fourth fifth initial".split())
-
-
 def _ordinal(doc: Doc, anchor: Token, thing: str | None, fig: Figure) -> str | None:
     """ "The first quake struck the coast at 4:43", "his first 17 passes": one of a series,
     never the same thing as the series' other members or as the whole ("the quake", "28
@@ -237,7 +235,7 @@ def _ordinal(doc: Doc, anchor: Token, thing: str | None, fig: Figure) -> str | N
     if fig.kind in ("date", "time", "weekday", "relday") and verb is not None:
         nouns += [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
     for noun in nouns:
-        ordinal = next((c.lower_ for c in noun.children if c.dep_ == "amod" and c.lower_ in _ORDINALS), None)
+        ordinal = next((c.lower_ for c in noun.children if c.dep_ == "amod" and c.lower_ in _words()["series"]), None)
         if ordinal:
             return f"{ordinal} {noun.lemma_.lower()}"  # "first pass", "first quake"
     return thing

@@ -64,6 +64,7 @@ class Frames(data.Table):
     reporting_verbs: list[str]
     time_nouns: list[str]
     place_prepositions: list[str]
+    series_words: list[str]
     light_verbs: list[str]
     value_roles: list[str]
     duration_roles: list[str]
