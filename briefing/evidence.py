@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -167,8 +168,7 @@ class Evidence:
         mine = [
             d.conflict for d in self.conflicts if any(concerns(d, i, self.claims, index) for i in members)
         ] + list(extra)
-        origin_of = {s.id: s.origin for s in self.sources}
-        disputing = {origin_of.get(v.citation.source_id, v.citation.source_id) for c in mine for v in c.values}
+        disputing = {self.origin_of.get(v.citation.source_id, v.citation.source_id) for c in mine for v in c.values}
         flags = point_flags(list(cited), self.origin_labels, self.source_labels, mine, self.anonymous, self.origin_sizes, disputing)
         return Point(
             text=text,
@@ -176,6 +176,11 @@ class Evidence:
             origins=len({c.origin for c in cited}),
             flags=flags + self.update_flags(cited),
         )
+
+    @cached_property
+    def origin_of(self) -> dict[str, str]:
+        """Source id -> its independent origin."""
+        return {s.id: s.origin for s in self.sources}
 
     def update_flags(self, cited: Sequence[Claim]) -> list[Flag]:
         """A point stating a figure's latest value notes the earlier one, with its citation."""

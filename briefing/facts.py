@@ -117,18 +117,20 @@ def told_share(point: Claim, told: list[Claim]) -> float:
     return known / (len(figures) + len(names))
 
 
+def _share(words: set[str], c: Claim, empty: float) -> float:
+    return len(words.intersection(c.stems)) / len(words) if words else empty
+
+
 def _asserted_share(c: Claim, point: Claim) -> float:
     """The share of what the point asserts (its stems less its attribution's) that c uses;
     0.0 when it asserts nothing else: "the official said, speaking on condition of anonymity"
     is in many sentences that state other facts."""
-    words = set(point.asserted_stems)
-    return len(words.intersection(c.stems)) / len(words) if words else 0.0
+    return _share(set(point.asserted_stems), c, 0.0)
 
 
 def word_share(c: Claim, point: Claim) -> float:
     """The share of the point's content words (stems) that c uses."""
-    words = set(point.stems)
-    return len(words.intersection(c.stems)) / len(words) if words else 1.0
+    return _share(set(point.stems), c, 1.0)
 
 
 def states(c: Claim, point: Claim, *, facts: float = 1.0, words: float = 0.0) -> bool:

@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
-
 from briefing import data
 from briefing.clean import furniture
 from briefing.furniture import has_separator, strip_site_name
