@@ -57,7 +57,7 @@ def web() -> Iterator[FeedServer]:
 def settings(tmp_path: Path) -> Settings:
     return Settings(
         data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'feeds.db'}",
-        feed_host_delay=0.0, feed_host_concurrency=4, feed_connect_timeout=2.0, feed_read_timeout=0.5,
+        feed_host_delay=0.0, feed_host_concurrency=4, feed_connect_timeout=2.0, feed_read_timeout=2.0,
         feed_total_timeout=5.0, feed_max_bytes=CAP, feed_max_redirects=3, feed_backoff_minutes=5.0,
         feed_max_failures=3, feed_full_text_chars=400, feed_contact_url="https://example.org/ops",
         feed_allow_private_hosts=True,
@@ -268,7 +268,8 @@ def test_same_item_in_two_feeds_is_stored_once(web, db, settings):
 
 def test_slow_feed_times_out_and_backs_off(web, db, settings):
     feed = add(db, serve_feed(web, "/slow.xml", [Item("x", web.url("/1"), content=story(1))], delay=1.5))
-    report = poll(db, settings, now=NOW)
+    impatient = Settings(**{**settings.model_dump(), "feed_read_timeout": 0.5})
+    report = poll(db, impatient, now=NOW)
     row = feed_row(db, feed)
     assert report.feeds[0].status == "failed" and "timed out" in (row.last_error or "")
     assert row.failures == 1 and row.enabled and row.next_poll_at == NOW + timedelta(minutes=5)
