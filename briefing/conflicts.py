@@ -99,7 +99,7 @@ def _tunables() -> dict[str, float]:
     return {"same_thing": t.min_similarity_same_thing, "same_thing_other_verb": t.min_similarity_same_thing_other_verb, "same_verb": t.min_similarity_same_verb,
             "floor": t.min_similarity, "shared_words": t.min_shared_words, "shared_words_event": t.min_shared_words_event, "shared_words_other_thing": t.min_shared_words_other_thing,
             "max_parsed": t.max_parsed_sentences, "small_count": t.small_count,
-            "max_figures": t.max_figures_per_sentence}
+            "max_figures": t.max_figures_per_sentence, "max_ratio": t.max_ratio}
 
 
 # roles a figure never shares with a figure without one: a part's whole, a share, an
@@ -264,6 +264,19 @@ def disagree(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
     """Both cannot be true at once: the same thing, measured the same way, intervals apart.
     Without the `floor`, sentences need not be alike (an update is told in new words)."""
     return not a.figure.overlaps(b.figure) and same_thing(a, b, sim, floor=floor)
+
+
+_POINTS = frozenset({"date", "time"})  # points on a calendar or clock, not magnitudes
+
+
+def within_reach(a: Frame, b: Frame) -> bool:
+    """Could two outlets have measured one quantity with these values? Dates and clock times
+    always, as do a rise and a fall; magnitudes within the lexicon's max_ratio of each other
+    ("at least 70 hurt" and "at least two" are not one count)."""
+    if a.kind in _POINTS or b.kind in _POINTS or a.value * b.value <= 0:
+        return True
+    x, y = sorted((abs(a.value), abs(b.value)))
+    return y / x <= _tunables()["max_ratio"]
 
 
 def is_update(old: Frame, new: Frame) -> bool:
@@ -432,6 +445,8 @@ def compare(claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Cla
                 continue
             if _also_says(b, fb, fa.figure) or _also_says(a, fa, fb.figure) or not disagree(fa, fb, sim):
                 continue  # a sentence that also gives the other value does not dispute it
+            if not within_reach(fa, fb):
+                continue
             if fa.period != fb.period:
                 continue  # a dated figure ("last year's 32 million") never disputes an undated one
             entry = _entry(by_key, fa, fb, (i, j))

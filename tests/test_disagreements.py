@@ -108,6 +108,15 @@ def test_a_later_report_that_the_toll_rose_is_an_update() -> None:
     assert disputed(*sentences, hours_apart=20) == []
 
 
+def test_an_update_may_grow_beyond_what_two_outlets_would_dispute() -> None:
+    found = updated(
+        "Officials said 4 people were killed in the quake.",
+        "The death toll rose to 40, officials said, as rescuers reached the quake zone.",
+        hours_apart=5,
+    )
+    assert found == [("4", "40")]
+
+
 def test_a_briefing_states_the_latest_value_and_notes_the_earlier_one() -> None:
     articles = story(
         "The storm killed at least 11 people along the coast, officials said.",
@@ -265,6 +274,14 @@ AGREE = [
         "Anyone with information should call police on 0845 125 2222, detectives said.",
         "Anyone with information should call police on 0845 125 222, detectives said.",
         id="phone-numbers"),
+    pytest.param(  # a week's total and one clash's: outlets' counts of one thing are never 35 times apart
+        "At least 70 people have been hurt in the protests over the past eight days, police said.",
+        "Police said the protests had left at least two people hurt in the capital.",
+        id="values-too-far-apart"),
+    pytest.param(
+        "Firefighters said as many as 20 people had been inside the bank when it burned.",
+        "Police said as many as 20,000 people had been inside the square when it burned.",
+        id="orders-of-magnitude-apart"),
 ]
 
 

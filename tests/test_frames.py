@@ -150,6 +150,8 @@ def test_the_thing_counted_comes_from_the_parse() -> None:
     assert (part.thing, part.value) == ("tanker", 3) and whole.role == "whole"
     (ransom,) = frames("The note demanded a ransom of €2.5 million.")
     assert ransom.thing == "ransom"
+    (deal,) = frames("The club offered him a deal worth $184 million.")
+    assert deal.thing == "deal"  # what is worth the sum, not whom it was offered to
 
 
 def test_killed_people_count_deaths() -> None:

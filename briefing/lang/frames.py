@@ -196,6 +196,8 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
                 # "a 300-bed hospital" is one hospital's beds, never a count of hospitals
                 return f"{h.head.lemma_.lower()} {h.lemma_.lower()}", None
             return h.lemma_.lower(), None
+        if a.dep_ == "npadvmod" and h.pos_ == "ADJ" and h.dep_ == "amod" and h.head.pos_ in _NOUNS:
+            return h.head.lemma_.lower(), None  # "a deal worth $184 million" values the deal
         if a.dep_ == "pobj" and a.head.lower_ == "of" and a.head.head.pos_ in _NOUNS:
             noun = a.head.head
             if noun.lemma_.lower() in units:

@@ -90,6 +90,7 @@ class Conflicts(data.Table):
     max_parsed_sentences: int
     small_count: float
     max_figures_per_sentence: int
+    max_ratio: float
 
 
 class Lexicon(data.Table):
