@@ -262,6 +262,10 @@ AGREE = [
         "Manning threw for 364 yards as the Colts beat the Jaguars on Thursday night.",
         "Garrard, who threw for 329 yards, could not stop the Colts beating the Jaguars on Thursday night.",
         id="two-doers"),
+    pytest.param(  # "X said it had …": the teller is the doer, so two navies' captures are two counts
+        "The Indian Navy said on Saturday it had captured 23 pirates in the Gulf of Aden, officials said.",
+        "The British Royal Navy had captured 18 pirates in the Gulf of Aden, officials said.",
+        id="teller-is-the-doer"),
     pytest.param(  # one of a series is not the series' other member
         "The first quake, of magnitude 7.6, struck the coast at 4:43 a.m. local time, officials said.",
         "The quake struck the coast at 7:48 a.m. local time, officials said.",

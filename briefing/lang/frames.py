@@ -116,6 +116,7 @@ def _words() -> dict[str, frozenset[str] | dict[str, str] | dict[str, int]]:
         "time_nouns": frozenset(f.time_nouns),
         "places": frozenset(f.place_prepositions),
         "series": frozenset(f.series_words),
+        "reporting": frozenset(f.reporting_verbs),
     }
 
 
@@ -583,6 +584,9 @@ def _agent(verb: Token | None) -> str | None:
         subj = next((g for g in subj.children if g.dep_ == "pobj"), None)
     if subj is not None and subj.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
         subj = verb.head  # "Garrard, who completed 28 passes": Garrard
+    if subj is not None and subj.pos_ == "PRON" and verb.dep_ == "ccomp" and verb.head.lemma_.lower() in _words()["reporting"]:
+        # "The Indian Navy said it had captured 23 pirates": the teller is the doer
+        subj = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
     # a capitalised subject the tagger took for a verb ("Manning threw for 364 yards") is a name
     if subj is None or not (subj.pos_ == "PROPN" or (subj.pos_ == "VERB" and subj.text[:1].isupper())):
         return None
