@@ -285,6 +285,8 @@ def is_update(old: Frame, new: Frame) -> bool:
     "revised"), or a later, higher figure of a running story ("now", "so far"). A later
     figure that says neither disputes, even of a running total: "46 injured" and, hours
     later from another outlet, "80 hurt" is two outlets' counts, not a count that grew."""
+    if new.direction and (new.value - old.value) * new.direction <= 0:
+        return False  # "rose to 17" updates no figure of 17 or more
     if old.published is None or new.published is None or new.published <= old.published:
         return new.changed and not old.changed and old.published == new.published is None
     return new.changed or new.now and new.value > old.value

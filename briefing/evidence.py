@@ -36,7 +36,7 @@ from briefing.facts import same_fact as _same_fact
 from briefing.flags import anonymous_articles, point_flags, update_flag
 from briefing.headlines import briefing_title, guess_title, headline
 from briefing.lang import embed
-from briefing.lang.numbers import Figure
+from briefing.lang.numbers import Figure, figures
 from briefing.models import Citation, Conflict, Corpus, Flag, Point, Source
 from briefing.origins import outlet_name
 from briefing.similarity import SemanticIndex, SimilarityIndex
@@ -174,7 +174,7 @@ class Evidence:
             text=text,
             citations=[cite(c) for c in cited],
             origins=len({c.origin for c in cited}),
-            flags=flags + self.update_flags(cited),
+            flags=flags + self.update_flags(text),
         )
 
     @cached_property
@@ -182,13 +182,18 @@ class Evidence:
         """Source id -> its independent origin."""
         return {s.id: s.origin for s in self.sources}
 
-    def update_flags(self, cited: Sequence[Claim]) -> list[Flag]:
-        """A point stating a figure's latest value notes the earlier one, with its citation."""
+    def update_flags(self, text: str) -> list[Flag]:
+        """A point whose text states a figure's latest value notes the earlier ones, with their
+        citations: one flag per figure that changed."""
+        stated = figures(text)
+        changed: dict[tuple[str, float], list[Update]] = {}
+        for u in self.updates:
+            if any(f.same_value(u.new_figure) for f in stated):
+                changed.setdefault((u.subject, round(u.new_figure.value, 6)), []).append(u)
         return [
-            update_flag(u.subject, self.claims[u.old], u.old_value, self.claims[u.new], u.new_value,
-                        self.source_labels, cite)
-            for u in self.updates
-            if any(f.same_value(u.new_figure) for c in cited for f in c.figures)
+            update_flag(us[0].subject, [(self.claims[u.old], u.old_value) for u in us], self.claims[us[0].new],
+                        us[0].new_value, self.source_labels, cite)
+            for us in changed.values()
         ]
 
 

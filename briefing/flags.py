@@ -88,14 +88,24 @@ def point_flags(
 
 
 def update_flag(
-    subject: str, old: Claim, old_value: str, new: Claim, new_value: str,
+    subject: str, earlier: Sequence[tuple[Claim, str]], new: Claim, new_value: str,
     source_labels: Mapping[str, str], cite: Callable[[Claim], Citation],
 ) -> Flag:
-    """The point states the latest value; a reader sees the earlier one and who gave it."""
-    said = source_labels.get(old.sentence.article_id, old.sentence.article_id)
-    now = source_labels.get(new.sentence.article_id, new.sentence.article_id)
+    """The point states the latest value; a reader sees the earlier ones and who gave them,
+    in one flag however many outlets gave them ("at least 11 (Northstar Wire, Mirewick
+    Courier)"), each value cited."""
+    def label(c: Claim) -> str:
+        return source_labels.get(c.sentence.article_id, c.sentence.article_id)
+
+    told: dict[str, list[str]] = {}
+    for claim, value in earlier:
+        names = told.setdefault(value.lower(), [value])
+        if label(claim) not in names[1:]:
+            names.append(label(claim))
+    said = "; ".join(f"{names[0]} ({', '.join(names[1:])})" for names in told.values())
     return Flag(
         kind="updated",
-        reason=f"Updated: {subject} is {new_value} ({now}); earlier reported as {old_value} ({said}).",
-        values=[ConflictValue(value=old_value, citation=cite(old)), ConflictValue(value=new_value, citation=cite(new))],
+        reason=f"Updated: {subject} is {new_value} ({label(new)}); earlier reported as {said}.",
+        values=[*(ConflictValue(value=v, citation=cite(c)) for c, v in earlier),
+                ConflictValue(value=new_value, citation=cite(new))],
     )

@@ -132,6 +132,29 @@ def test_a_briefing_states_the_latest_value_and_notes_the_earlier_one() -> None:
     assert not briefing.conflicts
 
 
+def test_a_rise_never_updates_a_higher_figure() -> None:
+    found = updated(
+        "At least 11 people were killed and more than 140 hurt when a magnitude 5.8 earthquake rocked the province early on Sunday.",
+        "The death toll from Sunday's earthquake in the province rose to 17 on Monday, officials said.",
+        hours_apart=20,
+    )
+    assert found == [("At least 11", "17")]  # not "more than 140" -> 17
+
+
+def test_earlier_values_from_several_outlets_are_one_flag() -> None:
+    articles = story(
+        "The storm killed at least 11 people along the coast, officials said.",
+        "At least 11 people died along the coast in the storm, officials said.",
+        "The death toll from the storm rose to 17 on the coast, officials said.",
+        hours_apart=20,
+    )
+    briefing = build_briefing(articles, settings=Settings())
+    flags = [f for p in briefing.points for f in p.flags if f.kind == "updated"]
+    assert len(flags) == 1, [f.reason for f in flags]
+    assert [v.value for v in flags[0].values] == ["at least 11", "At least 11", "17"]
+    assert "earlier reported as at least 11 (Outlet 0, Outlet 1)" in flags[0].reason
+
+
 def test_a_point_giving_only_the_earlier_value_gives_way_to_the_latest() -> None:
     # whatever the ranking chose, a figure that changed is stated at its latest value
     articles = story(

@@ -60,6 +60,7 @@ class Frame:
     attribution: str | None = None
     period: int | None = None
     changed: bool = False
+    direction: int = 0  # +1 it says the figure rose ("rose to", "up from"), -1 fell, 0 neither
     now: bool = False  # it places the figure in a running story ("now", "so far")
     published: datetime | None = None
     context: frozenset[str] = frozenset()  # content lemmas of the figure's clause
@@ -107,6 +108,8 @@ def _words() -> dict[str, frozenset[str] | dict[str, str] | dict[str, int]]:
         "planned": frozenset(f.planned_lemmas),
         "update": frozenset(f.update_lemmas),
         "update_words": frozenset(f.update_words),
+        "rising": frozenset(f.rising),
+        "falling": frozenset(f.falling),
         "now_words": frozenset(f.now_words),
         "alias": f.count_aliases,
         "units": frozenset(units),
@@ -601,6 +604,20 @@ def _changed(doc: Doc, anchor: Token, text: str) -> bool:
     return _says(text, "update_words")
 
 
+def _direction(anchor: Token, text: str) -> int:
+    """+1 when the figure's verb or the sentence says it rose, -1 fell, 0 neither."""
+    verb = _verb(anchor)
+    lemma = verb.lemma_.lower() if verb is not None else ""
+    for sign, table in ((1, "rising"), (-1, "falling")):
+        if lemma in _words()[table]:
+            return sign
+    low = f" {text.lower()} "
+    for sign, table in ((1, "rising"), (-1, "falling")):  # the sentence's "up from 11"
+        if any(f" {w} " in low for w in _words()[table] if " " in w):
+            return sign
+    return 0
+
+
 def _says(text: str, table: str) -> bool:
     low = f" {text.lower()} "
     return any(f" {w} " in low for w in _words()[table])
@@ -640,6 +657,7 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
                 attribution=attribution,
                 period=_period(text, fig, figs, published),
                 changed=_changed(doc, anchor, text),
+                direction=_direction(anchor, text),
                 now=_says(text, "now_words"),
                 published=published,
                 context=_context(anchor, fig),

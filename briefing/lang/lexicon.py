@@ -52,6 +52,8 @@ class Frames(data.Table):
     planned_lemmas: list[str]
     update_lemmas: list[str]
     update_words: list[str]
+    rising: list[str]
+    falling: list[str]
     now_words: list[str]
     count_aliases: dict[str, str]
     verb_aliases: dict[str, str]

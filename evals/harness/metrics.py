@@ -30,6 +30,8 @@ Definitions (see evals/README.md, "Running the eval suite"):
 - false_single_source: points stating a key fact corroborated by 2+ origins that carry
   ``single_source`` / points stating such a fact.
 - title_ok: briefings whose title is no page furniture and names the story / briefings.
+- lead_ok: briefings whose first point states a key fact of the most independent origins any
+  key fact has (the story's best-corroborated fact leads) / briefings with key facts.
 - boilerplate_titles: shown titles (the briefing's and every source's) that are page
   furniture / shown titles.
 - off_topic_cited: off-topic articles cited anywhere / off-topic articles.
@@ -110,6 +112,8 @@ METRICS: list[MetricSpec] = [
                denominator="corroborated_points", better="lower"),
     MetricSpec(name="title_ok", label="title ok", numerator="titles_ok",
                denominator="briefings", better="higher"),
+    MetricSpec(name="lead_ok", label="lead ok", numerator="leads_ok",
+               denominator="leads", better="higher"),
     MetricSpec(name="boilerplate_titles", label="junk titles", numerator="shown_titles_junk",
                denominator="shown_titles", better="lower"),
     MetricSpec(name="off_topic_cited", label="off-topic", numerator="off_topic_cited",
@@ -169,6 +173,8 @@ class Counts(BaseModel):
     corroborated_points: int = 0
     corroborated_single: int = 0
     titles_ok: int = 0
+    leads: int = 0
+    leads_ok: int = 0
     shown_titles: int = 0
     shown_titles_junk: int = 0
     off_topic: int = 0
@@ -228,6 +234,7 @@ class Details(BaseModel):
     thin_flag_errors: list[str] = []
     false_single_source: list[str] = []
     title_problems: list[str] = []
+    lead_problems: list[str] = []
     off_topic_citations: list[str] = []
     fragments: list[str] = []
     datelines: list[str] = []
@@ -533,6 +540,14 @@ def _score_evalset(ev: EvalsetExpect, briefing: Briefing, c: Counts, d: Details)
         if any(f.kind == "single_source" for f in p.flags):
             c.corroborated_single += 1
             d.false_single_source.append(f"point {i + 1} [{', '.join(facts)}] flagged single_source")
+
+    # the lead: the first point states a fact of the most origins any key fact has
+    most = max((ev.origin_count(f.sources) for f in ev.key_facts), default=0)
+    if most and texts:
+        c.leads = 1
+        c.leads_ok = int(any(f.covered_by(texts[0]) for f in ev.key_facts if ev.origin_count(f.sources) == most))
+        if not c.leads_ok:
+            d.lead_problems.append(f"point 1 states no key fact of {most} origins")
 
     # off-topic articles cited anywhere
     c.off_topic = len(ev.off_topic)

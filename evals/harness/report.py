@@ -71,6 +71,7 @@ def case_misses(c: CaseResult) -> list[str]:
         ("thin-claim flags", "; ", d.thin_flag_errors),
         ("false single-source", "; ", d.false_single_source),
         ("titles", "; ", d.title_problems),
+        ("lead", "; ", d.lead_problems),
         ("off-topic cited", ", ", d.off_topic_citations),
         ("fragments", "; ", d.fragments),
     ]
