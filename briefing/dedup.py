@@ -21,6 +21,8 @@ over articles or passages: candidates come from hashing, then get verified exact
    text and ignored. Every candidate pair is verified with exact set containment. A
    passage contained at `contained_bar` in an earlier candidate article is dropped as
    "near" too (same text, split differently).
+   An article that re-tells another sentence by sentence in other words
+   (`briefing.rewrites`, read from the articles' sentences) joins its group too.
 5. **declared** — an article that says where its story comes from (`briefing.origins`:
    "Source: WSJ", "according to Reuters" in the lead, ...) joins origin `outlet:<key>`;
    so does an article whose own outlet is that outlet (it is the original).
@@ -60,6 +62,7 @@ from briefing.models import (
     Passage,
 )
 from briefing.origins import Attribution, attribute, outlet_name
+from briefing.rewrites import Rewrite, find_rewrites
 
 _KEPT = TypeAdapter(list[KeptPassage])
 _DROPS = TypeAdapter(list[DuplicateDrop])
@@ -70,6 +73,7 @@ ANCHOR_BITS = 3  # anchors: shingle values whose 3 chosen bits are zero, 1 in 8
 GROUP_MAX_ARTICLES = 20  # an anchor or band in more places than this is stock text, not a story
 ANCHOR_MIN_SHARED = 3  # anchors two articles must share to be compared (about 24 shingles)
 MIN_SYNDICATION_SHINGLES = 20  # below this an article is too short to call a copy of another
+ALL_PAIRS_MAX_ARTICLES = 40  # up to this many articles every pair is checked for a rewrite
 _SEED = 1
 
 _WORD = re.compile(r"\w+")
@@ -547,10 +551,13 @@ class _Edge:
     partner: str
     share: float  # of this article's text found in the partner
     reverse: float  # of the partner's text found in this article
+    retold: str = ""  # for a rewrite: "7 of 9", the sentences re-told in order
 
 
 def _syndication_evidence(edge: _Edge, containment: float) -> str:
     """Say it the way round that passed the bar, preferring 'its text is in'."""
+    if edge.retold:
+        return f"{edge.retold} sentences re-told in order, in other words, with {edge.partner}"
     if edge.share >= containment or edge.share >= edge.reverse:
         return f"{edge.share:.0%} of its text is in {edge.partner}"
     return f"it contains {edge.reverse:.0%} of the text of {edge.partner}"
@@ -573,10 +580,17 @@ def _syndication(
     asets: _ArticleSets,
     overlaps: dict[tuple[int, int], _Overlap],
     containment: float,
+    rewrites: Sequence[Rewrite] = (),
 ) -> _Syndication:
-    """Level 4: union articles whose text mostly contains one another, either way round."""
+    """Level 4: union articles whose text mostly contains one another, either way round,
+    and articles one of which re-tells the other (`rewrites`)."""
     groups = _UnionFind()
     edges: dict[str, list[_Edge]] = {}
+    for r in rewrites:
+        original, copy, retold = ids[r.original], ids[r.copy], f"{r.matched} of {r.sentences}"
+        groups.union(original, copy)
+        edges.setdefault(copy, []).append(_Edge(original, 0.0, 0.0, retold))
+        edges.setdefault(original, []).append(_Edge(copy, 0.0, 0.0, retold))
     for (x, y), o in overlaps.items():
         if min(asets.size(x), asets.size(y)) < MIN_SYNDICATION_SHINGLES:
             continue
@@ -640,7 +654,7 @@ def _link(
     if synd.is_copy(article_id):
         edges = synd.edges[article_id]
         earlier = [e for e in edges if position[e.partner] < position[article_id]] or edges
-        edge = max(earlier, key=lambda e: (max(e.share, e.reverse), -position[e.partner]))
+        edge = max(earlier, key=lambda e: (not e.retold, max(e.share, e.reverse), -position[e.partner]))
         return OriginLink(
             article_id=article_id,
             origin=origin,
@@ -658,10 +672,11 @@ def _origins(
     overlaps: dict[tuple[int, int], _Overlap],
     containment: float,
     attributions: list[Attribution],
+    rewrites: Sequence[Rewrite] = (),
 ) -> tuple[dict[str, str], list[OriginLink]]:
     """Levels 4-5: origin id of every article, and one link per article saying why."""
     ids = [a.id for a in articles]
-    synd = _syndication(ids, asets, overlaps, containment)
+    synd = _syndication(ids, asets, overlaps, containment, rewrites)
     outlets = {
         a.article_id: key
         for a in attributions
@@ -724,8 +739,10 @@ def deduplicate(
     threshold: float = 0.8,
     containment: float = 0.6,
     num_perm: int = 64,
+    sentences: Sequence[Sequence[Passage]] | None = None,
 ) -> DedupResult:
-    """Drop repeated passages and group articles into independent origins (see module doc)."""
+    """Drop repeated passages and group articles into independent origins (see module doc).
+    `sentences` (per article, in order) lets level 4 find rewritten copies."""
     if not 0.0 < threshold <= 1.0 or not 0.0 < containment <= 1.0:
         raise ValueError("threshold and containment must be in (0, 1]")
     ordered, article_of = _ordered(articles, passages)
@@ -767,7 +784,12 @@ def deduplicate(
         for i, p in enumerate(ordered)
         if i not in final
     ]
-    origins, links = _origins(articles, asets, overlaps, containment, attribute(articles))
+    rewrites: list[Rewrite] = []
+    if sentences is not None:
+        n = len(articles)
+        candidates = pairs if n > ALL_PAIRS_MAX_ARTICLES else {(x, y) for x in range(n) for y in range(x + 1, n)}
+        rewrites = find_rewrites(sentences, candidates)
+    origins, links = _origins(articles, asets, overlaps, containment, attribute(articles), rewrites)
     # one bulk validation instead of 10^5 model constructions
     return DedupResult(
         passages=_KEPT.validate_python(kept_passages),

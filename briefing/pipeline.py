@@ -54,15 +54,17 @@ def prepare(articles: Sequence[Article], settings: Settings, on_stage: StageCall
             for article, kept in zip(articles, cleaned, strict=True)
             for p in chunk_passages(article, kept, settings.chunk_size, settings.chunk_overlap)
         ]
+        split = [split_sentences(article, kept) for article, kept in zip(articles, cleaned, strict=True)]
     with _timed(timings, "dedup", on_stage):
         dedup = deduplicate(
             articles,
             passages,
             threshold=settings.near_dup_threshold,
             containment=settings.syndication_containment,
+            sentences=split,
         )
     with _timed(timings, "sentences", on_stage):
-        sentences = _unrepeated_sentences(articles, cleaned, dedup)
+        sentences = _unrepeated_sentences(articles, split, dedup)
         sentences, notes = cap_sentences(
             sentences, settings.max_article_sentences, settings.max_sentences
         )
@@ -86,7 +88,7 @@ def prepare(articles: Sequence[Article], settings: Settings, on_stage: StageCall
 
 
 def _unrepeated_sentences(
-    articles: Sequence[Article], cleaned: Sequence, dedup: DedupResult
+    articles: Sequence[Article], split: Sequence[Sequence[Passage]], dedup: DedupResult
 ) -> list[Passage]:
     """Sentences of kept text, minus those inside a passage that repeats its own article."""
     repeats: dict[str, list[tuple[int, int]]] = {}
@@ -97,9 +99,9 @@ def _unrepeated_sentences(
                 (drop.passage.start, drop.passage.end)
             )
     sentences: list[Passage] = []
-    for article, kept in zip(articles, cleaned, strict=True):
+    for article, own in zip(articles, split, strict=True):
         spans = Spans(repeats.get(article.id, []))
-        for s in split_sentences(article, kept):
+        for s in own:
             if spans.overlap(s.start, s.end) * 2 < (s.end - s.start):
                 sentences.append(s)
     return sentences
