@@ -354,9 +354,11 @@ def _subject(f: Frame) -> str:
     """A few words naming what the disagreement is about ("number of residents")."""
     thing = f.thing or ""
     if thing.startswith(_AGE):
-        return thing
+        whose = thing.removeprefix(_AGE)
+        named = whose if whose.startswith(("a ", "the ")) else whose.title()
+        return f"{named}'s age"
     if f.kind == "count":
-        return f"number of {thing}" if thing else f"figure ({f.predicate or 'count'})"
+        return f"number of {plural(thing)}" if thing else f"figure ({f.predicate or 'count'})"
     what = {"money": "amount", "percent": "percentage", "points": "change", "duration": "length",
             "date": "date", "time": "time", "measure": "measure"}.get(f.kind, f.kind)
     about = thing or f.predicate
@@ -364,6 +366,22 @@ def _subject(f: Frame) -> str:
 
 
 _CONFLICT_KIND = {"date": "date", "time": "time"}
+
+
+def plural(noun: str) -> str:
+    """The plural of a lemma, for naming a count to a reader ("deaths", "injuries", "people");
+    the last word of a compound ("pass yards")."""
+    head, _, last = noun.rpartition(" ")
+    irregular = lexicon().frames.irregular_plurals
+    if last in irregular:
+        many = irregular[last]
+    elif re.search(r"[^aeiou]y$", last):
+        many = last[:-1] + "ies"
+    elif re.search(r"(s|x|z|ch|sh)$", last):
+        many = last + "es"
+    else:
+        many = last + "s"
+    return f"{head} {many}" if head else many
 
 
 @dataclass(frozen=True)

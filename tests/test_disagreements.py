@@ -346,3 +346,18 @@ LATER_BUT_NO_UPDATE = [
 def test_a_later_figure_that_says_no_change_disputes(earlier: str, later: str, values: list[str]) -> None:
     assert disputed(earlier, later, hours_apart=6) == [values]
     assert updated(earlier, later, hours_apart=6) == []
+
+
+def test_a_disagreement_names_what_it_is_about_in_plain_words() -> None:
+    def subjects(*sentences: str) -> list[str]:
+        evidence = gather(prepare(story(*sentences), Settings()))
+        return [d.conflict.subject for d in evidence.conflicts]
+
+    assert subjects(
+        "More than 6,400 residents were evacuated from the valley after the dam failed.",
+        "About 9,000 residents were evacuated from the valley after the dam failed.",
+    ) == ["number of evacuees"]  # "evacuated" counts evacuees (the lexicon's aliases)
+    assert subjects(
+        "Felix Ambrosek, 38, was arrested at the airport on Tuesday.",
+        "Felix Ambrosek, 41, was arrested at the airport on Tuesday.",
+    ) == ["Ambrosek's age"]

@@ -55,6 +55,7 @@ class Frames(data.Table):
     rising: list[str]
     falling: list[str]
     now_words: list[str]
+    irregular_plurals: dict[str, str]
     count_aliases: dict[str, str]
     verb_aliases: dict[str, str]
     thing_synonyms: dict[str, str]
