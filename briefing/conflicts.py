@@ -209,8 +209,7 @@ def _one_event(a: Frame, b: Frame) -> bool:
 
 
 def _one_place(a: str, b: str) -> bool:
-    """"aceh" and "central aceh" may be one place, "red sox" and "boston red sox" one doer;
-    "takengon" and "bener meriah" are two places, "orioles" and "red sox" two doers."""
+    """"aceh" and "central aceh" may be one place; "takengon" and "bener meriah" are two."""
     wa, wb = set(a.split()), set(b.split())
     return wa <= wb or wb <= wa
 

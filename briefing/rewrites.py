@@ -46,7 +46,8 @@ class _Sentence:
 
 @dataclass(frozen=True)
 class Rewrite:
-    """`copy` re-tells `original`'s sentences: `matched` of its `sentences`, in order."""
+    """The later article `copy` and the earlier `original` tell one story: `matched` of the
+    shorter one's `sentences` (prose, quotes left out) have a counterpart, in order."""
 
     original: int
     copy: int
