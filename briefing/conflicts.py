@@ -352,7 +352,7 @@ def vote_tally(text: str) -> tuple[str, str] | None:
 def _subject(f: Frame) -> str:
     """A few words naming what the disagreement is about ("number of residents")."""
     thing = f.thing or ""
-    if thing.startswith(_AGE):
+    if _is_age(f):
         whose = thing.removeprefix(_AGE)
         named = whose if whose.startswith(("a ", "the ")) else whose.title()
         return f"{named}'s age"
@@ -374,9 +374,9 @@ def plural(noun: str) -> str:
     irregular = lexicon().frames.irregular_plurals
     if last in irregular:
         many = irregular[last]
-    elif re.search(r"[^aeiou]y$", last):
+    elif last[-2:-1] not in ("", *"aeiou") and last.endswith("y"):
         many = last[:-1] + "ies"
-    elif re.search(r"(s|x|z|ch|sh)$", last):
+    elif last.endswith(("s", "x", "z", "ch", "sh")):
         many = last + "es"
     else:
         many = last + "s"

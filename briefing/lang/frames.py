@@ -110,6 +110,8 @@ def _words() -> dict[str, frozenset[str] | dict[str, str] | dict[str, int]]:
         "update_words": frozenset(f.update_words),
         "rising": frozenset(f.rising),
         "falling": frozenset(f.falling),
+        "rising_phrases": frozenset(w for w in f.rising if " " in w),
+        "falling_phrases": frozenset(w for w in f.falling if " " in w),
         "now_words": frozenset(f.now_words),
         "alias": f.count_aliases,
         "units": frozenset(units),
@@ -596,26 +598,19 @@ def _agent(verb: Token | None) -> str | None:
     return " ".join(t.lower_ for t in subj.subtree if t.pos_ == "PROPN" or t.i == subj.i)
 
 
-def _changed(doc: Doc, anchor: Token, text: str) -> bool:
-    update = _words()["update"]
-    verb = _verb(anchor)
-    if verb is not None and verb.lemma_.lower() in update:
+def _changed(verb: Token | None, text: str) -> bool:
+    if verb is not None and verb.lemma_.lower() in _words()["update"]:
         return True
     return _says(text, "update_words")
 
 
-def _direction(anchor: Token, text: str) -> int:
-    """+1 when the figure's verb or the sentence says it rose, -1 fell, 0 neither."""
-    verb = _verb(anchor)
+def _direction(verb: Token | None, text: str) -> int:
+    """+1 when the figure's verb or a phrase of the sentence ("up from 11") says it rose,
+    -1 fell, 0 neither."""
     lemma = verb.lemma_.lower() if verb is not None else ""
-    for sign, table in ((1, "rising"), (-1, "falling")):
-        if lemma in _words()[table]:
-            return sign
-    low = f" {text.lower()} "
-    for sign, table in ((1, "rising"), (-1, "falling")):  # the sentence's "up from 11"
-        if any(f" {w} " in low for w in _words()[table] if " " in w):
-            return sign
-    return 0
+    ways = ((1, "rising"), (-1, "falling"))
+    by_verb = next((sign for sign, table in ways if lemma in _words()[table]), 0)
+    return by_verb or next((sign for sign, table in ways if _says(text, f"{table}_phrases")), 0)
 
 
 def _says(text: str, table: str) -> bool:
@@ -656,8 +651,8 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
                 negated=negated,
                 attribution=attribution,
                 period=_period(text, fig, figs, published),
-                changed=_changed(doc, anchor, text),
-                direction=_direction(anchor, text),
+                changed=_changed(verb, text),
+                direction=_direction(verb, text),
                 now=_says(text, "now_words"),
                 published=published,
                 context=_context(anchor, fig),
