@@ -98,3 +98,31 @@ def test_several_processes_write_at_once(database_url):
         assert {d.status for d in subs.list_deliveries(session, day=DAY)} == {"sending"}
         assert len(subs.list_deliveries(session, day=DAY)) == len(ids)
     db.dispose()
+
+
+RACER = r"""
+import sys
+from briefing import store
+from briefing.models import Article
+db = store.Database(sys.argv[1])
+for k in range(80):
+    story = Article(id=f"race-{k}", title="Race", text=f"Race story {k} that every writer stores at the same moment. " * 4)
+    with db.transaction() as session:
+        store.add_articles(session, [story])
+"""
+
+
+def test_writers_racing_to_store_one_article_never_fail(database_url):
+    # the stored id is made from the text's hash: two writers inserting the same text at once
+    # may collide on either unique index, and both mean "already stored" (a CI run once failed
+    # on PostgreSQL with a duplicate id)
+    db = store.Database(database_url)
+    db.migrate()
+    procs = [subprocess.Popen([sys.executable, "-c", RACER, database_url], stderr=subprocess.PIPE, text=True)
+             for _ in range(6)]
+    for proc in procs:
+        proc.wait(timeout=120)
+        assert proc.returncode == 0, proc.stderr.read()  # type: ignore[union-attr]
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(StoredArticle)) == 80
+    db.dispose()

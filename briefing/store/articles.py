@@ -79,11 +79,14 @@ def add_articles(
         )
         # Another process may store the same text between our select and this insert: the
         # unique hash decides, without an error or a savepoint (SQLite and PostgreSQL alike).
+        # No conflict target: the id is made from the hash, so when two writers race,
+        # PostgreSQL may meet the id's unique index before the hash's, and a conflict on
+        # either is the same article already stored.
         table = cast(Table, StoredArticle.__table__)
         insert = pg_insert(table) if session.get_bind().dialect.name == "postgresql" else sqlite_insert(table)
         added = session.scalar(
-            insert.values(**values).on_conflict_do_nothing(index_elements=["content_hash"]).returning(table.c.seq)
-        )  # None when the hash was already there
+            insert.values(**values).on_conflict_do_nothing().returning(table.c.seq)
+        )  # None when the article was already there
         row = session.scalar(select(StoredArticle).where(StoredArticle.content_hash == digest))
         assert row is not None
         existing[digest] = row
