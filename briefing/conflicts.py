@@ -444,7 +444,7 @@ def compare(claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Cla
     disagreements, one per thing disputed, from the most similar candidate pairs."""
     out = Comparison()
     pairs = sorted(_bounded(_candidate_pairs(claims, index), index))
-    figure_pairs = _figure_pairs(claims, pairs, index)
+    figure_pairs, frames_of = _figure_pairs(claims, pairs, index)
     by_key: dict[tuple, dict] = {}
     updated: set[tuple[int, float]] = set()
     sims = _cosines(index, list(figure_pairs))
@@ -454,6 +454,8 @@ def compare(claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Cla
         a, b = claims[i], claims[j]
         sim = sims[(i, j)]
         for fa, fb in found:
+            if _told_closer(fa, fb, frames_of[j]) or _told_closer(fb, fa, frames_of[i]):
+                continue
             if not disagree(fa, fb, sim, floor=False):
                 continue
             if is_update(fa, fb) or is_update(fb, fa):
@@ -501,6 +503,19 @@ def _cosines(index: SimilarityIndex, pairs: list[tuple[int, int]]) -> dict[tuple
     return {p: float(d) for p, d in zip(pairs, dots.tolist(), strict=True)}
 
 
+def _told_closer(a: Frame, b: Frame, others: Sequence[Frame]) -> bool:
+    """b's sentence tells a's thing closer in another frame: with a's own verb where b's
+    differs, or with a's verb and a nearer value where it gives several. That frame is what it
+    says of a's figure, b is a part: "Four bombs were dropped … the other two bombs were
+    dropped near the airstrip" answers "Five bombs were dropped" with four, never with two."""
+    if not a.thing:
+        return False
+    return any(
+        g is not b and g.measure == a.measure and g.thing == a.thing and g.predicate == a.predicate
+        and (a.predicate != b.predicate or abs(g.value - a.value) < abs(b.value - a.value))
+        for g in others)
+
+
 def _also_says(c: Claim, own: Frame, f: Figure) -> bool:
     """Does claim c also give figure f? A weekday counts as the date it names in c's article
     ("missing since Thursday" gives Thursday, whatever else the sentence dates)."""
@@ -528,9 +543,10 @@ def _stale(f: Figure, c: Claim, claims: Sequence[Claim], superseded: set[tuple[i
 
 def _figure_pairs(
     claims: Sequence[Claim], pairs: Sequence[tuple[int, int]], index: SimilarityIndex
-) -> dict[tuple[int, int], list[tuple[Frame, Frame]]]:
-    """For each pair, the frame pairs worth deciding on: same measure, values apart. Only
-    sentences in such pairs are parsed (one batch, the most similar pairs first)."""
+) -> tuple[dict[tuple[int, int], list[tuple[Frame, Frame]]], dict[int, tuple[Frame, ...]]]:
+    """For each pair, the frame pairs worth deciding on: same measure, values apart; and the
+    frames of every sentence parsed. Only sentences in such pairs are parsed (one batch, the
+    most similar pairs first)."""
     cheap: dict[tuple[int, int], list[tuple[int, int]]] = {}
     busy = {k for k, c in enumerate(claims) if _statistics(c.figures)}
     for i, j in pairs:
@@ -562,7 +578,7 @@ def _figure_pairs(
     for i, j in kept:
         fi, fj = frames_of[i], frames_of[j]
         out[(i, j)] = [(fi[x], fj[y]) for x, y in cheap[(i, j)] if x < len(fi) and y < len(fj)]
-    return out
+    return out, frames_of
 
 
 _DAYS = frozenset({"weekday", "relday"})

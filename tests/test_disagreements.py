@@ -309,6 +309,14 @@ AGREE = [
         "Firefighters said as many as 20 people had been inside the bank when it burned.",
         "Police said as many as 20,000 people had been inside the square when it burned.",
         id="orders-of-magnitude-apart"),
+    pytest.param(  # a ceiling fits any value below it, in any unit
+        "The camp is less than 25 kilometres from the border, aid workers said.",
+        "The camp is about ten miles from the border, aid workers said.",
+        id="under-a-ceiling"),
+    pytest.param(  # the other sentence's own count of the bombs dropped is four; two is a part of it
+        "Five bombs were dropped on the camp on Thursday, of which four exploded, witnesses said.",
+        "Four bombs were dropped on the camp on Thursday; two of the bombs were dropped near the airstrip.",
+        id="a-part-beside-its-whole"),
 ]
 
 

@@ -75,6 +75,15 @@ def test_qualifiers_widen_a_figure_into_an_interval() -> None:
     assert not about.overlaps(more)  # "about 9,000" and "more than 6,400" cannot both hold
 
 
+def test_a_ceiling_says_nothing_of_how_far_below() -> None:
+    """ "Less than 25 kilometres" is any distance up to 25 km, so "about ten miles" fits it;
+    "up to 300" (a figure reached) stays near its value."""
+    (less,), (miles,) = figures("The camp is less than 25 kilometres away."), figures("It is about ten miles away.")
+    assert (less.lo, less.hi) == (0.0, 25_000.0) and less.overlaps(miles)
+    (fewer,) = figures("Fewer than 40 people came.")
+    assert (fewer.lo, fewer.hi) == (0.0, 40.0)
+
+
 def test_a_range_is_one_figure_and_a_falling_pair_is_a_tally() -> None:
     (rng,) = figures("Between 5 and 8 people were hurt.")
     assert rng.is_range and (rng.lo, rng.hi) == pytest.approx((5, 8.5))

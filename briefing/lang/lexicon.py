@@ -19,6 +19,7 @@ class Numbers(data.Table):
 class Qualifiers(data.Table):
     lower: list[str]
     upper: list[str]
+    ceiling: list[str]
     rough: list[str]
     rough_width: float
     range_joiners: list[str]

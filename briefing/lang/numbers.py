@@ -16,6 +16,7 @@ figure (what it counts, its verb, its role) come from the parse in frames.py.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -102,6 +103,7 @@ def _tables() -> dict:
         "relative": lx.dates.relative,
         "quals": [(p, "lower") for p in _phrases(lx.qualifiers.lower)]
         + [(p, "upper") for p in _phrases(lx.qualifiers.upper)]
+        + [(p, "ceiling") for p in _phrases(lx.qualifiers.ceiling)]
         + [(p, "rough") for p in _phrases(lx.qualifiers.rough)],
         "rough": lx.qualifiers.rough_width,
         "cur_sym": u.currency_symbols,
@@ -205,6 +207,8 @@ class _Reader:
             # "more than 10,000" is a loose bound; "at least 12" dead is a count a later 14 revises
             hi = value * (1 + OPEN_SLACK) if sense == "lower" else value
             lo = value * (1 - OPEN_SLACK) if sense == "upper" else value
+        elif sense == "ceiling" and kind not in _EXACT:
+            lo = 0.0 if value >= 0 else -math.inf  # "fewer than 100" says nothing of how many fewer
         start = self.toks[first].start
         lead = start - self.toks[q0].start if qual else 0
         self.out.append(
