@@ -36,10 +36,12 @@ from briefing.facts import same_fact as _same_fact
 from briefing.flags import anonymous_articles, point_flags, update_flag
 from briefing.headlines import briefing_title, guess_title, headline
 from briefing.lang import embed
+from briefing.lang import frames as frames_mod
 from briefing.lang.numbers import Figure, figures
 from briefing.models import Citation, Conflict, Corpus, Flag, Point, Source
 from briefing.origins import outlet_name
 from briefing.similarity import SemanticIndex, SimilarityIndex
+from briefing.text import content_stems
 
 
 class Grouping(data.Table):
@@ -82,6 +84,7 @@ class Select(data.Table):
     partial_citations: int
     repeat_similarity: float
     repeat_words: float
+    repeat_words_reported: float
     lead_origin_slack: int
 
 
@@ -121,6 +124,13 @@ class Group:
     score: float = 0.0
     rep: int = 0
     origins: set[str] = field(default_factory=set)  # the representative's and its witnesses' (see `witnesses`)
+    # chosen groups whose fact this one tells with more (`select`): their witnesses back it too
+    absorbed: list[Group] = field(default_factory=list)
+
+    @property
+    def told(self) -> list[int]:
+        """Its members and those of the groups it absorbed: the claims its point tells."""
+        return [*self.members, *(i for h in self.absorbed for i in h.told)]
 
 
 @dataclass
@@ -417,8 +427,8 @@ def select(
     `lead_origin_slack`): the most corroborated fact, the most central among them. With
     `drop_repeats`, a group that only repeats a chosen one (the same count of the same
     thing, or a sentence the chosen one holds: `holds`) is never picked, and one that holds a
-    chosen one takes its place when as well backed; the chain keeps them as evidence, since a
-    model rewriting the first may leave the figure out."""
+    chosen one takes its place, keeping its witnesses (`Group.absorbed`); the chain keeps
+    them as evidence, since a model rewriting the first may leave the figure out."""
     w = RANKING.select
     chosen: list[Group] = []
     taken: Counter[str] = Counter()
@@ -439,14 +449,14 @@ def select(
         pool = remaining if chosen else [g for g in remaining if backing(g) >= most - w.lead_origin_slack]
         best = max(pool, key=value)
         held = [k for k, c in enumerate(chosen) if drop_repeats and holds(claims[best.rep], claims[c.rep])]
-        if held and all(backing(best) >= backing(chosen[k]) for k in held):
-            # it tells a chosen point's fact and more, on as much backing: it takes that place
+        if held:
+            # it tells a chosen point's fact and more: it takes that place, and the witnesses of
+            # the point it holds still back it ("The announcer said the race was cancelled")
+            best.absorbed.extend(chosen[k] for k in held)
+            best.origins = best.origins.union(*(chosen[k].origins for k in held))
             chosen[held[0]] = best
             for k in reversed(held[1:]):
                 del chosen[k]
-        elif held:
-            remaining.remove(best)  # the same fact again, on less backing than the point told
-            continue
         else:
             chosen.append(best)
         remaining = [
@@ -479,8 +489,19 @@ def latest_stated(chosen: list[Group], groups: list[Group], claims: list[Claim],
 
 def holds(a: Claim, b: Claim) -> bool:
     """a tells b's fact: it uses `repeat_words` of b's content words (b has three or more) and
-    gives all b's telling figures and names, so b beside a would tell a reader nothing new."""
-    return len(b.stems) >= 3 and word_share(a, b) >= RANKING.select.repeat_words - 1e-9 and stated_share(a, b) >= 1.0 - 1e-9
+    gives all b's telling figures and names, so b beside a would tell a reader nothing new.
+    When b only tells what someone said, its words are those of what was said: "The
+    announcer said the race was cancelled" is held by "Organisers cancelled the race…"."""
+    if len(b.stems) < 3 or stated_share(a, b) < 1.0 - 1e-9:
+        return False
+    share, enough = word_share(a, b), RANKING.select.repeat_words - 1e-9
+    if share >= enough:
+        return True
+    if share < RANKING.select.repeat_words_reported:
+        return False
+    said = frames_mod.reported(b.text)  # parsed only for the few near misses
+    stems = set(content_stems(said)) if said else set()
+    return len(stems) >= 2 and len(stems.intersection(a.stems)) / len(stems) >= enough
 
 
 def repeats(a: Claim, b: Claim) -> bool:
@@ -511,7 +532,11 @@ def support(g: Group, claims: list[Claim], index: SimilarityIndex) -> list[Claim
     chosen = sorted(full.values(), key=lambda t: -t[0]) + some[: RANKING.select.partial_citations]
     # a witness at odds is dropped, and its origin's next-closest claim is not tried: rare
     backing = [i for _, i in chosen if not figures_at_odds(rep, claims[i])]
-    return [claims[i] for i in [g.rep, *backing][:MAX_CITATIONS]]
+    out = [claims[i] for i in [g.rep, *backing]]
+    for h in g.absorbed:  # a point it holds: that point's citations state part of this one
+        cited = {c.origin for c in out}
+        out += [c for c in support(h, claims, index) if c.origin not in cited and not figures_at_odds(rep, c)]
+    return out[:MAX_CITATIONS]
 
 
 def corpus_sources(corpus: Corpus) -> list[Source]:

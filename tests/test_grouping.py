@@ -200,14 +200,49 @@ def test_a_count_told_by_three_outlets_cites_all_three(bridge: Briefing):
 
 
 
-def test_a_sentence_holding_a_shorter_ones_words_and_figures_tells_its_fact():
-    long_, short, other = (
+def claims_of(*texts: str) -> dict[str, Claim]:
+    """Each text as one outlet's article, read into claims (by text)."""
+    corpus = prepare([article(str(k), f"Outlet {k}", t) for k, t in enumerate(texts)], Settings())
+    return {c.text: c for c in extract_claims(corpus)}
+
+
+@pytest.mark.parametrize(("long_", "short", "other"), [
+    pytest.param(
         "The Kelmar harbour authority closed the north pier on Friday after divers found cracked pilings.",
         "The north pier was closed on Friday.",
-        "The south pier was closed on Saturday.",
-    )
-    corpus = prepare([article(str(k), f"Outlet {k}", t) for k, t in enumerate([long_, short, other])], Settings())
-    claims = {c.text: c for c in extract_claims(corpus)}
+        "The south pier was closed on Saturday.",  # another pier, another day
+        id="words-and-figures"),
+    pytest.param(  # the teller is not the fact; what the teller said is
+        "Organisers cancelled Sunday's race 45 minutes before the start because of extreme heat.",
+        "The announcer said the race was cancelled.",
+        "The announcer said the runners were angry.",  # what was said is another fact
+        id="what-was-said"),
+])
+def test_a_sentence_holding_a_shorter_ones_words_and_figures_tells_its_fact(long_: str, short: str, other: str):
+    claims = claims_of(long_, short, other)
     assert holds(claims[long_], claims[short])
-    assert not holds(claims[short], claims[long_])  # the longer one adds the divers' find
-    assert not holds(claims[long_], claims[other])  # another pier, another day
+    assert not holds(claims[short], claims[long_])  # the longer one adds to it
+    assert not holds(claims[long_], claims[other])
+
+
+RACE = [
+    ("lpa", "Lysander Press", "Organisers of the Belmarsh city marathon cancelled the race on Sunday 45 minutes before the start "
+     "because of extreme heat, leaving thousands of runners at the start line.\n"
+     "The announcer said the race was cancelled.\nRunners will be offered a refund or a free place next year."),
+    ("obs", "The Observer", "The announcer said the race had been cancelled.\n"
+     "Organisers said every runner would be offered a refund or a free place next year.\n"
+     "Temperatures reached 36 degrees by noon."),
+    ("fm", "Belmarsh FM", "A race announcer said the marathon was cancelled.\n"
+     "All runners will be offered a refund or a free place in next year's race, organisers said.\n"
+     "The city's heat warning stays in place until Tuesday."),
+]
+
+
+def test_a_point_holding_a_better_backed_one_takes_its_place_and_keeps_its_witnesses():
+    """The short "the announcer said the race was cancelled", told by three outlets, is held by
+    the lead that says who cancelled it and why: one point, citing all three."""
+    b = build_briefing([article(i, o, t) for i, o, t in RACE], engine="offline", settings=Settings())
+    told = [p for p in b.points if "cancel" in p.text]
+    assert len(told) == 1 and "extreme heat" in told[0].text
+    assert cited_outlets(told[0]) == {"lpa", "obs", "fm"}
+    assert "single_source" not in {f.kind for f in told[0].flags}

@@ -56,9 +56,9 @@ def compose(evidence: ev.Evidence, max_points: int) -> Composed:
     for g in evidence.select(max_points):
         budget.check("composing points")
         support = evidence.support(g)
-        out.points.append(evidence.point(evidence.claims[g.rep].text, support, g.members))
+        out.points.append(evidence.point(evidence.claims[g.rep].text, support, g.told))
         out.cited.append(support)
-        out.members.append(list(g.members))
+        out.members.append(g.told)
     return out
 
 

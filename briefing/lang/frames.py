@@ -682,6 +682,17 @@ def read(items: Sequence[tuple[str, datetime | None]]) -> list[tuple[Frame, ...]
     return [_cache.get(it, ()) for it in items]
 
 
+def reported(text: str) -> str | None:
+    """What a sentence reports when its main verb is one of saying: "The announcer said the
+    race was cancelled" reports "the race was cancelled". None for any other sentence."""
+    doc = nlp.parse_one(text, components=COMPONENTS)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.lemma_ not in _SPEECH:
+        return None
+    clause = next((c for c in root.children if c.dep_ == "ccomp"), None)
+    return None if clause is None else " ".join(w.text for w in clause.subtree)
+
+
 def frames(text: str, published: datetime | None = None) -> tuple[Frame, ...]:
     """Frames of one sentence (see `read` for many)."""
     return read([(text, published)])[0]
