@@ -230,25 +230,27 @@ def _unnamed_age(f: Frame) -> bool:
 
 def resolve_ages(frames: Sequence[Frame], holders: dict[str, set[str]]) -> list[Frame]:
     """ "The 41-year-old founder" is the age of the one person the story names founder
-    (holders: a role's words -> the surnames of who holds a role with that word)."""
+    (holders: a role's words -> the full names of who holds a role with that word)."""
     out = []
     for f in frames:
         noun = (f.thing or "").removeprefix(f"{_AGE}the ")
         named = holders.get(noun, set()) if noun != f.thing else set()
-        out.append(replace(f, thing=f"{_AGE}{next(iter(named))}") if len(named) == 1 else f)
+        if len({roles.surname(n) for n in named}) == 1:  # one person, however often named
+            who = max(named, key=len)
+            f = replace(f, thing=f"{_AGE}{roles.surname(who)}", agent=who if " " in who else None)
+        out.append(f)
     return out
 
 
 def role_holders(texts: Sequence[str]) -> dict[str, set[str]]:
-    """Each word of a role's name -> the surnames of those the story gives such a role."""
+    """Each word of a role's name -> the names (lower case) of those the story gives such a role."""
     roles.prime(texts)
     out: dict[str, set[str]] = {}
     for text in texts:
         for role, holder in roles.role_names(text).items():
-            surname = roles.surname(holder)
-            if surname and not role.startswith(roles.AFFILIATION):
+            if roles.surname(holder) and not role.startswith(roles.AFFILIATION):
                 for word in role.split():
-                    out.setdefault(word, set()).add(surname)
+                    out.setdefault(word, set()).add(roles.full_name(holder))
     return out
 
 

@@ -317,6 +317,14 @@ AGREE = [
         "Five bombs were dropped on the camp on Thursday, of which four exploded, witnesses said.",
         "Four bombs were dropped on the camp on Thursday; two of the bombs were dropped near the airstrip.",
         id="a-part-beside-its-whole"),
+    pytest.param(  # one surname, two given names: two people
+        "The body of Katherine Gomes, 61, was found in the house on Tuesday, police said.",
+        "Gary Gomes, 35, was arrested at the house on Tuesday, police said.",
+        id="two-people-one-surname"),
+    pytest.param(  # "the daughter" is the story's one daughter, Kathryn Jenkin, not John Jenkin
+        "The victims were named as Alice McMeekin, 58, and her 20-year-old daughter Kathryn Jenkin, police said.",
+        "John Jenkin, 23, was charged with the murder of Alice McMeekin and Kathryn Jenkin, police said.",
+        id="a-role-resolved-to-its-full-name"),
 ]
 
 

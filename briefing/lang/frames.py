@@ -64,7 +64,7 @@ class Frame:
     now: bool = False  # it places the figure in a running story ("now", "so far")
     published: datetime | None = None
     context: frozenset[str] = frozenset()  # content lemmas of the figure's clause
-    agent: str | None = None  # a named doer of the verb ("the Red Sox made an offer")
+    agent: str | None = None  # a named doer of the verb ("the Red Sox made an offer"); for an age, whose (full name)
     level: bool = False  # it states its thing's level: "revenue was / fell to / reported sales of"
     nouns: frozenset[str] = frozenset()  # nouns naming what it is about (see `_noun_words`)
     place: str | None = None  # the named place it happened in ("in Bener Meriah district")
@@ -302,6 +302,22 @@ def _changed_thing(anchor: Token) -> str | None:
                     of = _of_object(child)
                     return of.lemma_.lower() if of is not None else None
                 return child.lemma_.lower()
+    return None
+
+
+def _whose_age(anchor: Token, thing: str) -> str | None:
+    """The full name of the person whose age a figure gives, when the sentence writes one
+    ("Katherine Gomes, 61" -> katherine gomes): two given names under one surname are two
+    people. None for a surname alone ("Gomes, 61"), which may be either."""
+    surname = thing.removeprefix("age of ")
+    t = anchor
+    for _ in range(5):
+        if t.pos_ == "PROPN" and t.lower_ == surname:
+            given = [c.lower_ for c in t.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < t.i]
+            return " ".join([*given, t.lower_]) if given else None
+        if t.head.i == t.i:
+            break
+        t = t.head
     return None
 
 
@@ -656,7 +672,8 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
                 now=_says(text, "now_words"),
                 published=published,
                 context=_context(anchor, fig),
-                agent=None if verb is None or verb.lemma_.lower() in _words()["source_verbs"] else _agent(verb),
+                agent=_whose_age(anchor, thing) if thing and thing.startswith("age of ") else
+                None if verb is None or verb.lemma_.lower() in _words()["source_verbs"] else _agent(verb),
                 level=level,
                 nouns=_noun_words(doc, anchor, fig, thing),
                 place=_place(anchor, verb),

@@ -251,6 +251,11 @@ def _tokens(name: str) -> list[str]:
     return [t for t in re.findall(r"[\w'’-]+", name.lower()) if t not in _GENERIC]
 
 
+def full_name(holder: str) -> str:
+    """A person's name as compared: lower case, titles and generic words left out."""
+    return " ".join(_tokens(holder))
+
+
 def surname(holder: str) -> str | None:
     """The last word of a person's name, as a story calls them after the first mention."""
     tokens = _tokens(holder)
