@@ -170,7 +170,7 @@ def same_thing(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
     return not (a.thing and b.thing) or shared >= t["shared_words_other_thing"]
 
 
-_AGE = "age of "
+_AGE = frames_mod.AGE  # one spelling: the frame reader's
 
 
 @lru_cache(maxsize=1)

@@ -43,7 +43,8 @@ _MORE = re.compile(r"\s+(?:more|additional|extra|further|new|fewer)\b", re.IGNOR
 # "46 percent fewer", "12% higher": a percentage told as a change
 _COMPARATIVE = re.compile(r"\s+(?:fewer|less|more|lower|higher|smaller|bigger|greater|larger|cheaper|dearer)\b",
                           re.IGNORECASE)
-_AGE = re.compile(r"-years?-old\b|\s+years?\s+old\b")
+_YEARS_OLD = re.compile(r"-years?-old\b|\s+years?\s+old\b")
+AGE = "age of "  # the thing of a person's age: "age of ambrosek", "age of the founder"
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +191,7 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
             return of.lemma_.lower(), whole
         h = a.head
         if a.dep_ == "appos" and h.pos_ == "PROPN" and fig.kind == "count" and fig.value < 130:
-            return f"age of {h.lower_}", None  # "Ambrosek, 38": by surname
+            return f"{AGE}{h.lower_}", None  # "Ambrosek, 38": by surname
         if a.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod", "npadvmod", "appos") and h.pos_ in _NOUNS \
                 and h.i != a.i:
             if h.lemma_.lower() in units:
@@ -309,7 +310,7 @@ def _whose_age(anchor: Token, thing: str) -> str | None:
     """The full name of the person whose age a figure gives, when the sentence writes one
     ("Katherine Gomes, 61" -> katherine gomes): two given names under one surname are two
     people. None for a surname alone ("Gomes, 61"), which may be either."""
-    surname = thing.removeprefix("age of ")
+    surname = thing.removeprefix(AGE)
     t = anchor
     for _ in range(5):
         if t.pos_ == "PROPN" and t.lower_ == surname:
@@ -329,11 +330,11 @@ def _aged(anchor: Token) -> str:
     t = anchor
     for _ in range(4):
         if t.pos_ == "PROPN":
-            return f"age of {t.lower_}"
+            return f"{AGE}{t.lower_}"
         if t.pos_ == "NOUN" and t.lower_ not in ("year", "years", "old"):
             definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") or c.dep_ == "poss"
                            for c in t.children)
-            return f"age of {'the' if definite else 'a'} {t.lemma_.lower()}"
+            return f"{AGE}{'the' if definite else 'a'} {t.lemma_.lower()}"
         if t.head.i == t.i:
             break
         t = t.head
@@ -643,7 +644,7 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
         if anchor is None:
             out.append(Frame(resolved(fig, published), published=published))
             continue
-        thing, whole = (_aged(anchor), None) if _AGE.match(text, fig.end) else _thing(anchor, fig)
+        thing, whole = (_aged(anchor), None) if _YEARS_OLD.match(text, fig.end) else _thing(anchor, fig)
         verb = _verb(anchor)
         modality, negated = _modality(anchor)
         fig2 = resolved(fig, published, modality == "planned")
@@ -672,7 +673,7 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
                 now=_says(text, "now_words"),
                 published=published,
                 context=_context(anchor, fig),
-                agent=_whose_age(anchor, thing) if thing and thing.startswith("age of ") else
+                agent=_whose_age(anchor, thing) if thing and thing.startswith(AGE) else
                 None if verb is None or verb.lemma_.lower() in _words()["source_verbs"] else _agent(verb),
                 level=level,
                 nouns=_noun_words(doc, anchor, fig, thing),
