@@ -108,7 +108,7 @@ _STRICT_ROLES = frozenset({"whole", "share", "part", "more", "since", "by", "unt
 
 
 def compared(f: Figure) -> bool:
-    return f.kind not in _NOT_COMPARED and f.qualifier != "vague"
+    return f.kind not in _NOT_COMPARED and f.qualifier != "vague" and not f.one_word
 
 
 def _key(f: Frame) -> str | None:

@@ -48,7 +48,9 @@ _CURRENCIES = {
 }
 _CODES = {"usd": "dollar", "eur": "euro", "gbp": "pound", "jpy": "yen", "cny": "yuan", "inr": "rupee",
           "ils": "shekel", "crown": "krone"}
-PREDICTED = frozenset({"count", "money", "percent", "points", "measure", "duration"})
+# a conversion ("($590 million)" after "2.2 billion shekels") is a sum of money as written;
+# conflicts never compare it, but it is a figure the sentence states
+PREDICTED = frozenset({"count", "money", "conversion", "percent", "points", "measure", "duration"})
 
 
 def gold_unit_class(g: GoldQuantity) -> str:
@@ -65,7 +67,7 @@ def gold_unit_class(g: GoldQuantity) -> str:
 def unit_class(f: Figure) -> str:
     if f.kind == "percent":
         return "percent"
-    if f.kind == "money":
+    if f.kind in ("money", "conversion"):
         return _CODES.get(f.unit, f.unit)
     return "other"
 

@@ -99,6 +99,8 @@ INSURANCE = cite("grain", "insurance")
         ("in 2023", "the 2023 season"),
         ("about 10,000", "10,250"),  # hedged claims may round
         ("1.2 billion", "1.23 billion"),  # written to one decimal: rounding allowed
+        ("$590 million", "2.2 billion shekels ($590 million)"),  # a converted sum is still a sum
+        ("1,000,000 barrels", "1 million barrels"),
     ],
 )
 def test_quantities_that_mean_the_same(claim: str, evidence: str) -> None:
@@ -118,6 +120,8 @@ def test_quantities_that_mean_the_same(claim: str, evidence: str) -> None:
         ("third", "fourth"),
         ("10,000", "10,250"),  # not hedged: must be exact
         ("$50", "€50"),
+        ("€590 million", "2.2 billion shekels ($590 million)"),  # converted to another currency
+        ("-5 yards", "5 yards"),
     ],
 )
 def test_quantities_that_differ(claim: str, evidence: str) -> None:

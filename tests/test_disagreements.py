@@ -325,6 +325,10 @@ AGREE = [
         "The victims were named as Alice McMeekin, 58, and her 20-year-old daughter Kathryn Jenkin, police said.",
         "John Jenkin, 23, was charged with the murder of Alice McMeekin and Kathryn Jenkin, police said.",
         id="a-role-resolved-to-its-full-name"),
+    pytest.param(  # "one" picks one of several: one shot dead is not a count of all shot
+        "The gunman shot dead one person and wounded two others at the office on Monday, police said.",
+        "The gunman shot three people at the office on Monday, police said.",
+        id="one-of-several"),
 ]
 
 

@@ -91,6 +91,68 @@ def test_a_range_is_one_figure_and_a_falling_pair_is_a_tally() -> None:
     assert [f.kind for f in tally if f.kind != "weekday"] == ["score", "score"]
 
 
+@pytest.mark.parametrize(
+    ("text", "lo", "hi"),
+    [
+        ("They want to get from $10 to $15 billion within a decade.", 10e9, 15e9),
+        ("Between 1 and 2 thousand people marched.", 1_000, 2_000),
+        ("Four to five thousand people marched.", 4_000, 5_000),
+        ("Five to six people were hurt.", 5, 6),
+    ],
+)
+def test_a_range_shares_the_scale_written_after_its_second_number(text: str, lo: float, hi: float) -> None:
+    (rng,) = figures(text)
+    assert rng.is_range and (rng.lo, rng.value) == (lo, hi)
+
+
+def test_five_to_six_is_a_clock_time_only_when_it_counts_nothing() -> None:
+    assert [f.kind for f in figures("The bus left at ten to six this morning.")] == ["time"]
+    assert [f.kind for f in figures("Ten to twelve children were hurt.")] == ["count"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Total offense after the break was -5 yards.", -5),
+        ("Total offense after the break was minus-5 yards.", -5),
+        ("The gas is cooled to minus 260 degrees.", -260),
+        ("In Europe the Stoxx 50 was -1.3% at noon.", -1.3),
+    ],
+)
+def test_a_minus_sign_or_word_makes_a_figure_negative(text: str, value: float) -> None:
+    assert [f.value for f in figures(text) if f.kind not in ("label", "time")] == [value]
+
+
+def test_a_hyphen_between_two_numbers_is_no_minus_sign() -> None:
+    assert [f.value for f in figures("Adults need 2000 - 2500 calories a day.")] == [2000, 2500]
+    assert [f.value for f in figures("They won 5-2 at home.")] == [5, 2]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("It has 35m of its speakers in homes.", "count", 35e6),
+        ("Airlines burn 12.3m tonnes of fuel a year.", "measure", 12.3e9),
+        ("Combined sales reached 4.3M last year.", "count", 4.3e6),
+        ("He won the 100m sprint.", "measure", 100),
+        ("The 37m skeleton was rebuilt.", "measure", 37),
+    ],
+)
+def test_m_after_a_number_is_million_before_of_a_weight_or_in_capitals_else_metres(
+    text: str, kind: str, value: float
+) -> None:
+    f = only(text)
+    assert (f.kind, f.value) == (kind, pytest.approx(value))
+
+
+def test_one_is_a_count_unless_it_stands_for_a_noun_or_a_name() -> None:
+    assert [(f.kind, f.value) for f in figures("He admitted one count of fraud.")] == [("count", 1)]
+    assert [f.kind for f in figures("One day later the road reopened.")] == ["duration"]
+    for text in ("He used the same one for years.", "It was a good one, right?", "He spoke to BBC One at length.",
+                 "No one was hurt.", "Each one they lose costs money."):
+        assert figures(text) == (), text
+
+
 def test_the_same_value_in_other_words_overlaps() -> None:
     (a,), (b,) = figures("It cost 84.3 billion dollars."), figures("It cost 84,300 million dollars.")
     assert a.overlaps(b)
@@ -101,6 +163,18 @@ def test_the_same_value_in_other_words_overlaps() -> None:
 def test_a_number_inside_a_name_is_no_figure() -> None:
     found = figures("Shares in the S&P 500 rose 2% as the Model 3 sold out.")
     assert [(f.kind, f.text) for f in found] == [("label", "500"), ("percent", "2%"), ("label", "3")]
+    assert [f.kind for f in figures("The new iPhone 14 sold out.")] == ["label"]
+    assert [f.kind for f in figures("A category 4 storm is expected.")] == ["label"]
+
+
+def test_a_measure_keeps_its_scale_in_the_number_as_written() -> None:
+    f = only("The field produced about 1 million barrels of oil.")
+    assert (f.kind, f.number, f.unit) == ("measure", 1e6, "bbl")
+
+
+def test_a_hyphenated_fraction_is_a_share() -> None:
+    f = only("Nearly two-thirds of the sales were on disc.")
+    assert (f.kind, f.number) == ("percent", pytest.approx(2 / 3))
 
 
 @pytest.mark.parametrize("text", ["Call 0845 125 2222 with any information.", "Call 555-123-4567 now.",

@@ -244,7 +244,7 @@ def sentences(text: str) -> list[str]:
 
 # The checker compares figures as written: a kind and one value per figure. They are the
 # language layer's figures (briefing.lang.numbers), seen through the checker's classes.
-_CHECK_KIND = {"percent": "pct", "points": "pct", "money": "money", "date": "date", "time": "time",
+_CHECK_KIND = {"percent": "pct", "points": "pct", "money": "money", "conversion": "money", "date": "date", "time": "time",
                "ordinal": "ordinal", "decade": "decade"}
 
 
@@ -254,7 +254,7 @@ def check_kind(f: Figure) -> str:
 
 
 def _check_value(f: Figure) -> float:
-    if f.kind in ("money", "date", "time", "decade", "ordinal", "percent"):
+    if f.kind in ("money", "conversion", "date", "time", "decade", "ordinal", "percent"):
         return f.value
     return f.number
 
@@ -271,7 +271,7 @@ def extract_quantities(text: str) -> tuple[Figure, ...]:
 
 def _loose(f: Figure) -> bool:
     """"one of them", "thousands", "5G": words or labels the checker compares as words."""
-    if f.kind == "count" and (f.text.lower() == "one" or f.qualifier == "vague"):
+    if f.one_word or f.kind == "count" and f.qualifier == "vague":
         return True  # "one of them", "thousands of people"
     return f.kind == "measure" and f.unit not in _MEASURE_UNITS
 
@@ -297,7 +297,7 @@ def quantity_supported(q: Figure, evidence: tuple[Figure, ...]) -> bool:
             continue
         if qk == "money" and ek not in ("money", "num"):
             continue
-        if q.kind == "money" and e.kind == "money" and q.unit != e.unit:
+        if qk == ek == "money" and q.unit != e.unit:
             continue
         a, b = _check_value(q), _check_value(e)
         if _close(a, b):

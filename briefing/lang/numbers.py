@@ -62,6 +62,13 @@ class Figure:
     def approx(self) -> bool:
         return self.qualifier is not None
 
+    @property
+    def one_word(self) -> bool:
+        """The word "one": it picks one of several ("one of the victims", "one Australian and
+        one English climber") more often than it counts a total, so the checker reads it as a
+        word and conflicts never compare it."""
+        return self.kind == "count" and self.text.lower() == "one"
+
     def overlaps(self, other: Figure, tolerance: float = 0.005) -> bool:
         """Can both be true at once? Intervals meet (within `tolerance` of their size)."""
         if self.kind == "time" and "clock12" in (self.unit, other.unit):
@@ -131,6 +138,7 @@ def _word_number(words: list[str]) -> float | None:
             seen = True
         elif w in ("one", "a", "an"):
             current += 1
+            seen = seen or w == "one"
         elif w == "hundred":
             current = (current or 1) * 100
             seen = True
@@ -218,9 +226,10 @@ class _Reader:
         for k in range(first, last + 1):
             self.used[k] = True
 
-    def tail(self, i: int, value: float, step: float, currency: str | None) -> tuple[int, str, float, float, str]:
+    def tail(self, i: int, value: float, step: float, currency: str | None) -> tuple[int, str, float, float, str, float]:
         """Scale, percent, points, currency, duration or measure words after a number ending
-        before token i: (next token, kind, value, step, unit)."""
+        before token i: (next token, kind, value, step, unit, the number as written with its
+        scale: "1 million barrels" -> 1e6)."""
         t, low, n = self.t, self.low, self.n
         if currency and i < n and low[i] in ("m", "bn", "mn", "b") and self.toks[i].kind == "word":
             sc = {"m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9}[low[i]]
@@ -228,34 +237,35 @@ class _Reader:
         while i < n and low[i] in t["scale_words"]:
             sc = t["scales"][low[i]]
             value, step, i = value * sc, step * sc, i + 1
+        number = value
         if currency:
             if i < n and low[i] in t["cur_word"]:
                 i += 1
-            return i, "money", value, step, currency
+            return i, "money", value, step, currency, number
         j = i + 1 if i < n and low[i] == "-" else i  # "90-minute", "5.8-magnitude"
         w, w2 = self.word_at(j), self.word_at(j + 1)
         if f"{w} {w2}" in ("percentage point", "percentage points", "basis point", "basis points"):
             per = 100.0 if w == "percentage" else 1.0
-            return j + 2, "points", value * per, step * per, "bp"
+            return j + 2, "points", value * per, step * per, "bp", number
         if w in ("bps", "bp"):
-            return j + 1, "points", value, step, "bp"
+            return j + 1, "points", value, step, "bp", number
         if w == "%" or w in ("percent", "pct", "percentage") or (w == "per" and w2 == "cent"):
-            return j + (2 if w == "per" else 1), "percent", value, step, "%"
+            return j + (2 if w == "per" else 1), "percent", value, step, "%", number
         if w in t["cur_word"]:
-            return j + 1, "money", value, step, t["cur_word"][w]
+            return j + 1, "money", value, step, t["cur_word"][w], number
         if w in t["durations"]:
             end = j + 1
             secs = value * t["durations"][w]
             if self.word_at(end) == "and" and self.word_at(end + 1) in ("a", "one") and self.word_at(end + 2) in ("half", "quarter"):
                 secs += (0.5 if self.word_at(end + 2) == "half" else 0.25) * t["durations"][w]
                 end += 3
-            return end, "duration", secs, step * t["durations"][w], "s"
+            return end, "duration", secs, step * t["durations"][w], "s", number
         if w in t["measures"] and not (w == "m" and self.toks[j].text == "M"):
             unit, factor = t["measures"][w]
             if w in ("m", "ft", "mm", "cm", "km", "kg") and j != i:
-                return i, "count", value, step, ""  # "8-m": leave it
-            return j + 1, "measure", value * factor, step * factor, unit
-        return i, "count", value, step, ""
+                return i, "count", value, step, "", number  # "8-m": leave it
+            return j + 1, "measure", value * factor, step * factor, unit, number
+        return i, "count", value, step, "", number
 
     def number(self, i: int) -> int:
         """A figure starting with digits at token i; returns the next token."""
@@ -267,6 +277,11 @@ class _Reader:
         step = 10.0 ** (-dec)
         cur = self.currency_before(i)
         first = i - 1 if cur else i
+        sign = self._sign(first)
+        if sign:  # "-5 yards", "minus 387 degrees", "Stoxx 50 -1.3%"
+            value, first = -value, first - sign
+        if suffix == "m" and not cur and self._million(i):
+            suffix = "million"
         if suffix in ("", "st", "nd", "rd", "th") and dec == 0 and 1 <= value <= 31 and not cur:
             month, last = None, i
             if i > 0 and low[i - 1] in self.t["months"] and self.toks[i - 1].text[0].isupper():
@@ -311,7 +326,7 @@ class _Reader:
         if tok.text[0] == "0" and len(tok.text) > 1 and tok.text[1].isdigit() and not cur:
             self.add("label", value, i, i, exact=True)  # "0845 125": a code or phone number
             return i + 1
-        nxt, kind, v2, step, unit = self.tail(i + 1, value, step, cur)
+        nxt, kind, v2, step, unit, written = self.tail(i + 1, value, step, cur)
         if kind == "count" and not cur and (
             self._place_after(nxt) or self.word_at(i - 1) in _PLACE_WORDS
             or (suffix == "" and self._in_name(i) and nxt == i + 1)
@@ -324,11 +339,11 @@ class _Reader:
             lo_year, hi_year = lexicon().dates.years
             if dec == 0 and suffix == "" and "," not in tok.text and lo_year <= value <= hi_year and len(tok.text) == 4:
                 kind = "year"
-            elif dec and v2 == value:
-                kind = "measure"
+            elif dec and v2 == value and step == 10.0 ** (-dec):
+                kind = "measure"  # "2.5" alone is a measure; "4.3M" or "4.6bn" (scaled) a count
             if self.word_at(i - 1) == "magnitude" or self.word_at(i - 2) == "magnitude":
                 kind, unit = "measure", "magnitude"
-        self.add(kind, v2, first, nxt - 1, unit=unit, number=value if kind in ("duration", "measure", "points") else v2,
+        self.add(kind, v2, first, nxt - 1, unit=unit, number=written if kind in ("duration", "measure", "points") else v2,
                  step=step, exact=kind == "year")
         return nxt
 
@@ -364,7 +379,8 @@ class _Reader:
         if len(parts) == 3 and parts[1] == "to" and parts[0] in t["units"] and (parts[2] in t["units"] or parts[2] == "zero"):
             self.add("score", t["units"][parts[0]], i, i, exact=True)  # "a five-to-two decision"
             return i + 1
-        if not (parts[0] in t["number_words"] or (w in ("a", "one") and self.word_at(i + 1) in t["scale_words"])):
+        if not (parts[0] in t["number_words"] or (w in ("a", "one") and self.word_at(i + 1) in t["scale_words"])
+                or (w == "one" and self._one_counts(i))):
             return i + 1
         run: list[str] = []
         j, rest = i, ""
@@ -393,7 +409,7 @@ class _Reader:
         if self.word_at(j) == "and" and self.word_at(j + 1) in ("a", "one") and self.word_at(j + 2) in ("half", "quarter"):
             value += 0.5 if self.word_at(j + 2) == "half" else 0.25
             j += 3
-        if not rest and self.word_at(j) in t["past"] | t["to"]:
+        if not rest and self.word_at(j) in t["past"] | t["to"] and not self._counts(j + 2):
             hour = self._hour(j + 1)
             if hour is not None and value < 60:
                 mins = hour * 60 + (value if self.word_at(j) in t["past"] else -value)
@@ -412,11 +428,50 @@ class _Reader:
                 self.add("measure", value * factor, i, j - 1, unit=unit, number=value)
                 return j
             return j  # "a three-storey building", "a four-lane bridge": a description, not a figure
-        nxt, kind, v2, step, unit = self.tail(j, value, 0.0, cur)
+        nxt, kind, v2, step, unit, written = self.tail(j, value, 0.0, cur)
         first = i - 1 if cur else i
-        self.add(kind, v2, first, max(nxt - 1, i), unit=unit, number=value if kind in ("duration", "measure", "points") else v2,
+        self.add(kind, v2, first, max(nxt - 1, i), unit=unit, number=written if kind in ("duration", "measure", "points") else v2,
                  step=step, qual_at=first)
         return max(nxt, i + 1)
+
+    def _one_counts(self, i: int) -> bool:
+        """"one count of fraud", "one of the best", "one man": the number 1; not the pronoun
+        ("the same one", "each one", "a good one.") nor a name ("BBC One")."""
+        prev, nxt = self.word_at(i - 1), self.toks[i + 1] if i + 1 < self.n else None
+        if prev in _ONE_PRONOUN or nxt is None or nxt.kind == "punct" and nxt.text not in "-–":
+            return False
+        return not (self.toks[i].text[0].isupper() and i > 0 and self.toks[i - 1].kind != "punct")
+
+    def _counts(self, i: int) -> bool:
+        """Token i says what a number before it counts ("five to six thousand", "… people",
+        "… hours"): then "five to six" is a range, not the clock time 5:54."""
+        w, t = self.word_at(i), self.t
+        if w in t["scale_words"] or w in t["cur_word"] or w in t["durations"] or w in t["measures"]:
+            return True
+        if w in ("%", "percent", "per", "pct"):
+            return True
+        if w in ("people", "children", "men", "women"):
+            return True
+        return w.isalpha() and len(w) > 3 and w.endswith("s") and not w.endswith("ss") and w not in _NOT_PLURAL
+
+    def _sign(self, i: int) -> int:
+        """Tokens of a minus sign just before token i: 2 for "minus-", 1 for "minus" or a "-"
+        written against the number after a space ("-1.3%"; not "2000 - 2500" or "5-2")."""
+        if self.word_at(i - 1) == "minus":
+            return 1
+        if self.word_at(i - 1) in ("-", "−") and self.toks[i - 1].end == self.toks[i].start:
+            if self.word_at(i - 2) == "minus":
+                return 2
+            before = self.text[self.toks[i - 1].start - 1] if self.toks[i - 1].start else " "
+            return 1 if before.isspace() or before in "(:" else 0
+        return 0
+
+    def _million(self, i: int) -> bool:
+        """"35m of its devices", "12.3m tonnes", "4.3M sales": m is million, not metres, when
+        written in capitals, or before "of" or a unit of weight or volume."""
+        nxt = self.word_at(i + 1)
+        unit = self.t["measures"].get(nxt, ("m", 1.0))[0]
+        return self.toks[i].text.endswith("M") or nxt == "of" or unit in ("kg", "l", "bbl", "ha")
 
     def _in_name(self, i: int) -> bool:
         """The number follows a capitalised word inside the sentence ("S&P 500")."""
@@ -429,7 +484,9 @@ class _Reader:
         lw = w.lower()
         if lw in self.t["months"] or lw in self.t["weekdays"] or lw in ("magnitude",) or self.qualifier(i)[0]:
             return False
-        return w[:1].isupper() and w.isalpha() and (self.toks[prev].start > 0 and self.text[self.toks[prev].start - 1] != "\n")
+        # "S&P 500", "Route 66"; "iPhone 14" (a capital inside the word is a product's name)
+        named = w[:1].isupper() or any(c.isupper() for c in w[1:])
+        return named and w.isalpha() and (self.toks[prev].start > 0 and self.text[self.toks[prev].start - 1] != "\n")
 
     def _vague(self, i: int) -> int:
         """"thousands of", "tens of thousands of", "millions": an order of magnitude."""
@@ -465,6 +522,8 @@ class _Reader:
         elif w == "half":
             pass
         word = self.word_at(j)
+        if "-" in w and w.split("-")[0] in t["units"]:  # "two-thirds of": the fraction ends this token
+            count, word = float(t["units"][w.split("-")[0]]), w.split("-", 1)[1]
         base = word[:-1] if word.endswith("s") and word[:-1] in t["fractions"] else word
         if base not in t["fractions"] or (count > 1 and not word.endswith("s")):
             return None
@@ -514,9 +573,16 @@ class _Reader:
         return _codes(_conversions(_scores(figs, self.text), self.text), self.text)
 
 
+# words before "one" that make it a pronoun ("the same one", "each one", "no one")
+_ONE_PRONOUN = frozenset("the a an each every no any this that which same another someone anyone everyone good new "
+                         "last only".split())
+
+# words ending in s that are not plural nouns (after "five to six" they leave it a clock time)
+_NOT_PLURAL = frozenset("this thus does plus less news always perhaps afterwards towards".split())
+
 # words that make the number next to them a label or an address, not a quantity
 _PLACE_WORDS = frozenset("block street st avenue ave road rd route highway interstate flight room suite page chapter "
-                         "section row seat no platform gate exit version".split())
+                         "section row seat no platform gate exit version category level phase stage grade tier".split())
 
 
 def _conversions(figs: list[Figure], text: str) -> list[Figure]:
@@ -597,12 +663,27 @@ def _ranges(figs: list[Figure], text: str) -> list[Figure]:
         ):
             scale = f.value / f.number if prev.kind == "count" and f.number and f.kind != "count" else 1.0
             lo = prev.value * scale if prev.kind != f.kind else prev.value
+            lead = _lead_number(f.said(text))
+            if lead and prev.value < lead < f.value and prev.value == _lead_number(prev.said(text)):
+                lo = prev.value * (f.value / lead)  # "$10 to $15 billion", "1 to 2 thousand": the scale is shared
             if lo < f.value:
                 out[-1] = replace(f, lo=lo, text=text[prev.start : f.end], start=prev.start, is_range=True,
                                   qualifier=prev.qualifier)
                 continue
         out.append(f)
     return out
+
+
+def _lead_number(said: str) -> float | None:
+    """The first number written in a figure's text, before any scale ("$15 billion" -> 15,
+    "five thousand" -> 5)."""
+    m = re.search(r"\d[\d,]*(?:\.\d+)?|[a-z]+", said.lower())
+    if m is None:
+        return None
+    if m.group()[0].isdigit():
+        return _digits(m.group())[0]
+    t = _tables()
+    return t["units"].get(m.group()) or t["tens"].get(m.group()) or ({"one": 1.0}.get(m.group()))
 
 
 @lru_cache(maxsize=16384)
