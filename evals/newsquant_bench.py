@@ -47,7 +47,9 @@ _CURRENCIES = {
     "rupee": "rupee", "shekel": "shekel", "ringgit": "ringgit", "krone": "krone", "kuna": "kuna", "rand": "rand",
 }
 _CODES = {"usd": "dollar", "eur": "euro", "gbp": "pound", "jpy": "yen", "cny": "yuan", "inr": "rupee",
-          "ils": "shekel", "crown": "krone"}
+          "ils": "shekel", "crown": "krone", "myr": "ringgit",
+          # NewsQuant's normalised units name other dollars "... dollar" too (class "dollar")
+          "aud": "dollar", "cad": "dollar", "hkd": "dollar", "sgd": "dollar", "nzd": "dollar", "twd": "dollar"}
 # a conversion ("($590 million)" after "2.2 billion shekels") is a sum of money as written;
 # conflicts never compare it, but it is a figure the sentence states
 PREDICTED = frozenset({"count", "money", "conversion", "percent", "points", "measure", "duration"})

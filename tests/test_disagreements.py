@@ -329,6 +329,10 @@ AGREE = [
         "The gunman shot dead one person and wounded two others at the office on Monday, police said.",
         "The gunman shot three people at the office on Monday, police said.",
         id="one-of-several"),
+    pytest.param(  # the sum in brackets is the first converted into another dollar
+        "Damage to the church was estimated at $US1 million ($1.52 million), authorities said.",
+        "Damage to the church was estimated at $1 million, authorities said on Saturday.",
+        id="a-conversion-into-another-dollar"),
 ]
 
 

@@ -172,6 +172,28 @@ def test_a_measure_keeps_its_scale_in_the_number_as_written() -> None:
     assert (f.kind, f.number, f.unit) == ("measure", 1e6, "bbl")
 
 
+@pytest.mark.parametrize(
+    ("text", "unit", "value"),
+    [
+        ("Revenue reached HK$3.7 billion last year.", "hkd", 3.7e9),
+        ("Revenue reached HK $3.7 billion last year.", "hkd", 3.7e9),
+        ("The debt was about $US113 trillion.", "usd", 113e12),
+        ("The price was quoted at USD10m.", "usd", 10e6),
+        ("The deal is worth EUR 50 million.", "eur", 50e6),
+        ("The plan costs RM79 a month.", "myr", 79),
+        ("She laundered almost S$1mil for them.", "sgd", 1e6),
+    ],
+)
+def test_a_currency_is_read_from_its_sign_or_code(text: str, unit: str, value: float) -> None:
+    f = only(text)
+    assert (f.kind, f.unit, f.value) == ("money", unit, pytest.approx(value))
+
+
+def test_a_sum_in_brackets_in_another_dollar_is_a_conversion() -> None:
+    found = figures("Damage was put at $US1 million ($A1.52 million) by the insurer.")
+    assert [(f.kind, f.unit) for f in found] == [("money", "usd"), ("conversion", "aud")]
+
+
 def test_a_hyphenated_fraction_is_a_share() -> None:
     f = only("Nearly two-thirds of the sales were on disc.")
     assert (f.kind, f.number) == ("percent", pytest.approx(2 / 3))

@@ -40,6 +40,7 @@ class Times(data.Table):
 
 class Units(data.Table):
     currency_symbols: dict[str, str]
+    currency_codes: dict[str, str]
     currency_words: dict[str, str]
     percent: list[str]
     points: dict[str, float]

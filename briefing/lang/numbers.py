@@ -114,6 +114,7 @@ def _tables() -> dict:
         + [(p, "rough") for p in _phrases(lx.qualifiers.rough)],
         "rough": lx.qualifiers.rough_width,
         "cur_sym": u.currency_symbols,
+        "cur_code": u.currency_codes,
         "cur_word": u.currency_words,
         "durations": u.durations,
         "measures": u.measures,
@@ -185,9 +186,16 @@ class _Reader:
         return None, None, i
 
     def currency_before(self, i: int) -> str | None:
-        if i > 0 and self.toks[i - 1].kind == "sym" and self.toks[i - 1].text in self.t["cur_sym"]:
-            return self.t["cur_sym"][self.toks[i - 1].text]
-        return None
+        """The currency written just before token i: a sign ("$", "HK$"), a code ("USD", "RM"),
+        or a dollar sign after its country's letters ("HK $3.7 billion")."""
+        if i <= 0:
+            return None
+        prev = self.toks[i - 1].text
+        if self.toks[i - 1].kind == "sym" and prev in self.t["cur_sym"]:
+            if prev == "$" and i > 1 and self.toks[i - 2].end >= self.toks[i - 1].start - 1:
+                return self.t["cur_sym"].get(self.toks[i - 2].text + "$", "usd")
+            return self.t["cur_sym"][prev]
+        return self.t["cur_code"].get(prev)
 
     def word_at(self, i: int) -> str:
         return self.low[i] if 0 <= i < self.n else ""
@@ -307,8 +315,8 @@ class _Reader:
         if suffix == "s" and dec == 0:
             self.add("decade", value, i, i, exact=True)
             return i + 1
-        if suffix in ("k", "bn", "mn", "tn", "b", "million", "billion", "trillion") or (suffix == "m" and cur):
-            sc = self.t["scales"].get(suffix, {"b": 1e9, "m": 1e6}.get(suffix, 1.0))
+        if suffix in ("k", "bn", "mn", "tn", "b", "million", "billion", "trillion") or (suffix in ("m", "mil") and cur):
+            sc = self.t["scales"].get(suffix, {"b": 1e9, "m": 1e6, "mil": 1e6}.get(suffix, 1.0))
             value, step = value * sc, step * sc
         elif suffix in ("pc", "pct"):
             self.add("percent", value, first, i, unit="%", step=step)
