@@ -105,6 +105,17 @@ def test_a_range_shares_the_scale_written_after_its_second_number(text: str, lo:
     assert rng.is_range and (rng.lo, rng.value) == (lo, hi)
 
 
+def test_a_range_may_start_with_a_number_that_looks_like_a_year() -> None:
+    (rng,) = figures("Adults need about 2000 - 2500 calories a day.")
+    assert rng.is_range and (rng.lo, rng.value) == (2000, 2500)
+    # "to" after a year starts the figure, not a range: sales rose in 2018 to 3.9 million
+    assert [f.kind for f in figures("Sales rose in 2018 to 3.9 million.")] == ["year", "count"]
+
+
+def test_a_decimal_may_start_with_its_point() -> None:
+    assert [(f.kind, f.value) for f in figures("The rate fell to .001 per cent.")] == [("percent", 0.001)]
+
+
 def test_five_to_six_is_a_clock_time_only_when_it_counts_nothing() -> None:
     assert [f.kind for f in figures("The bus left at ten to six this morning.")] == ["time"]
     assert [f.kind for f in figures("Ten to twelve children were hurt.")] == ["count"]
@@ -124,7 +135,7 @@ def test_a_minus_sign_or_word_makes_a_figure_negative(text: str, value: float) -
 
 
 def test_a_hyphen_between_two_numbers_is_no_minus_sign() -> None:
-    assert [f.value for f in figures("Adults need 2000 - 2500 calories a day.")] == [2000, 2500]
+    assert [(f.lo, f.value) for f in figures("Adults need 2000 - 2500 calories a day.")] == [(2000, 2500)]
     assert [f.value for f in figures("They won 5-2 at home.")] == [5, 2]
 
 

@@ -278,7 +278,7 @@ class _Reader:
     def number(self, i: int) -> int:
         """A figure starting with digits at token i; returns the next token."""
         tok, low = self.toks[i], self.low
-        m = re.match(r"((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(.*)", tok.text)
+        m = re.match(r"((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(.*)", tok.text)
         assert m
         value, dec = _digits(m.group(1))
         suffix = m.group(2).lower()
@@ -623,7 +623,6 @@ def _joined_durations(text: str, figs: list[Figure]) -> list[Figure]:
     return out
 
 
-_JOIN = re.compile(r"^\s*(?:-|–|—|to|and)\s*$")
 # three or more groups of digits joined by single spaces or hyphens, with nothing else
 # between: a phone number or code ("0845 125 2222", "555-123-4567", "9-1-1"), not quantities
 _CODE = re.compile(r"(?<![\w,.])\+?\d+(?:[ -]\d+){2,}(?!\w|[.,]\d)")
@@ -661,13 +660,15 @@ def _ranges(figs: list[Figure], text: str) -> list[Figure]:
     out: list[Figure] = []
     for f in figs:
         prev = out[-1] if out else None
+        joint = text[prev.end : f.start].strip().lower() if prev is not None else ""
         if (
             prev is not None
-            and _JOIN.match(text[prev.end : f.start])
-            and prev.kind in (f.kind, "count")
+            and joint in lexicon().qualifiers.range_joiners
+            # a count's first number may look like a year: "2000 - 2500 calories"
+            and (prev.kind in (f.kind, "count") or prev.kind == "year" and f.kind == "count" and joint in "-–—")
             and f.kind not in ("date", "time", "weekday", "relday", "ordinal")
             and prev.value < f.value
-            and (text[prev.end : f.start].strip() != "and" or text[max(0, prev.start - 8) : prev.start].strip().lower().endswith("between"))
+            and (joint != "and" or text[max(0, prev.start - 8) : prev.start].strip().lower().endswith("between"))
         ):
             scale = f.value / f.number if prev.kind == "count" and f.number and f.kind != "count" else 1.0
             lo = prev.value * scale if prev.kind != f.kind else prev.value
