@@ -271,6 +271,15 @@ def disagree(a: Frame, b: Frame, sim: float, *, floor: bool = True) -> bool:
 _POINTS = frozenset({"date", "time"})  # points on a calendar or clock, not magnitudes
 
 
+def _apart_in_time(a: Frame, b: Frame) -> bool:
+    """Counted on two days or for two months ("40 homes on Monday", "65 by Wednesday"), or one
+    on a day and the other since something began ("12 arrested on Saturday", "30 since the
+    protests began"): two counts, not one disputed."""
+    if a.when is None or b.when is None or a.when == b.when:
+        return False
+    return a.when[0] == b.when[0] or "since" in (a.when[0], b.when[0])
+
+
 def within_reach(a: Frame, b: Frame) -> bool:
     """Could two outlets have measured one quantity with these values? Dates and clock times
     always, as do a rise and a fall; magnitudes within the lexicon's max_ratio of each other
@@ -473,6 +482,8 @@ def compare(claims: Sequence[Claim], index: SimilarityIndex, cite: Callable[[Cla
                 continue
             if fa.period != fb.period:
                 continue  # a dated figure ("last year's 32 million") never disputes an undated one
+            if _apart_in_time(fa, fb):
+                continue
             entry = _entry(by_key, fa, fb, (i, j))
             for claim, f in ((a, fa), (b, fb)):
                 vkey = round(f.value, 6)

@@ -101,6 +101,7 @@ INSURANCE = cite("grain", "insurance")
         ("1.2 billion", "1.23 billion"),  # written to one decimal: rounding allowed
         ("$590 million", "2.2 billion shekels ($590 million)"),  # a converted sum is still a sum
         ("1,000,000 barrels", "1 million barrels"),
+        ("20:00 GMT", "3 p.m. ET"),
     ],
 )
 def test_quantities_that_mean_the_same(claim: str, evidence: str) -> None:
@@ -122,6 +123,7 @@ def test_quantities_that_mean_the_same(claim: str, evidence: str) -> None:
         ("$50", "€50"),
         ("€590 million", "2.2 billion shekels ($590 million)"),  # converted to another currency
         ("-5 yards", "5 yards"),
+        ("8 p.m.", "3 p.m. ET"),  # a time in no zone is not checked against one in a zone
     ],
 )
 def test_quantities_that_differ(claim: str, evidence: str) -> None:

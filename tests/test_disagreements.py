@@ -333,6 +333,30 @@ AGREE = [
         "Damage to the church was estimated at $US1 million ($1.52 million), authorities said.",
         "Damage to the church was estimated at $1 million, authorities said on Saturday.",
         id="a-conversion-into-another-dollar"),
+    pytest.param(  # one instant in two time zones
+        "The explosion at the plant happened at 3 p.m. ET on Monday, officials said.",
+        "The explosion at the plant happened at 20:00 GMT on Monday, officials said.",
+        id="time-zones"),
+    pytest.param(  # a count across three states is a wider count than one state's
+        "The storm killed 12 people in Florida, officials said on Monday.",
+        "The storm killed 20 people across three states, officials said on Monday.",
+        id="one-place-and-a-count-of-places"),
+    pytest.param(  # a scope ("worldwide") is no one place
+        "The company will cut 500 jobs in Germany, it said on Monday.",
+        "The company will cut 1,200 jobs worldwide, it said on Monday.",
+        id="a-place-and-a-scope"),
+    pytest.param(  # two months' figures
+        "Unemployment rose to 4.1% in May, the agency said.",
+        "Unemployment was 3.9% in April, the agency said.",
+        id="two-months"),
+    pytest.param(  # a count by one day and a later day's
+        "The fire destroyed 40 homes on Monday, officials said.",
+        "The fire had destroyed 65 homes by Wednesday, officials said.",
+        id="two-days"),
+    pytest.param(  # one day's arrests and all since the protests began
+        "Police arrested 12 people on Saturday, a spokesman said.",
+        "Police have arrested 30 people since the protests began, a spokesman said.",
+        id="a-day-and-a-running-count"),
 ]
 
 

@@ -247,6 +247,14 @@ def test_clock_times_are_minutes_after_midnight(text: str, minutes: int) -> None
     assert f.kind == "time" and f.value % 720 == minutes % 720
 
 
+def test_a_clock_time_in_a_time_zone_is_compared_in_utc() -> None:
+    et, gmt, later = (only(t) for t in ("It began at 3 p.m. ET.", "It began at 20:00 GMT.", "It began at 21:00 GMT."))
+    assert et.zone == (-300, -240) and gmt.zone == (0, 0)
+    assert et.overlaps(gmt) and not et.overlaps(later)
+    local = only("It began at 8 p.m. local time.")
+    assert local.zone is None and local.overlaps(et)  # a local time and a zoned one cannot be told apart
+
+
 def test_weekdays_and_yesterday_are_dated_from_publication() -> None:
     (monday,) = frames("Officials were told on Monday.", WEDNESDAY_4_MARCH)
     assert (monday.kind, monday.value, monday.figure.year) == ("date", 302, 2026)
@@ -325,6 +333,7 @@ def test_a_figure_is_dated_by_the_year_beside_it() -> None:
         ("Felix Ambrosek, 38, was arrested at the airport.", "age of ambrosek"),  # by surname
         ("The 41-year-old founder of the firm said nothing.", "age of the founder"),  # one the story may name
         ("A 47-year-old man was arrested.", "age of a man"),  # whose, we cannot tell
+        ("The suspect, 46, was arrested at his home.", "age of the suspect"),  # a number set off after a role
     ],
 )
 def test_an_age_is_a_surname_a_definite_role_or_nobody(text: str, thing: str) -> None:
@@ -395,6 +404,25 @@ def test_a_state_kept_until_a_date_is_ended_then() -> None:
 def test_a_figure_a_clause_calls_a_forecast_is_planned(text: str, modality: str) -> None:
     f = next(f for f in frames(text) if f.kind == "money")
     assert f.modality == modality
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        ("The fire destroyed 40 homes on Monday.", ("date", 302)),
+        ("Unemployment rose to 4.1% in May.", ("month", 5)),
+        ("Police have arrested 30 people since the protests began.", ("since", 0)),
+        ("The fire destroyed 40 homes, officials said on Monday.", None),  # Monday dates the saying
+        ("Some 400 pupils must resit after the board admitted on Wednesday that it leaked.", None),
+    ],
+)
+def test_a_figure_is_dated_by_its_own_clause(text: str, when: tuple[str, int] | None) -> None:
+    assert frames(text, WEDNESDAY_4_MARCH)[0].when == when
+
+
+def test_a_count_of_places_or_a_scope_is_where_a_figure_was_counted() -> None:
+    assert frames("The storm killed 20 people across three states.")[0].place == "three state"
+    assert frames("The company will cut 1,200 jobs worldwide.")[0].place == "worldwide"
 
 
 def test_a_planned_weekday_is_the_next_one_and_a_past_one_the_last() -> None:

@@ -286,7 +286,8 @@ def quantity_supported(q: Figure, evidence: tuple[Figure, ...]) -> bool:
     for e in evidence:
         ek = check_kind(e)
         if qk in ("date", "time"):
-            if ek == qk and (e.value == q.value or (qk == "time" and q.overlaps(e))):
+            # a time in a zone is checked in UTC against another in a zone, never against one in none
+            if ek == qk and (e.value == q.value or (qk == "time" and (q.zone is None) == (e.zone is None) and q.overlaps(e))):
                 return True
             continue
         if ek in ("date", "time"):

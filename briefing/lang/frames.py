@@ -11,7 +11,10 @@ the same thing in the same way. A frame adds, from spaCy's dependency parse:
     negated     "did not rise to 20"
     attribution who says it ("according to the governor", "officials said")
     period      the year or relative year it is dated by ("the 2026 budget", "last year")
-    place       the named place its clause tells of ("killed in Central Aceh district")
+    place       the named place its clause tells of ("killed in Central Aceh district"), or a
+                count of places or a scope ("across three states", "worldwide")
+    when        the day or month its own clause dates it by ("on Monday", "in May"), or
+                "since" for a running count ("arrested 30 since the protests began")
     changed     it says the figure changed ("rose to", "revised"); `now`: "now", "so far"
     published   the article's publication time; weekdays and "yesterday" become dates
 
@@ -69,6 +72,7 @@ class Frame:
     level: bool = False  # it states its thing's level: "revenue was / fell to / reported sales of"
     nouns: frozenset[str] = frozenset()  # nouns naming what it is about (see `_noun_words`)
     place: str | None = None  # the named place it happened in ("in Bener Meriah district")
+    when: tuple[str, int] | None = None  # the day or month its clause dates it by (see `_when`)
 
     def shared(self, other: Frame) -> int:
         """How many content words the two frames' clauses share."""
@@ -121,6 +125,8 @@ def _words() -> dict[str, frozenset[str] | dict[str, str] | dict[str, int]]:
         "change_nouns": frozenset(f.change_nouns),
         "time_nouns": frozenset(f.time_nouns),
         "places": frozenset(f.place_prepositions),
+        "place_nouns": frozenset(f.place_nouns),
+        "scope_words": frozenset(f.scope_words),
         "series": frozenset(f.series_words),
         "reporting": frozenset(f.reporting_verbs),
     }
@@ -192,6 +198,9 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
         h = a.head
         if a.dep_ == "appos" and h.pos_ == "PROPN" and fig.kind == "count" and fig.value < 130:
             return f"{AGE}{h.lower_}", None  # "Ambrosek, 38": by surname
+        if a.dep_ == "appos" and h.pos_ == "NOUN" and fig.kind == "count" and fig.value < 130 and any(
+                c.dep_ == "det" and c.lower_ == "the" for c in h.children):
+            return f"{AGE}the {h.lemma_.lower()}", None  # "The suspect, 46,": the suspect's age
         if a.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod", "npadvmod", "appos") and h.pos_ in _NOUNS \
                 and h.i != a.i:
             if h.lemma_.lower() in units:
@@ -253,14 +262,21 @@ def _ordinal(doc: Doc, anchor: Token, thing: str | None, fig: Figure) -> str | N
 def _place(anchor: Token, verb: Token | None) -> str | None:
     """The named place the figure's clause tells of: "70 were injured by collapsing buildings
     in Bener Meriah district" -> bener meriah (the name under the "in" nearest the figure in
-    its verb's clause; months and weekdays are no places)."""
+    its verb's clause; months and weekdays are no places); or a count of places ("across
+    three states" -> "three state"), which no one place is."""
     root = verb if verb is not None else anchor
     best: tuple[int, str] | None = None
     for prep in root.subtree:
-        if prep.dep_ != "prep" or prep.lower_ != "in":
+        if prep.dep_ != "prep" or prep.lower_ not in ("in", "across"):
             continue
         obj = next((g for g in prep.children if g.dep_ == "pobj"), None)
         if obj is None:
+            continue
+        count = next((g for g in obj.children if g.dep_ == "nummod"), None)
+        if count is not None and obj.lemma_.lower() in _words()["place_nouns"] and count.i != anchor.i:
+            names = [count.lower_, obj.lemma_.lower()]
+            if best is None or abs(prep.i - anchor.i) < best[0]:
+                best = (abs(prep.i - anchor.i), " ".join(names))
             continue
         doc, k = obj.doc, obj.i if obj.pos_ == "PROPN" else obj.i - 1  # "Bener Meriah district"
         start = k
@@ -269,7 +285,51 @@ def _place(anchor: Token, verb: Token | None) -> str | None:
         names = [t.lower_ for t in doc[start : k + 1] if t.pos_ == "PROPN" and not _is_calendar(t.lower_)]
         if names and (best is None or abs(prep.i - anchor.i) < best[0]):
             best = (abs(prep.i - anchor.i), " ".join(names))
+    if best is None:  # "cut 1,200 jobs worldwide": a scope, never one named place
+        return next((c.lower_ for c in root.children if c.lower_ in _words()["scope_words"]), None)
     return best[1] if best else None
+
+
+def _when(doc: Doc, anchor: Token, verb: Token | None, fig: Figure, figs: Sequence[Figure],
+          published: datetime | None) -> tuple[str, int] | None:
+    """The day or month a quantity's own clause dates it by: "destroyed 40 homes on Monday"
+    -> that Monday's date, "rose to 4.1% in May" -> May; "have arrested 30 since the protests
+    began" -> since (a running count). A date in a clause of saying ("officials said on
+    Monday") or nearer another figure ("17, up from 11 yesterday") dates something else."""
+    if fig.kind in _POINT_KINDS:
+        return None
+    root = verb if verb is not None else anchor
+    # the verb's own modifiers ("on Monday", "by Wednesday", "yesterday", "in May"), not those
+    # of a clause under it ("after the board admitted on Wednesday …")
+    span = {t.i for c in root.children if c.dep_ in _WHEN_DEPS for t in c.subtree} | {root.i}
+    anchors = [(g, _anchor(doc, g.start, g.end)) for g in figs]
+    others = [a.i for g, a in anchors if a is not None and g is not fig and g.kind not in _POINT_KINDS]
+    best: tuple[int, tuple[str, int]] | None = None
+    for g, tok in anchors:
+        if g.kind not in ("date", "weekday", "relday") or tok is None or tok.i not in span:
+            continue
+        gap = abs(tok.i - anchor.i)
+        if any(abs(tok.i - o) < gap for o in others):
+            continue
+        day = resolved(g, published)
+        if best is None or gap < best[0]:
+            best = (gap, (day.kind, int(day.value)))
+    if best is not None:
+        return best[1]
+    if any(t.lower_ == "since" for t in root.children if t.dep_ in ("prep", "mark", "advcl")) or any(
+            c.dep_ == "advcl" and any(m.lower_ == "since" for m in c.children) for c in root.children):
+        return ("since", 0)  # a count since something began: never one day's count
+    months = lexicon().dates.months
+    named = [t for t in doc if t.i in span and t.pos_ == "PROPN" and t.lower_ in months and t.text[:1].isupper()
+             and not any(t.idx >= g.start and t.idx < g.end for g in figs)]
+    if named:
+        month = min(named, key=lambda t: abs(t.i - anchor.i))
+        return ("month", months[month.lower_])
+    return None
+
+
+_WHEN_DEPS = frozenset({"prep", "npadvmod", "advmod", "tmod", "obl"})
+_POINT_KINDS = frozenset({"date", "weekday", "relday", "time", "year", "decade", "ordinal", "label"})
 
 
 def _hyphened(a: Token, h: Token) -> bool:
@@ -678,6 +738,7 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
                 level=level,
                 nouns=_noun_words(doc, anchor, fig, thing),
                 place=_place(anchor, verb),
+                when=_when(doc, anchor, verb, fig, figs, published),
             )
         )
     return tuple(out)

@@ -34,6 +34,7 @@ class Dates(data.Table):
 
 class Times(data.Table):
     words: dict[str, int]
+    zones: dict[str, tuple[int, int]]
     past: list[str]
     to: list[str]
 
@@ -69,6 +70,8 @@ class Frames(data.Table):
     reporting_verbs: list[str]
     time_nouns: list[str]
     place_prepositions: list[str]
+    place_nouns: list[str]
+    scope_words: list[str]
     series_words: list[str]
     light_verbs: list[str]
     value_roles: list[str]

@@ -53,6 +53,7 @@ class Figure:
     is_range: bool = False
     year: int | None = None  # a date's year, when written
     lead: int = 0  # characters of qualifier before `start` ("more than " in "more than 6,400")
+    zone: tuple[int, int] | None = None  # a clock time's zone, as its least and most offset from UTC
 
     def said(self, text: str) -> str:
         """The figure with its qualifier, as written in `text` ("More than 6,400")."""
@@ -71,6 +72,8 @@ class Figure:
 
     def overlaps(self, other: Figure, tolerance: float = 0.005) -> bool:
         """Can both be true at once? Intervals meet (within `tolerance` of their size)."""
+        if self.kind == "time" and (self.zone or other.zone):
+            return _same_instant(self, other)
         if self.kind == "time" and "clock12" in (self.unit, other.unit):
             return self.value % 720 == other.value % 720
         if self.kind in _EXACT or other.kind in _EXACT:
@@ -83,6 +86,18 @@ class Figure:
         return self.kind == other.kind and self.unit == other.unit and abs(self.value - other.value) <= 1e-9 * max(
             1.0, abs(self.value)
         )
+
+
+def _same_instant(a: Figure, b: Figure) -> bool:
+    """Two clock times, one or both told in a time zone: in UTC they meet (on some day, or half
+    a day apart for a time without a.m. or p.m.). A time in a zone and one in none cannot be
+    told apart ("3 p.m." may be local time)."""
+    if a.zone is None or b.zone is None:
+        return True
+    low = (a.lo - a.zone[1]) - (b.hi - b.zone[0])
+    high = (a.hi - a.zone[0]) - (b.lo - b.zone[1])
+    period = 720 if "clock12" in (a.unit, b.unit) else 1440
+    return math.floor(high / period) * period >= low  # a multiple of the period lies in [low, high]
 
 
 def _round(value: float) -> bool:
@@ -578,7 +593,7 @@ class _Reader:
             else:
                 i += 1
         figs = _ranges(_joined_durations(self.text, _drop_weekdays_beside_dates(self.out)), self.text)
-        return _codes(_conversions(_scores(figs, self.text), self.text), self.text)
+        return _zoned(_codes(_conversions(_scores(figs, self.text), self.text), self.text), self.text)
 
 
 # words before "one" that make it a pronoun ("the same one", "each one", "no one")
@@ -591,6 +606,24 @@ _NOT_PLURAL = frozenset("this thus does plus less news always perhaps afterwards
 # words that make the number next to them a label or an address, not a quantity
 _PLACE_WORDS = frozenset("block street st avenue ave road rd route highway interstate flight room suite page chapter "
                          "section row seat no platform gate exit version category level phase stage grade tier".split())
+
+
+_ZONE_AFTER = re.compile(r"\s*\(?([A-Z]{1,4})\b")
+
+
+def _zoned(figs: list[Figure], text: str) -> list[Figure]:
+    """A clock time followed by a time zone in capitals ("3 p.m. ET", "1500 GMT") is told in it."""
+    zones = lexicon().times.zones
+    out = []
+    for f in figs:
+        if f.kind == "time":
+            last = f.text.split()[-1]
+            m = _ZONE_AFTER.match(text, f.end)
+            zone = zones.get(last) or (zones.get(m.group(1)) if m else None)
+            if zone is not None:
+                f = replace(f, zone=zone)
+        out.append(f)
+    return out
 
 
 def _conversions(figs: list[Figure], text: str) -> list[Figure]:
