@@ -224,6 +224,10 @@ DISAGREE = [
         "The rescue was led by Petra Vasskog of the mountain rescue team.",
         "Jonas Berg, who led the rescue, said the hikers were in good health.",
         ["Petra Vasskog", "Jonas Berg"], id="role-in-a-relative-clause"),
+    pytest.param(  # "reached 67%" gives a level, as "was 61 percent" does, not the size of a change
+        "Turnout was 61 percent, the electoral commission said.",
+        "Turnout reached 67%, according to the electoral commission.",
+        ["61 percent", "67%"], id="a-level-reached"),
 ]
 
 
@@ -357,6 +361,22 @@ AGREE = [
         "Police arrested 12 people on Saturday, a spokesman said.",
         "Police have arrested 30 people since the protests began, a spokesman said.",
         id="a-day-and-a-running-count"),
+    pytest.param(  # two quarters' figures
+        "Sales rose 12% in the first quarter, the company said.",
+        "Sales rose 8% in the second quarter, the company said.",
+        id="two-quarters"),
+    pytest.param(  # one of a series each: the first round, the second
+        "The prime minister won 52% of the vote in the first round, officials said.",
+        "The prime minister won 58% of the vote in the second round, officials said.",
+        id="two-rounds"),
+    pytest.param(  # "a further 150" adds to a count; it is no other count of it
+        "About 300 soldiers were deployed to the north on Monday, the army said.",
+        "A further 150 soldiers were deployed to the north on Monday, the army said.",
+        id="an-increment"),
+    pytest.param(  # two holders' shares of one whole
+        "Women make up 32% of the workforce, the report found.",
+        "Men make up 68% of the workforce, the report found.",
+        id="two-shares-of-one-whole"),
 ]
 
 

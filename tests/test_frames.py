@@ -411,6 +411,8 @@ def test_a_figure_a_clause_calls_a_forecast_is_planned(text: str, modality: str)
     [
         ("The fire destroyed 40 homes on Monday.", ("date", 302)),
         ("Unemployment rose to 4.1% in May.", ("month", 5)),
+        ("Sales rose 8% in the second quarter.", ("quarter", 2)),
+        ("Profit fell 5% in Q3.", ("quarter", 3)),
         ("Police have arrested 30 people since the protests began.", ("since", 0)),
         ("The fire destroyed 40 homes, officials said on Monday.", None),  # Monday dates the saying
         ("Some 400 pupils must resit after the board admitted on Wednesday that it leaked.", None),

@@ -43,6 +43,7 @@ _SPEECH = frozenset("say tell report announce state add claim estimate write con
 _NOUNS = ("NOUN", "PROPN")
 # "six more bodies", "17 new cases": an increment, never a total
 _MORE = re.compile(r"\s+(?:more|additional|extra|further|new|fewer)\b", re.IGNORECASE)
+_MORE_BEFORE = re.compile(r"\b(?:a further|an additional|an extra)\s+$", re.IGNORECASE)
 # "46 percent fewer", "12% higher": a percentage told as a change
 _COMPARATIVE = re.compile(r"\s+(?:fewer|less|more|lower|higher|smaller|bigger|greater|larger|cheaper|dearer)\b",
                           re.IGNORECASE)
@@ -293,8 +294,8 @@ def _place(anchor: Token, verb: Token | None) -> str | None:
 def _when(doc: Doc, anchor: Token, verb: Token | None, fig: Figure, figs: Sequence[Figure],
           published: datetime | None) -> tuple[str, int] | None:
     """The day or month a quantity's own clause dates it by: "destroyed 40 homes on Monday"
-    -> that Monday's date, "rose to 4.1% in May" -> May; "have arrested 30 since the protests
-    began" -> since (a running count). A date in a clause of saying ("officials said on
+    -> that Monday's date, "rose to 4.1% in May" -> May, "in the second quarter" -> quarter 2;
+    "have arrested 30 since the protests began" -> since (a running count). A date in a clause of saying ("officials said on
     Monday") or nearer another figure ("17, up from 11 yesterday") dates something else."""
     if fig.kind in _POINT_KINDS:
         return None
@@ -316,6 +317,13 @@ def _when(doc: Doc, anchor: Token, verb: Token | None, fig: Figure, figs: Sequen
             best = (gap, (day.kind, int(day.value)))
     if best is not None:
         return best[1]
+    for t in root.subtree:  # "in the first quarter", "in the second round", "in Q2": one of a series
+        if t.i in span and t.pos_ == "NOUN" and t.i != anchor.i:
+            nth = next((_ORDINALS[c.lower_] for c in t.children if c.lower_ in _ORDINALS and c.dep_ == "amod"), None)
+            if nth is not None:
+                return (t.lemma_.lower(), nth)
+        if t.i in span and re.fullmatch(r"[QH][1-4]", t.text):
+            return ("quarter" if t.text[0] == "Q" else "half", int(t.text[1]))
     if any(t.lower_ == "since" for t in root.children if t.dep_ in ("prep", "mark", "advcl")) or any(
             c.dep_ == "advcl" and any(m.lower_ == "since" for m in c.children) for c in root.children):
         return ("since", 0)  # a count since something began: never one day's count
@@ -328,6 +336,7 @@ def _when(doc: Doc, anchor: Token, verb: Token | None, fig: Figure, figs: Sequen
     return None
 
 
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7}
 _WHEN_DEPS = frozenset({"prep", "npadvmod", "advmod", "tmod", "obl"})
 _POINT_KINDS = frozenset({"date", "weekday", "relday", "time", "year", "decade", "ordinal", "label"})
 
@@ -460,8 +469,8 @@ def _role_of(anchor: Token, fig: Figure, text: str) -> str | None:
     """The figure's role: its preposition, or "more" for an increment ("six more bodies"),
     "share" for a part ("57% of patients"), "whole" for the total a part is of ("108 of
     the 210 seats": 210)."""
-    if fig.kind == "count" and _MORE.match(text, fig.end):
-        return "more"
+    if fig.kind == "count" and (_MORE.match(text, fig.end) or _MORE_BEFORE.search(text, 0, fig.start)):
+        return "more"  # "six more bodies", "a further 150 soldiers": an increment, not a total
     if fig.kind == "count" and any(c.dep_ == "prep" and c.lower_ == "of" and any(
             g.dep_ == "pobj" and g.pos_ == "PRON" for g in c.children) for c in anchor.children):
         return "part"  # "six of them": a part of a count told before
@@ -506,8 +515,9 @@ def _is_change(anchor: Token, fig: Figure, text: str) -> bool:
         return True
     if anchor.dep_ == "pobj" and h.lower_ == "by":
         return True
-    verb = _verb(anchor)
-    return _role(anchor) is None and verb is not None and verb.lemma_.lower() in w["update"]
+    verb = _verb(anchor)  # "fell 7%" is a change's size; "reached 67%" and "hit 5%" a level
+    return _role(anchor) is None and verb is not None and (
+        verb.lemma_.lower() in w["rising"] or verb.lemma_.lower() in w["falling"])
 
 
 def _role(anchor: Token) -> str | None:
@@ -675,6 +685,16 @@ def _agent(verb: Token | None) -> str | None:
     return " ".join(t.lower_ for t in subj.subtree if t.pos_ == "PROPN" or t.i == subj.i)
 
 
+def _share_of(verb: Token, anchor: Token) -> str | None:
+    """Whose share a percentage of a whole is: "Women make up 32% of the workforce" -> woman
+    (men's 68% of it is another share). Not the share itself ("Ninety percent of the
+    candidates come from …")."""
+    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "NOUN"), None)
+    if subj is None or subj.i == anchor.i or anchor in subj.subtree or subj.lemma_.lower() in _words()["units"]:
+        return None
+    return subj.lemma_.lower()
+
+
 def _changed(verb: Token | None, text: str) -> bool:
     if verb is not None and verb.lemma_.lower() in _words()["update"]:
         return True
@@ -734,7 +754,8 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
                 published=published,
                 context=_context(anchor, fig),
                 agent=_whose_age(anchor, thing) if thing and thing.startswith(AGE) else
-                None if verb is None or verb.lemma_.lower() in _words()["source_verbs"] else _agent(verb),
+                None if verb is None or verb.lemma_.lower() in _words()["source_verbs"] else
+                _agent(verb) or (_share_of(verb, anchor) if role == "share" else None),
                 level=level,
                 nouns=_noun_words(doc, anchor, fig, thing),
                 place=_place(anchor, verb),
