@@ -108,6 +108,14 @@ def test_a_later_report_that_the_toll_rose_is_an_update() -> None:
     assert disputed(*sentences, hours_apart=20) == []
 
 
+def test_the_number_of_people_an_act_was_done_to_is_that_kind_of_count() -> None:
+    sentences = (
+        "Some 300 people have been evacuated from the town, officials said.",
+        "Officials said the number of people evacuated from the town had increased to 1,200.",
+    )
+    assert updated(*sentences, hours_apart=30) == [("Some 300", "1,200")]
+
+
 def test_an_update_may_grow_beyond_what_two_outlets_would_dispute() -> None:
     found = updated(
         "Officials said 4 people were killed in the quake.",
@@ -228,6 +236,14 @@ DISAGREE = [
         "Turnout was 61 percent, the electoral commission said.",
         "Turnout reached 67%, according to the electoral commission.",
         ["61 percent", "67%"], id="a-level-reached"),
+    pytest.param(  # those who fled or were displaced are evacuees; residents are people
+        "More than 6,400 residents were evacuated from the valley on Tuesday, officials said.",
+        "About 9,000 people fled their homes in the valley on Tuesday, officials said.",
+        ["More than 6,400", "About 9,000"], id="evacuated-or-fled"),
+    pytest.param(  # "scorched" is burned
+        "The wildfire has burned 12,000 acres so far, fire officials said on Monday.",
+        "Fire officials said on Monday that the wildfire has scorched 20,000 acres so far.",
+        ["12,000 acres", "20,000 acres"], id="burned-or-scorched"),
 ]
 
 

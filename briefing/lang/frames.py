@@ -182,6 +182,16 @@ def _of_object(tok: Token) -> Token | None:
     return None
 
 
+def _counted_by_act(noun: Token) -> str | None:
+    """"the number of people evacuated": people counted by what was done to them, a kind of
+    count the lexicon names (evacuees), as "300 people were evacuated" is."""
+    if noun.lemma_.lower() not in ("people", "person"):
+        return None
+    act = next((c for c in noun.children if c.dep_ == "acl" and c.pos_ == "VERB"), None)
+    kind = _alias(_verb_alias(act.lemma_)) if act is not None else None
+    return kind if kind in kinds_of_count() else None
+
+
 def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
     """The noun a figure counts, and the whole it is part of ("three of the nine tankers")."""
     units = _words()["units"]
@@ -195,7 +205,7 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
         if of is not None and of.lemma_.lower() not in units:
             whole = next((float(w.text.replace(",", "")) for w in of.children if w.dep_ == "nummod"
                           and w.text.replace(",", "").replace(".", "").isdigit()), None)
-            return of.lemma_.lower(), whole
+            return _counted_by_act(of) or of.lemma_.lower(), whole
         h = a.head
         if a.dep_ == "appos" and h.pos_ == "PROPN" and fig.kind == "count" and fig.value < 130:
             return f"{AGE}{h.lower_}", None  # "Ambrosek, 38": by surname
@@ -238,7 +248,7 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
                 return child.lemma_.lower(), None
             of = _of_object(child)  # "the number of schools … has reached 12": schools
             if of is not None and of.lemma_.lower() not in units:
-                return of.lemma_.lower(), None
+                return _counted_by_act(of) or of.lemma_.lower(), None
     return None, None
 
 
