@@ -305,8 +305,9 @@ def _when(doc: Doc, anchor: Token, verb: Token | None, fig: Figure, figs: Sequen
           published: datetime | None) -> tuple[str, int] | None:
     """The day or month a quantity's own clause dates it by: "destroyed 40 homes on Monday"
     -> that Monday's date, "rose to 4.1% in May" -> May, "in the second quarter" -> quarter 2;
-    "have arrested 30 since the protests began" -> since (a running count). A date in a clause of saying ("officials said on
-    Monday") or nearer another figure ("17, up from 11 yesterday") dates something else."""
+    "have arrested 30 since the protests began" -> since (a running count). A date in a clause
+    of saying ("officials said on Monday") or nearer another figure ("17, up from 11
+    yesterday") dates something else."""
     if fig.kind in _POINT_KINDS:
         return None
     root = verb if verb is not None else anchor
@@ -329,7 +330,7 @@ def _when(doc: Doc, anchor: Token, verb: Token | None, fig: Figure, figs: Sequen
         return best[1]
     for t in root.subtree:  # "in the first quarter", "in the second round", "in Q2": one of a series
         if t.i in span and t.pos_ == "NOUN" and t.i != anchor.i:
-            nth = next((_ORDINALS[c.lower_] for c in t.children if c.lower_ in _ORDINALS and c.dep_ == "amod"), None)
+            nth = next((_ordinals()[c.lower_] for c in t.children if c.lower_ in _ordinals() and c.dep_ == "amod"), None)
             if nth is not None:
                 return (t.lemma_.lower(), nth)
         if t.i in span and re.fullmatch(r"[QH][1-4]", t.text):
@@ -346,7 +347,13 @@ def _when(doc: Doc, anchor: Token, verb: Token | None, fig: Figure, figs: Sequen
     return None
 
 
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7}
+@lru_cache(maxsize=1)
+def _ordinals() -> dict[str, int]:
+    """Ordinal words: the lexicon's, and "first" and "second", which it leaves out of figures
+    ("a second" is a duration)."""
+    return {"first": 1, "second": 2, **lexicon().numbers.ordinals}
+
+
 _WHEN_DEPS = frozenset({"prep", "npadvmod", "advmod", "tmod", "obl"})
 _POINT_KINDS = frozenset({"date", "weekday", "relday", "time", "year", "decade", "ordinal", "label"})
 

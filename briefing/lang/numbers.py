@@ -130,6 +130,7 @@ def _tables() -> dict:
         "rough": lx.qualifiers.rough_width,
         "cur_sym": u.currency_symbols,
         "cur_code": u.currency_codes,
+        "irregular_plurals": frozenset(lx.frames.irregular_plurals.values()),
         "cur_word": u.currency_words,
         "durations": u.durations,
         "measures": u.measures,
@@ -473,7 +474,7 @@ class _Reader:
             return True
         if w in ("%", "percent", "per", "pct"):
             return True
-        if w in ("people", "children", "men", "women"):
+        if w in t["irregular_plurals"]:  # "people", "children"
             return True
         return w.isalpha() and len(w) > 3 and w.endswith("s") and not w.endswith("ss") and w not in _NOT_PLURAL
 
@@ -725,7 +726,7 @@ def _lead_number(said: str) -> float | None:
     if m.group()[0].isdigit():
         return _digits(m.group())[0]
     t = _tables()
-    return t["units"].get(m.group()) or t["tens"].get(m.group()) or ({"one": 1.0}.get(m.group()))
+    return t["units"].get(m.group()) or t["tens"].get(m.group()) or (1.0 if m.group() == "one" else None)
 
 
 @lru_cache(maxsize=16384)
