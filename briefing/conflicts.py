@@ -387,6 +387,8 @@ def plural(noun: str) -> str:
         many = irregular[last]
     elif last[-2:-1] not in ("", *"aeiou") and last.endswith("y"):
         many = last[:-1] + "ies"
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is")):
+        many = last  # a plural the tagger left as it was ("palestinians")
     elif last.endswith(("s", "x", "z", "ch", "sh")):
         many = last + "es"
     else:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from briefing.config import Settings
+from briefing.conflicts import plural
 from briefing.evidence import gather, latest_stated
 from briefing.models import Article
 from briefing.pipeline import build_briefing, prepare
@@ -240,6 +241,10 @@ DISAGREE = [
         "More than 6,400 residents were evacuated from the valley on Tuesday, officials said.",
         "About 9,000 people fled their homes in the valley on Tuesday, officials said.",
         ["More than 6,400", "About 9,000"], id="evacuated-or-fled"),
+    pytest.param(  # "forced to leave their homes": the act after "forced to", with its object
+        "More than 6,400 residents were evacuated from the valley on Tuesday, officials said.",
+        "About 9,000 people were forced to leave their homes in the valley on Tuesday, officials said.",
+        ["More than 6,400", "About 9,000"], id="forced-to-leave-their-homes"),
     pytest.param(  # "scorched" is burned
         "The wildfire has burned 12,000 acres so far, fire officials said on Monday.",
         "Fire officials said on Monday that the wildfire has scorched 20,000 acres so far.",
@@ -441,6 +446,8 @@ def test_a_disagreement_names_what_it_is_about_in_plain_words() -> None:
         "More than 6,400 residents were evacuated from the valley after the dam failed.",
         "About 9,000 residents were evacuated from the valley after the dam failed.",
     ) == ["number of evacuees"]  # "evacuated" counts evacuees (the lexicon's aliases)
+    assert [plural(w) for w in ("death", "injury", "person", "bus", "palestinians")] == [
+        "deaths", "injuries", "people", "buses", "palestinians"]  # a plural lemma stays as it is
     assert subjects(
         "Felix Ambrosek, 38, was arrested at the airport on Tuesday.",
         "Felix Ambrosek, 41, was arrested at the airport on Tuesday.",

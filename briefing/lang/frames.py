@@ -147,6 +147,23 @@ def _verb_alias(lemma: str) -> str:
     return lexicon().frames.verb_aliases.get(low, low)
 
 
+def _act(verb: Token) -> str:
+    """The act a figure's verb tells, as one name: its alias ("shut" -> close, "killed" ->
+    death); after "forced to", "ordered to", "made to", the verb that follows; a verb and its
+    object the lexicon names together ("leave their homes" -> evacuee)."""
+    if verb.lemma_.lower() in _COERCIVE:
+        verb = next((c for c in verb.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), verb)
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    if obj is not None:
+        phrase = lexicon().frames.act_phrases.get(f"{verb.lemma_.lower()} {obj.lemma_.lower()}")
+        if phrase is not None:
+            return phrase
+    return str(_alias(_verb_alias(verb.lemma_)))
+
+
+_COERCIVE = frozenset({"force", "order", "make", "compel", "oblige"})
+
+
 @lru_cache(maxsize=1)
 def kinds_of_count() -> frozenset[str]:
     """Counts the lexicon names by their verb ("killed" -> death), people aside."""
@@ -745,7 +762,7 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
         verb = _verb(anchor)
         modality, negated = _modality(anchor)
         fig2 = resolved(fig, published, modality == "planned")
-        predicate = _alias(_verb_alias(verb.lemma_)) if verb is not None else None
+        predicate = _act(verb) if verb is not None else None
         thing = _ordinal(doc, anchor, _alias(thing), fig)
         if thing in (None, "people") and predicate in kinds_of_count():
             thing = predicate  # "killed 11 people" counts deaths

@@ -71,6 +71,7 @@ class Frames(data.Table):
     time_nouns: list[str]
     place_prepositions: list[str]
     place_nouns: list[str]
+    act_phrases: dict[str, str]
     scope_words: list[str]
     series_words: list[str]
     light_verbs: list[str]
