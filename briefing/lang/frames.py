@@ -128,6 +128,7 @@ def _words() -> dict[str, frozenset[str] | dict[str, str] | dict[str, int]]:
         "places": frozenset(f.place_prepositions),
         "place_nouns": frozenset(f.place_nouns),
         "scope_words": frozenset(f.scope_words),
+        "coercive": frozenset(f.coercive_verbs),
         "series": frozenset(f.series_words),
         "reporting": frozenset(f.reporting_verbs),
     }
@@ -151,7 +152,7 @@ def _act(verb: Token) -> str:
     """The act a figure's verb tells, as one name: its alias ("shut" -> close, "killed" ->
     death); after "forced to", "ordered to", "made to", the verb that follows; a verb and its
     object the lexicon names together ("leave their homes" -> evacuee)."""
-    if verb.lemma_.lower() in _COERCIVE:
+    if verb.lemma_.lower() in _words()["coercive"]:
         verb = next((c for c in verb.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), verb)
     obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
     if obj is not None:
@@ -159,9 +160,6 @@ def _act(verb: Token) -> str:
         if phrase is not None:
             return phrase
     return str(_alias(_verb_alias(verb.lemma_)))
-
-
-_COERCIVE = frozenset({"force", "order", "make", "compel", "oblige"})
 
 
 @lru_cache(maxsize=1)
@@ -318,20 +316,19 @@ def _place(anchor: Token, verb: Token | None) -> str | None:
     return best[1] if best else None
 
 
-def _when(doc: Doc, anchor: Token, verb: Token | None, fig: Figure, figs: Sequence[Figure],
-          published: datetime | None) -> tuple[str, int] | None:
+def _when(doc: Doc, anchor: Token, verb: Token | None, fig: Figure,
+          anchors: Sequence[tuple[Figure, Token | None]], published: datetime | None) -> tuple[str, int] | None:
     """The day or month a quantity's own clause dates it by: "destroyed 40 homes on Monday"
     -> that Monday's date, "rose to 4.1% in May" -> May, "in the second quarter" -> quarter 2;
     "have arrested 30 since the protests began" -> since (a running count). A date in a clause
     of saying ("officials said on Monday") or nearer another figure ("17, up from 11
-    yesterday") dates something else."""
+    yesterday") dates something else. `anchors`: each figure of the sentence with its token."""
     if fig.kind in _POINT_KINDS:
         return None
     root = verb if verb is not None else anchor
     # the verb's own modifiers ("on Monday", "by Wednesday", "yesterday", "in May"), not those
     # of a clause under it ("after the board admitted on Wednesday …")
     span = {t.i for c in root.children if c.dep_ in _WHEN_DEPS for t in c.subtree} | {root.i}
-    anchors = [(g, _anchor(doc, g.start, g.end)) for g in figs]
     others = [a.i for g, a in anchors if a is not None and g is not fig and g.kind not in _POINT_KINDS]
     best: tuple[int, tuple[str, int]] | None = None
     for g, tok in anchors:
@@ -357,7 +354,7 @@ def _when(doc: Doc, anchor: Token, verb: Token | None, fig: Figure, figs: Sequen
         return ("since", 0)  # a count since something began: never one day's count
     months = lexicon().dates.months
     named = [t for t in doc if t.i in span and t.pos_ == "PROPN" and t.lower_ in months and t.text[:1].isupper()
-             and not any(t.idx >= g.start and t.idx < g.end for g in figs)]
+             and not any(t.idx >= g.start and t.idx < g.end for g, _ in anchors)]
     if named:
         month = min(named, key=lambda t: abs(t.i - anchor.i))
         return ("month", months[month.lower_])
@@ -752,9 +749,9 @@ def _says(text: str, table: str) -> bool:
 def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, ...]:
     figs = figures(text)
     attribution = _attribution(doc)
+    anchors = [(fig, _anchor(doc, fig.start, fig.end)) for fig in figs]
     out = []
-    for fig in figs:
-        anchor = _anchor(doc, fig.start, fig.end)
+    for fig, anchor in anchors:
         if anchor is None:
             out.append(Frame(resolved(fig, published), published=published))
             continue
@@ -793,7 +790,7 @@ def _frames_in(doc: Doc, text: str, published: datetime | None) -> tuple[Frame, 
                 level=level,
                 nouns=_noun_words(doc, anchor, fig, thing),
                 place=_place(anchor, verb),
-                when=_when(doc, anchor, verb, fig, figs, published),
+                when=_when(doc, anchor, verb, fig, anchors, published),
             )
         )
     return tuple(out)

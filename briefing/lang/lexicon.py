@@ -72,6 +72,7 @@ class Frames(data.Table):
     place_prepositions: list[str]
     place_nouns: list[str]
     act_phrases: dict[str, str]
+    coercive_verbs: list[str]
     scope_words: list[str]
     series_words: list[str]
     light_verbs: list[str]
