@@ -3,16 +3,19 @@ adds a figure of its own is another fact; a repeat is not a second point; a poin
 spans that give its figures and names; exclusives stay single-source; the lead is the most
 corroborated fact. (Invented stories.)"""
 
+from collections import Counter
+
 import pytest
 
 from briefing.claims import Claim, extract_claims
 from briefing.config import Settings
-from briefing.evidence import RANKING, holds
+from briefing.evidence import RANKING, Group, figure_backing, holds, select
 from briefing.facts import same_fact, states
 from briefing.lang.numbers import figures
 from briefing.models import Article, Briefing, Passage, Point
 from briefing.text import content_stems, entities
 from briefing.pipeline import build_briefing, prepare
+from briefing.similarity import SimilarityIndex
 
 GAZETTE = """A fire at a furniture warehouse in Dunmore killed three people on Monday night, the county fire service said.
 Crews from four stations fought the blaze for six hours before it was under control.
@@ -246,3 +249,39 @@ def test_a_point_holding_a_better_backed_one_takes_its_place_and_keeps_its_witne
     assert len(told) == 1 and "extreme heat" in told[0].text
     assert cited_outlets(told[0]) == {"lpa", "obs", "fm"}
     assert "single_source" not in {f.kind for f in told[0].flags}
+
+
+# --- the lead: a fact every outlet gives, each in a sentence of its own details
+
+QUAKE = [
+    ("The quake struck at 4:12 a.m. at a depth of 10 km, the survey said.", "wire"),
+    ("Sunday's quake struck at 4:12 a.m. and was felt 200 km away.", "courier"),
+    ("The quake struck at 4:12 a.m., waking 3,000 residents of the old town.", "radio"),
+    ("The quake struck at 4:12 a.m. and toppled the 2025 bell tower.", "daily"),
+    ("The bakery on Mill Lane opens at 4:12 a.m. every day.", "blog"),  # the time, another topic
+]
+
+
+def test_the_origins_giving_a_points_figure_on_its_topic_back_it_though_no_sentence_states_all_of_it():
+    """No two quake sentences can cite each other (each adds its own figure), yet four outlets
+    give the time it struck: that fact has four origins behind it, and may lead. A sentence
+    with the same time about something else is no backing, nor is a year shared by chance."""
+    claims = [claim(text, origin) for text, origin in QUAKE]
+    index = SimilarityIndex([c.stems for c in claims], floor=0.0)  # every cosine kept
+    backing = figure_backing(claims, index)
+    assert [backing(i) for i in range(4)] == [4, 4, 4, 4]
+    assert backing(4) == 1
+    assert figure_backing([claim("The 2025 budget passed.", "a"), claim("The 2025 budget is law.", "b")],
+                          SimilarityIndex([["budget", "pass"], ["budget", "law"]]))(0) == 0
+
+
+def test_a_fact_four_outlets_give_in_their_own_sentences_leads_over_one_three_repeat():
+    """The lead is drawn from the best-backed facts: the quake's time (four origins, each in a
+    sentence of its own, so in four groups of one) outranks a statement three outlets copy."""
+    said = "The mayor said schools would stay closed on Monday."
+    claims = [claim(t, o) for t, o in QUAKE[:4]] + [claim(said, o) for o in ("wire", "courier", "radio")]
+    index = SimilarityIndex([c.stems for c in claims], floor=0.0)
+    quake = [Group(seed=i, members=[i], rep=i, origins={claims[i].origin}, score=2.0) for i in range(4)]
+    mayor = Group(seed=4, members=[4, 5, 6], rep=4, origins={"wire", "courier", "radio"}, score=4.0)
+    lead = select([mayor, *quake], claims, index, 1, Counter(c.origin for c in claims))[0]
+    assert lead in quake
