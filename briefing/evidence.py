@@ -98,6 +98,7 @@ class Representative(data.Table):
     readable_min_words: int
     readable_max_words: int
     backing: float
+    missing_figure: float
 
 
 class Ranking(data.Table):
@@ -323,7 +324,8 @@ def _representative(
     latest: set[int], stale: set[int],
 ) -> int:
     """The member that states a group: readable and central (`_rep_quality`), preferring the
-    latest value of an updated figure, and one that other origins state too (`backing`).
+    latest value of an updated figure, one that other origins state too (`backing`), and one
+    giving the figures its group's origins agree on (`missing_figure`).
     Backing is counted for the best few members by quality, each text once (syndicated
     copies repeat sentences), so a large group costs no more than a small one."""
     w, r = RANKING.score, RANKING.representative
@@ -334,9 +336,27 @@ def _representative(
 
     if len(members) == 1:
         return members[0]
+    agreed = _agreed_figures([claims[i] for i in members])
+
+    def missing(i: int) -> int:
+        return len(agreed - {_figure_key(f) for f in claims[i].figures})
+
     ranked = sorted(members, key=quality, reverse=True)
     firsts = list({claims[i].text: i for i in reversed(ranked)}.values())[::-1][:_REP_CANDIDATES]
-    return max(firsts, key=lambda i: quality(i) + r.backing * len(witnesses(i, members, claims, index)))
+    return max(firsts, key=lambda i: quality(i) + r.backing * len(witnesses(i, members, claims, index))
+               - r.missing_figure * missing(i))
+
+
+def _agreed_figures(members: Sequence[Claim]) -> set[tuple[str, float, str]]:
+    """The telling figures at least two of a group's origins give: the fact's own figures,
+    which a member leaving them out ("still needs the president's signature" beside three
+    outlets' "has 15 days to sign") states only in part."""
+    origins: dict[tuple[str, float, str], set[str]] = {}
+    for c in members:
+        for f in telling(c):
+            if f.kind not in _NAMING:
+                origins.setdefault(_figure_key(f), set()).add(c.origin)
+    return {k for k, o in origins.items() if len(o) >= 2}
 
 
 # members whose backing is counted when choosing a group's representative

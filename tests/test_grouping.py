@@ -285,3 +285,29 @@ def test_a_fact_four_outlets_give_in_their_own_sentences_leads_over_one_three_re
     mayor = Group(seed=4, members=[4, 5, 6], rep=4, origins={"wire", "courier", "radio"}, score=4.0)
     lead = select([mayor, *quake], claims, index, 1, Counter(c.origin for c in claims))[0]
     assert lead in quake
+
+
+SIGNATURE = [
+    ("wire", "Metro Wire", "Parliament approved the water bill on Thursday by a wide margin.\n"
+     "President Anna Kovel now has 15 days to sign the bill into law.\n"
+     "The bill caps household water prices for three years."),
+    ("post", "Harbour Post", "The water bill cleared parliament late on Thursday.\n"
+     "The bill now goes to President Anna Kovel, who has 15 days to sign it or send it back.\n"
+     "Water companies said they would study the text."),
+    ("fm", "City FM", "Lawmakers passed the water bill on Thursday evening.\n"
+     "The bill now lands on the desk of President Anna Kovel, who has 15 days to sign it into law.\n"
+     "Consumer groups welcomed the vote."),
+    ("ins", "Utility Insight", "The water price bill passed its final vote in parliament on Thursday.\n"
+     "The bill still needs the signature of President Anna Kovel before it can take effect.\n"
+     "Analysts expect bills to fall by about 4 percent next year."),
+]
+
+
+def test_a_point_gives_the_figure_its_outlets_agree_on_not_the_vaguer_sentence_more_can_back():
+    """Three outlets give the president 15 days to sign; the fourth says only that the bill
+    needs her signature. Every outlet's sentence backs the vaguer one, but the point states
+    the fact with its figure, cited to the three that give it."""
+    b = build_briefing([article(i, o, t) for i, o, t in SIGNATURE], engine="offline", settings=Settings())
+    signing = stating(b, "Anna Kovel")
+    assert "15 days" in signing.text
+    assert cited_outlets(signing) == {"wire", "post", "fm"}
