@@ -22,7 +22,7 @@ group's representative sentence verbatim; the llm engine has a model word the po
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -125,6 +125,7 @@ class Group:
     score: float = 0.0
     rep: int = 0
     origins: set[str] = field(default_factory=set)  # the representative's and its witnesses' (see `witnesses`)
+    backed: frozenset[str] = frozenset()  # those and the origins giving its figures (`FigureBacking`)
     # chosen groups whose fact this one tells with more (`select`): their witnesses back it too
     absorbed: list[Group] = field(default_factory=list)
 
@@ -150,13 +151,14 @@ class Evidence:
     conflicts: list[Disagreement] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
     anonymous: dict[str, str] = field(default_factory=dict)
+    backing: FigureBacking | None = None  # who gives a claim's figures on its topic
     excluded: int = 0  # instruction-like sentences left out (never candidates)
 
     def grouped(self) -> list[Group]:
         """Every claim group, scored (empty when there are no claims)."""
         if self.semantic is None or self.centrality is None:
             return []
-        return group_claims(self.claims, self.semantic, self.centrality, self.updates)
+        return group_claims(self.claims, self.semantic, self.centrality, self.updates, self.backing)
 
     def select(self, k: int, *, drop_repeats: bool = True) -> list[Group]:
         """The top `k` groups, picked greedily (see `select`)."""
@@ -180,13 +182,20 @@ class Evidence:
             d.conflict for d in self.conflicts if any(concerns(d, i, self.claims, index) for i in members)
         ] + list(extra)
         disputing = {self.origin_of.get(v.citation.source_id, v.citation.source_id) for c in mine for v in c.values}
-        flags = point_flags(list(cited), self.origin_labels, self.source_labels, mine, self.anonymous, self.origin_sizes, disputing)
+        backers = self.backing(self.index_of[id(cited[0])]) if cited and self.backing else frozenset()
+        flags = point_flags(list(cited), self.origin_labels, self.source_labels, mine, self.anonymous, self.origin_sizes,
+                            disputing, backers)
         return Point(
             text=text,
             citations=[cite(c) for c in cited],
             origins=len({c.origin for c in cited}),
             flags=flags + self.update_flags(text),
         )
+
+    @cached_property
+    def index_of(self) -> dict[int, int]:
+        """A claim's index in `claims`, by object identity (points are given claims)."""
+        return {id(c): i for i, c in enumerate(self.claims)}
 
     @cached_property
     def origin_of(self) -> dict[str, str]:
@@ -238,6 +247,7 @@ def gather(corpus: Corpus, *, neighbours: int | None = None) -> Evidence:
         vectors, index, weight=g.embedding_weight, floor=g.similarity_with_facts, k=neighbours
     )
     evidence.centrality = evidence.semantic.centrality([c.sentence.article_id for c in claims])
+    evidence.backing = FigureBacking(claims, evidence.semantic)
     found = compare(claims, index, cite)
     evidence.conflicts, evidence.updates = found.conflicts, found.updates
     evidence.anonymous = anonymous_articles(claims)
@@ -269,11 +279,14 @@ def cite(claim: Claim) -> Citation:
 
 
 def group_claims(
-    claims: list[Claim], index: SimilarityIndex, centrality: np.ndarray, updates: Sequence[Update] = ()
+    claims: list[Claim], index: SimilarityIndex, centrality: np.ndarray, updates: Sequence[Update] = (),
+    backing: FigureBacking | None = None,
 ) -> list[Group]:
     """Seeded grouping: each claim joins the most similar existing seed, or seeds a group.
-    A group stating a figure's latest value ranks higher, one stating only a value since
-    updated lower, and a group holding both is stated by a claim with the latest value."""
+    A group is backed by the origins that state its representative, and those that give one
+    of its figures on its topic (`backing`). A group stating a figure's latest value ranks
+    higher, one stating only a value since updated lower, and a group holding both is stated
+    by a claim with the latest value."""
     w = RANKING.score
     latest = {u.new for u in updates}
     stale = {u.old for u in updates} - latest
@@ -302,11 +315,12 @@ def group_claims(
         # confirmation is of the fact the point states: the origins that give it, or part of it
         g.origins = origins = {claims[g.rep].origin, *witnesses(
             g.rep, _candidates(g, index), claims, index, facts=RANKING.select.cite_facts_partial)}
+        g.backed = frozenset(origins).union(backing(g.rep) if backing is not None else ())
         articles = {claims[i].sentence.article_id for i in g.members if i == g.rep or _retells(i, g.rep, claims, index)}
         info = any(telling(claims[i]) or len(claims[i].names) >= 2 for i in g.members)
         salient = max(salience[i] for i in g.members)
         g.score = (
-            w.origins * len(origins)
+            w.origins * len(g.backed)
             + w.articles * min(w.articles_cap, len(articles) - 1)
             + w.centrality * float(max(centrality[i] for i in g.members))
             + w.lead * float(max(lead[i] for i in g.members))
@@ -443,9 +457,8 @@ def select(
 ) -> list[Group]:
     """Greedy pick by score, penalising near-repeats and favouring unheard origins; an
     origin's later points count for less, unless many articles carry that origin. The lead
-    comes from the groups backed by the most independent origins (within
-    `lead_origin_slack`; the origins stating the point, or giving one of its figures on its
-    topic: `figure_backing`): the most corroborated fact, the most central among them. With
+    comes from the groups backed by the most independent origins (`Group.backed`, within
+    `lead_origin_slack`): the most corroborated fact, the most central among them. With
     `drop_repeats`, a group that only repeats a chosen one (the same count of the same
     thing, or a sentence the chosen one holds: `holds`) is never picked, and one that holds a
     chosen one takes its place, keeping its witnesses (`Group.absorbed`); the chain keeps
@@ -454,12 +467,7 @@ def select(
     chosen: list[Group] = []
     taken: Counter[str] = Counter()
     remaining = [g for g in groups if g.score > RANKING.score.min_score]
-    by_figure = figure_backing(claims, index)
-
-    def backing(g: Group) -> int:
-        return max(len(g.origins), by_figure(g.rep))
-
-    most = max(map(backing, remaining), default=0)
+    most = max((len(g.backed) for g in remaining), default=0)
     while remaining and len(chosen) < k:
         def value(g: Group) -> float:
             redundancy = max((index.sim(g.rep, c.rep) for c in chosen), default=0.0)
@@ -468,7 +476,7 @@ def select(
             known = w.told_penalty * told_share(claims[g.rep], [claims[c.rep] for c in chosen])
             return g.score - w.redundancy_penalty * redundancy - known + fresh - repeat
 
-        pool = remaining if chosen else [g for g in remaining if backing(g) >= most - w.lead_origin_slack]
+        pool = remaining if chosen else [g for g in remaining if len(g.backed) >= most - w.lead_origin_slack]
         best = max(pool, key=value)
         held = [k for k, c in enumerate(chosen) if drop_repeats and holds(claims[best.rep], claims[c.rep])]
         if held:
@@ -491,27 +499,34 @@ def select(
     return chosen
 
 
-def figure_backing(claims: list[Claim], index: SimilarityIndex) -> Callable[[int], int]:
-    """How many independent origins give one of claim i's telling figures in a claim on its
-    topic (similar at the bar for claims sharing a figure, [grouping] similarity_with_facts):
-    "struck at 4:12 a.m." told in four outlets' differently detailed sentences is a fact four
-    origins back, though no one sentence of theirs states all the others do. Years, decades
-    and labels date or name rather than tell ("the 2026 budget" is in every sentence)."""
-    bar = RANKING.grouping.similarity_with_facts
-    giving: dict[tuple[str, float, str], list[int]] = {}
-    for j, c in enumerate(claims):
-        for f in telling(c):
-            if f.kind not in _NAMING:
-                giving.setdefault(_figure_key(f), []).append(j)
+class FigureBacking:
+    """The independent origins that give one of claim i's telling figures in a claim on its
+    topic (a neighbour at the bar for claims sharing a figure, [grouping]
+    similarity_with_facts): "struck at 4:12 a.m." told in four outlets' differently detailed
+    sentences is a fact four origins back, though no sentence of theirs states all another
+    does, so none can be cited for it. Years, decades and labels date or name rather than
+    tell ("the 2026 budget" is in every sentence). Computed per claim when first asked."""
 
-    def backing(i: int) -> int:
-        return max(
-            (len({claims[j].origin for j in giving.get(_figure_key(f), ()) if j == i or index.sim(i, j) >= bar})
-             for f in telling(claims[i]) if f.kind not in _NAMING),
-            default=0,
-        )
+    def __init__(self, claims: list[Claim], index: SimilarityIndex) -> None:
+        self.claims, self.index = claims, index
+        self._keys: dict[int, frozenset[tuple[str, float, str]]] = {}
+        self._origins: dict[int, frozenset[str]] = {}
 
-    return backing
+    def keys(self, i: int) -> frozenset[tuple[str, float, str]]:
+        if i not in self._keys:
+            self._keys[i] = frozenset(_figure_key(f) for f in telling(self.claims[i]) if f.kind not in _NAMING)
+        return self._keys[i]
+
+    def __call__(self, i: int) -> frozenset[str]:
+        if i not in self._origins:
+            bar, mine = RANKING.grouping.similarity_with_facts, self.keys(i)
+            giving: dict[tuple[str, float, str], set[str]] = {k: {self.claims[i].origin} for k in mine}
+            for j, sim in self.index.neighbours(i).items():
+                if sim >= bar:
+                    for k in mine & self.keys(j):
+                        giving[k].add(self.claims[j].origin)
+            self._origins[i] = frozenset(max(giving.values(), key=len, default=()))
+        return self._origins[i]
 
 
 _NAMING = frozenset({"year", "decade", "label"})

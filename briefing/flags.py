@@ -50,15 +50,18 @@ def point_flags(
     anonymous: Mapping[str, str],
     origin_sizes: Mapping[str, int],
     disputing: Set[str] = frozenset(),
+    backers: Set[str] = frozenset(),
 ) -> list[Flag]:
     """Flags for a point backed by `support` (one best claim per origin). `disputing` are the
     origins of the values in its `conflicts`: one of them besides the point's own origin
     reports the same matter with another figure, so the point is disputed (the conflict flag
-    says so, citing both), not one origin's word."""
+    says so, citing both), not one origin's word. `backers` are the origins that give one of
+    its figures on its topic, each in a sentence of its own that cannot be cited for the
+    whole point: they give it too, so it is not one origin's word either."""
     flags: list[Flag] = []
     origins = {c.origin for c in support}
     reasons = cue_reasons()
-    if len(origins) == 1 and not disputing - origins:
+    if len(origins) == 1 and not (disputing | backers) - origins:
         origin = next(iter(origins))
         label = origin_labels.get(origin, origin)
         copies = origin_sizes.get(origin, 1)

@@ -9,7 +9,7 @@ import pytest
 
 from briefing.claims import Claim, extract_claims
 from briefing.config import Settings
-from briefing.evidence import RANKING, Group, figure_backing, holds, select
+from briefing.evidence import RANKING, FigureBacking, Group, holds, select
 from briefing.facts import same_fact, states
 from briefing.lang.numbers import figures
 from briefing.models import Article, Briefing, Passage, Point
@@ -267,12 +267,11 @@ def test_the_origins_giving_a_points_figure_on_its_topic_back_it_though_no_sente
     give the time it struck: that fact has four origins behind it, and may lead. A sentence
     with the same time about something else is no backing, nor is a year shared by chance."""
     claims = [claim(text, origin) for text, origin in QUAKE]
-    index = SimilarityIndex([c.stems for c in claims], floor=0.0)  # every cosine kept
-    backing = figure_backing(claims, index)
-    assert [backing(i) for i in range(4)] == [4, 4, 4, 4]
-    assert backing(4) == 1
-    assert figure_backing([claim("The 2025 budget passed.", "a"), claim("The 2025 budget is law.", "b")],
-                          SimilarityIndex([["budget", "pass"], ["budget", "law"]]))(0) == 0
+    backing = FigureBacking(claims, SimilarityIndex([c.stems for c in claims], floor=0.0))  # every cosine kept
+    assert [backing(i) for i in range(4)] == [{"wire", "courier", "radio", "daily"}] * 4
+    assert backing(4) == {"blog"}
+    budget = [claim("The 2025 budget passed.", "a"), claim("The 2025 budget is law.", "b")]
+    assert FigureBacking(budget, SimilarityIndex([c.stems for c in budget], floor=0.0))(0) == set()
 
 
 def test_a_fact_four_outlets_give_in_their_own_sentences_leads_over_one_three_repeat():
@@ -281,8 +280,11 @@ def test_a_fact_four_outlets_give_in_their_own_sentences_leads_over_one_three_re
     said = "The mayor said schools would stay closed on Monday."
     claims = [claim(t, o) for t, o in QUAKE[:4]] + [claim(said, o) for o in ("wire", "courier", "radio")]
     index = SimilarityIndex([c.stems for c in claims], floor=0.0)
-    quake = [Group(seed=i, members=[i], rep=i, origins={claims[i].origin}, score=2.0) for i in range(4)]
-    mayor = Group(seed=4, members=[4, 5, 6], rep=4, origins={"wire", "courier", "radio"}, score=4.0)
+    backing = FigureBacking(claims, index)
+    quake = [Group(seed=i, members=[i], rep=i, origins={claims[i].origin}, backed=backing(i), score=2.0)
+             for i in range(4)]
+    voices = frozenset({"wire", "courier", "radio"})
+    mayor = Group(seed=4, members=[4, 5, 6], rep=4, origins=set(voices), backed=voices, score=4.0)
     lead = select([mayor, *quake], claims, index, 1, Counter(c.origin for c in claims))[0]
     assert lead in quake
 
@@ -311,3 +313,28 @@ def test_a_point_gives_the_figure_its_outlets_agree_on_not_the_vaguer_sentence_m
     signing = stating(b, "Anna Kovel")
     assert "15 days" in signing.text
     assert cited_outlets(signing) == {"wire", "post", "fm"}
+
+
+WAGES = [
+    ("wire", "Metro Wire", "Parliament approved the 2026 budget on Thursday after a two-day debate.\n"
+     "Among its main measures, the budget raises public sector salaries by 4 percent from January and "
+     "increases excise duties on tobacco.\n"
+     "The opposition voted against the plan as a bloc."),
+    ("post", "Harbour Post", "The budget cleared parliament late on Thursday.\n"
+     "Teachers, nurses and other state employees will see their pay rise by 4 percent from January.\n"
+     "Union leaders said the increase barely kept pace with prices."),
+    ("fm", "City FM", "Lawmakers passed next year's budget on Thursday evening.\n"
+     "Smokers will pay more, as duties on cigarettes go up.\n"
+     "The finance minister said the plan would protect households."),
+]
+
+
+def test_a_point_whose_figure_another_outlet_gives_in_its_own_words_is_not_one_origins_word():
+    """The wire's sentence tells two measures, so the Post's "pay rise by 4 percent from
+    January" cannot be cited for it; but the Post gives its figure, so the point is not flagged
+    single-source. The union leaders' view, which no one else gives, still is."""
+    b = build_briefing([article(i, o, t) for i, o, t in WAGES], engine="offline", settings=Settings())
+    wages = stating(b, "4 percent")
+    assert cited_outlets(wages) == {"wire"}
+    assert "single_source" not in {f.kind for f in wages.flags}
+    assert "single_source" in {f.kind for f in stating(b, "Union leaders").flags}
