@@ -500,7 +500,7 @@ def select(
 
 
 class FigureBacking:
-    """The independent origins that give one of claim i's telling figures in a claim on its
+    """The independent origins that give any of claim i's telling figures in a claim on its
     topic (a neighbour at the bar for claims sharing a figure, [grouping]
     similarity_with_facts): "struck at 4:12 a.m." told in four outlets' differently detailed
     sentences is a fact four origins back, though no sentence of theirs states all another
@@ -520,12 +520,9 @@ class FigureBacking:
     def __call__(self, i: int) -> frozenset[str]:
         if i not in self._origins:
             bar, mine = RANKING.grouping.similarity_with_facts, self.keys(i)
-            giving: dict[tuple[str, float, str], set[str]] = {k: {self.claims[i].origin} for k in mine}
-            for j, sim in self.index.neighbours(i).items():
-                if sim >= bar:
-                    for k in mine & self.keys(j):
-                        giving[k].add(self.claims[j].origin)
-            self._origins[i] = frozenset(max(giving.values(), key=len, default=()))
+            self._origins[i] = frozenset({self.claims[i].origin} if mine else ()).union(
+                self.claims[j].origin for j, sim in self.index.neighbours(i).items() if sim >= bar and mine & self.keys(j)
+            )
         return self._origins[i]
 
 
