@@ -361,15 +361,14 @@ def _representative(
                - r.missing_figure * missing(i))
 
 
-def _agreed_figures(members: Sequence[Claim]) -> set[tuple[str, float, str]]:
+def _agreed_figures(members: Sequence[Claim]) -> set[FigureKey]:
     """The telling figures at least two of a group's origins give: the fact's own figures,
     which a member leaving them out ("still needs the president's signature" beside three
     outlets' "has 15 days to sign") states only in part."""
-    origins: dict[tuple[str, float, str], set[str]] = {}
+    origins: dict[FigureKey, set[str]] = {}
     for c in members:
-        for f in telling(c):
-            if f.kind not in _NAMING:
-                origins.setdefault(_figure_key(f), set()).add(c.origin)
+        for k in fact_figures(c):
+            origins.setdefault(k, set()).add(c.origin)
     return {k for k, o in origins.items() if len(o) >= 2}
 
 
@@ -509,12 +508,12 @@ class FigureBacking:
 
     def __init__(self, claims: list[Claim], index: SimilarityIndex) -> None:
         self.claims, self.index = claims, index
-        self._keys: dict[int, frozenset[tuple[str, float, str]]] = {}
+        self._keys: dict[int, frozenset[FigureKey]] = {}
         self._origins: dict[int, frozenset[str]] = {}
 
-    def keys(self, i: int) -> frozenset[tuple[str, float, str]]:
+    def keys(self, i: int) -> frozenset[FigureKey]:
         if i not in self._keys:
-            self._keys[i] = frozenset(_figure_key(f) for f in telling(self.claims[i]) if f.kind not in _NAMING)
+            self._keys[i] = fact_figures(self.claims[i])
         return self._keys[i]
 
     def __call__(self, i: int) -> frozenset[str]:
@@ -527,10 +526,16 @@ class FigureBacking:
 
 
 _NAMING = frozenset({"year", "decade", "label"})
+FigureKey = tuple[str, float, str]
 
 
-def _figure_key(f: Figure) -> tuple[str, float, str]:
+def _figure_key(f: Figure) -> FigureKey:
     return f.kind, round(f.value, 6), f.unit
+
+
+def fact_figures(c: Claim) -> frozenset[FigureKey]:
+    """A claim's telling figures as comparable keys, less those that date or name (`_NAMING`)."""
+    return frozenset(_figure_key(f) for f in telling(c) if f.kind not in _NAMING)
 
 
 def latest_stated(chosen: list[Group], groups: list[Group], claims: list[Claim], updates: Sequence[Update]) -> list[Group]:
@@ -574,12 +579,18 @@ def repeats(a: Claim, b: Claim) -> bool:
 
 
 def repeats_point(i: int, j: int, claims: list[Claim], index: SimilarityIndex) -> bool:
-    """Claim i only repeats claim j: one count of one thing (`repeats`), or a sentence as
-    close as `repeat_similarity` that tells no figure or name j lacks."""
+    """Claim i only repeats claim j: one count of one thing (`repeats`), or a sentence that
+    tells no figure or name j lacks and is as close as `repeat_similarity`, or gives one of
+    j's figures on its topic ("That was three days after candidates sat the paper on 13 June"
+    beside "…the paper, which was originally sat on 13 June")."""
     a, b = claims[i], claims[j]
     if repeats(a, b):
         return True
-    return index.sim(i, j) >= RANKING.select.repeat_similarity and stated_share(b, a) >= 1.0 - 1e-9
+    if stated_share(b, a) < 1.0 - 1e-9:
+        return False
+    sim = index.sim(i, j)
+    return sim >= RANKING.select.repeat_similarity or (
+        sim >= RANKING.grouping.similarity_with_facts and bool(fact_figures(a) & fact_figures(b)))
 
 
 def support(g: Group, claims: list[Claim], index: SimilarityIndex) -> list[Claim]:

@@ -9,7 +9,7 @@ import pytest
 
 from briefing.claims import Claim, extract_claims
 from briefing.config import Settings
-from briefing.evidence import RANKING, FigureBacking, Group, holds, select
+from briefing.evidence import RANKING, FigureBacking, Group, holds, repeats_point, select
 from briefing.facts import same_fact, states
 from briefing.lang.numbers import figures
 from briefing.models import Article, Briefing, Passage, Point
@@ -338,3 +338,16 @@ def test_a_point_whose_figure_another_outlet_gives_in_its_own_words_is_not_one_o
     assert cited_outlets(wages) == {"wire"}
     assert "single_source" not in {f.kind for f in wages.flags}
     assert "single_source" in {f.kind for f in stating(b, "Union leaders").flags}
+
+
+def test_a_sentence_giving_only_a_chosen_points_figure_on_its_topic_repeats_it():
+    """"That was three days after candidates sat the paper on 13 June" tells nothing the point
+    about the resit does not: not shown beside it. One adding a figure of its own is news."""
+    chosen = "Some 9,000 students will resit the paper on 2 July; it was first sat on 13 June."
+    texts = [chosen, "That was three days after candidates sat the paper on 13 June.",
+             "Candidates sat the paper on 13 June, and 4,000 of them have since complained."]
+    claims = [claim(t, o) for t, o in zip(texts, ("wire", "post", "fm"), strict=True)]
+    index = SimilarityIndex([c.stems for c in claims], floor=0.0)
+    assert index.sim(1, 0) < RANKING.select.repeat_similarity  # not a near-copy
+    assert repeats_point(1, 0, claims, index)
+    assert not repeats_point(2, 0, claims, index)
