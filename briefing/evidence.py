@@ -5,11 +5,12 @@ Sentences are candidate claims; an article far in meaning from the rest of the s
 story from the same outlet's page) gives none. Claims that say the same thing are grouped
 by sentence embeddings blended with TF-IDF (`SemanticIndex`; seeded so groups do not
 chain), so outlets paraphrasing one fact corroborate it. Groups are ranked by how many
-independent origins back them (confirmation), how central they are to what the articles
-say (each article weighing the same: three outlets re-telling one story is a sign of news
-value, though not of confirmation) and how early they appear, then picked greedily while
-skipping near-repeats and favouring origins not yet heard; the lead is the most
-corroborated group. Whether two claims are one fact, and whether a span states a point, is
+independent origins back them (confirmation: those stating the fact, and those giving one
+of its figures on its topic in a sentence of their own, `FigureBacking`), how central they
+are to what the articles say (each article weighing the same: three outlets re-telling one
+story is a sign of news value, though not of confirmation) and how early they appear, then
+picked greedily while skipping near-repeats and favouring origins not yet heard; the lead is
+the most corroborated group. Whether two claims are one fact, and whether a span states a point, is
 read off what they carry (`briefing.facts`): a claim adding a telling figure is a paraphrase
 only when near-identical, and a span is cited only when it gives the point's figures, names
 and a share of its words. A point cites every independent origin that states its fact (one
@@ -498,6 +499,19 @@ def select(
     return chosen
 
 
+_NAMING = frozenset({"year", "decade", "label"})
+FigureKey = tuple[str, float, str]
+
+
+def _figure_key(f: Figure) -> FigureKey:
+    return f.kind, round(f.value, 6), f.unit
+
+
+def fact_figures(c: Claim) -> frozenset[FigureKey]:
+    """A claim's telling figures as comparable keys, less those that date or name (`_NAMING`)."""
+    return frozenset(_figure_key(f) for f in telling(c) if f.kind not in _NAMING)
+
+
 class FigureBacking:
     """The independent origins that give any of claim i's telling figures in a claim on its
     topic (a neighbour at the bar for claims sharing a figure, [grouping]
@@ -523,19 +537,6 @@ class FigureBacking:
                 self.claims[j].origin for j, sim in self.index.neighbours(i).items() if sim >= bar and mine & self.keys(j)
             )
         return self._origins[i]
-
-
-_NAMING = frozenset({"year", "decade", "label"})
-FigureKey = tuple[str, float, str]
-
-
-def _figure_key(f: Figure) -> FigureKey:
-    return f.kind, round(f.value, 6), f.unit
-
-
-def fact_figures(c: Claim) -> frozenset[FigureKey]:
-    """A claim's telling figures as comparable keys, less those that date or name (`_NAMING`)."""
-    return frozenset(_figure_key(f) for f in telling(c) if f.kind not in _NAMING)
 
 
 def latest_stated(chosen: list[Group], groups: list[Group], claims: list[Claim], updates: Sequence[Update]) -> list[Group]:
