@@ -249,6 +249,10 @@ DISAGREE = [
         "The wildfire has burned 12,000 acres so far, fire officials said on Monday.",
         "Fire officials said on Monday that the wildfire has scorched 20,000 acres so far.",
         ["12,000 acres", "20,000 acres"], id="burned-or-scorched"),
+    pytest.param(  # the sum is the fined company's, told actively or passively; the doer is no thing
+        "The company was fined $14 million by regulators on Tuesday.",
+        "Regulators fined the company $11 million on Tuesday.",
+        ["$14 million", "$11 million"], id="fined-the-company"),
 ]
 
 

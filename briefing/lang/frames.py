@@ -250,6 +250,12 @@ def _thing(anchor: Token, fig: Figure) -> tuple[str | None, float | None]:
     verb = _verb(a)
     if verb is None:
         return None, None
+    # "fined the company $11 million", "paid the workers $5m": the one the sum goes to or
+    # from is measured, never the doer ("Regulators")
+    dative = next((c for c in verb.children if c.dep_ == "dative" and c.pos_ in _NOUNS), None) \
+        if a.dep_ == "dobj" else None
+    if dative is not None and dative.lemma_.lower() not in units:
+        return dative.lemma_.lower(), None
     # "put the cost at 40 million", "cut days by 46%": the object is measured; "the toll
     # rose to 17", "revenue was 4.2 billion": the subject is
     by_prep = a.dep_ == "pobj" and a.head.dep_ == "prep"
