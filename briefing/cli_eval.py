@@ -60,6 +60,14 @@ def eval_command(
         bool, typer.Option("--update-baseline", help="Accept this run as the engine's new baseline.")
     ] = False,
     smoke: Annotated[bool, typer.Option("--smoke", help="Run only the smallest case.")] = False,
+    half: Annotated[
+        str | None,
+        typer.Option(
+            "--half",
+            help="Only this half (tuning or held-out) of each split suite, such as dev: tune on "
+            "--half tuning without seeing the held-out figures. Suites that are not split run whole.",
+        ),
+    ] = None,
     smoke_unless_changed: Annotated[
         bool,
         typer.Option(
@@ -70,7 +78,7 @@ def eval_command(
 ) -> None:
     """Run the eval suites; exit non-zero when a metric regresses or prompts/ changed since the baseline."""
     h = _harness()
-    from evals.suites import resolve_suites
+    from evals.suites import HALVES, resolve_suites
 
     settings = get_settings()
     try:
@@ -81,6 +89,10 @@ def eval_command(
     out = Console()
     if update_baseline and smoke:
         raise _stop("--update-baseline needs the full suite; drop --smoke", 2)
+    if half is not None and half not in HALVES:
+        raise _stop(f"--half must be one of {', '.join(HALVES)}, not {half!r}", 2)
+    if update_baseline and half:
+        raise _stop("--update-baseline needs the full suite; drop --half", 2)
     baseline_path = baseline or h.DEFAULT_BASELINE
     try:
         base = h.load_baseline(baseline_path)
@@ -96,7 +108,7 @@ def eval_command(
     for s in suites:
         if s.absent:
             err.print(f"suite {s.name} skipped: {s.absent}", highlight=False)
-    n_cases = sum(len(h.case_dirs(s, smoke=smoke)) for s in suites if not s.absent)
+    n_cases = sum(len(h.case_dirs(s, smoke=smoke, half=half)) for s in suites if not s.absent)
 
     try:
         if err.is_terminal:
@@ -110,7 +122,7 @@ def eval_command(
                     else:
                         bar.advance(task)
 
-                run = h.run_suites(suites, engine=engine, smoke=smoke, settings=settings, on_case=on_case)
+                run = h.run_suites(suites, engine=engine, smoke=smoke, half=half, settings=settings, on_case=on_case)
         else:
 
             def on_case(name: str, result: CaseResult | None) -> None:
@@ -119,7 +131,7 @@ def eval_command(
                     status = f"error: {result.error}" if result.error else f"{points} points"
                     err.print(f"{name}: {status} ({result.seconds:.2f}s)", highlight=False, soft_wrap=True)
 
-            run = h.run_suites(suites, engine=engine, smoke=smoke, settings=settings, on_case=on_case)
+            run = h.run_suites(suites, engine=engine, smoke=smoke, half=half, settings=settings, on_case=on_case)
     except BriefingError as exc:  # unknown engine, missing API key: nothing was measured
         raise _stop(f"engine {engine!r} could not run: {exc}", 2) from exc
 
@@ -138,7 +150,7 @@ def eval_command(
     else:
         out.print(report, markup=False, highlight=False, soft_wrap=True)
 
-    _print_engines(out, h, base, run, smoke)
+    _print_engines(out, h, base, run, smoke or bool(half))
     if update_baseline and gate.passed and run.suites:
         accepted = h.accept_run(base, run)
         h.save_baseline(accepted, baseline_path)
@@ -155,10 +167,11 @@ def eval_command(
         raise typer.Exit(1)
 
 
-def _print_engines(out: Console, h: ModuleType, base: Baseline, run: EvalRun, smoke: bool) -> None:
+def _print_engines(out: Console, h: ModuleType, base: Baseline, run: EvalRun, partial: bool) -> None:
     """Both engines side by side for each split suite: this run's figures for its engine,
-    the accepted baseline's for the other (an llm run of the dev set takes most of an hour)."""
-    if smoke:
+    the accepted baseline's for the other (an llm run of the dev set takes most of an hour).
+    Not after a partial run (`--smoke`, `--half`): its halves would not be the suite's."""
+    if partial:
         return
     merged = h.accept_run(base, run)
     for s in run.suites:

@@ -314,3 +314,49 @@ def test_a_metric_added_after_the_baseline_is_not_compared_until_re_accepted(tmp
     assert gate.passed, gate.reasons
     assert next(c for c in gate.comparisons if c.metric == "fragments").status == "n/a"
     assert any("fragments" in n for n in gate.notes)
+
+
+# ---------------------------------------------------------------- one half at a time
+
+
+@pytest.fixture(scope="module")
+def split_suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A shared-schema suite of two stories: the first sorted is the tuning half, the other held out."""
+    suite = tmp_path_factory.mktemp("split")
+    for name in ("a-harbour-fire", "b-harbour-fire"):
+        arts = suite / name / "articles"
+        arts.mkdir(parents=True)
+        for file, text in [("01_wire.txt", WIRE), ("02_ledger.txt", LEDGER), ("03_gazette.txt", GAZETTE),
+                           ("04_council.xml", FEED)]:
+            (arts / file).write_text(text, encoding="utf-8")
+        (suite / name / "expect.json").write_text(json.dumps(EXPECT), encoding="utf-8")
+    return suite
+
+
+def _eval_cli(*args: str) -> tuple[int, str]:
+    app = typer.Typer()
+    app.command("eval")(eval_command)
+    app.callback()(lambda: None)
+    result = CliRunner().invoke(app, ["eval", *args])
+    return result.exit_code, result.output
+
+
+def test_one_half_runs_alone_and_is_gated_on_its_own_cases(split_suite: Path, tmp_path: Path) -> None:
+    """`--half tuning` runs only the tuning half, so tuning never shows the held-out figures; the
+    gate compares those cases with the baseline's. A half cannot become the baseline."""
+    baseline = tmp_path / "b.json"
+    code, out = _eval_cli("--suite", str(split_suite), "--baseline", str(baseline), "--update-baseline")
+    assert code == 0, out
+    for half, story in (("tuning", "a-harbour-fire"), ("held-out", "b-harbour-fire")):
+        report = tmp_path / f"{half}.json"
+        code, out = _eval_cli("--suite", str(split_suite), "--baseline", str(baseline), "--half", half,
+                              "--json", str(report))
+        assert code == 0, out
+        [suite] = json.loads(report.read_text())["suites"]
+        assert [c["name"] for c in suite["cases"]] == [story] and suite["half"] == half
+        assert [h["name"] for h in suite["halves"]] == [half]
+    code, out = _eval_cli("--suite", str(split_suite), "--baseline", str(baseline), "--half", "tuning",
+                          "--update-baseline")
+    assert code == 2 and "drop --half" in out
+    code, out = _eval_cli("--suite", str(split_suite), "--baseline", str(baseline), "--half", "middle")
+    assert code == 2 and "tuning, held-out" in out

@@ -97,7 +97,7 @@ def _table(rows: list[list[str]], first: str) -> list[str]:
 
 def suite_markdown(suite: SuiteResult, gate: GateResult | None = None, *, level: str = "##") -> list[str]:
     """One suite's section: its table, its gate and what each case missed."""
-    mode = "smoke" if suite.smoke else f"{len(suite.cases)} cases"
+    mode = "smoke" if suite.smoke else f"{len(suite.cases)} cases" + (f", {suite.half} half only" if suite.half else "")
     lines = [f"{level} Eval: `{suite.engine}` engine, suite `{suite.suite}` ({mode})", ""]
     lines += _table(table_rows(suite), "case")
     if suite.halves:

@@ -20,7 +20,7 @@ from briefing.models import Briefing
 from briefing.pipeline import build_briefing
 from briefing.prompts import manifest_hash
 from evals.loader import Case, article_files, list_cases, load_case
-from evals.suites import Suite
+from evals.suites import Half, Suite
 
 from .metrics import Counts, Details, aggregate, metrics_from, score_case
 
@@ -69,6 +69,7 @@ class SuiteResult(BaseModel):
     engine: str
     suite: str = Field("cases", description="the suite's name (a folder's name for --suite PATH)")
     smoke: bool = False
+    half: Half | None = Field(None, description="the one half of a split suite that ran (--half)")
     cases_dir: str
     prompt_manifest_hash: str
     started_at: datetime
@@ -102,9 +103,15 @@ def _as_suite(suite: Suite | str | Path | None) -> Suite:
     return Suite(name=root.resolve().name, root=root)
 
 
-def case_dirs(suite: Suite | str | Path | None = None, *, smoke: bool = False) -> list[Path]:
-    """Case folders of a suite (or folder); with `smoke`, only the smallest (fewest article characters)."""
-    dirs = list_cases(_as_suite(suite).root)
+def case_dirs(suite: Suite | str | Path | None = None, *, smoke: bool = False, half: Half | None = None) -> list[Path]:
+    """Case folders of a suite (or folder); with `half`, only that half of a split suite (a
+    suite that is not split runs whole); with `smoke`, only the smallest (fewest article
+    characters)."""
+    spec = _as_suite(suite)
+    dirs = list_cases(spec.root)
+    names = spec.halves().get(half) if half else None
+    if names is not None:
+        dirs = [d for d in dirs if d.name in names]
     if smoke and dirs:
         size = {d: sum(f.stat().st_size for f in article_files(d)) for d in dirs}
         dirs = [min(dirs, key=lambda d: (size[d], d.name))]
@@ -167,6 +174,7 @@ def run_suite(
     *,
     engine: str = "offline",
     smoke: bool = False,
+    half: Half | None = None,
     max_points: int | None = None,
     settings: Settings,
     use_embeddings: bool | None = False,
@@ -185,11 +193,12 @@ def run_suite(
         engine=engine,
         suite=spec.name,
         smoke=smoke,
+        half=half if spec.halves() else None,
         cases_dir=str(root),
         prompt_manifest_hash=manifest_hash(),
         started_at=datetime.now(UTC).replace(microsecond=0),
     )
-    for d in case_dirs(spec, smoke=smoke):
+    for d in case_dirs(spec, smoke=smoke, half=half):
         if on_case:
             on_case(d.name, None)
         result = run_case(d, engine=engine, max_points=max_points, settings=settings, use_embeddings=use_embeddings)
@@ -198,10 +207,10 @@ def run_suite(
             on_case(d.name, result)
     suite.counts = aggregate(c.counts for c in suite.cases if c.counts is not None)
     suite.metrics = metrics_from(suite.counts)
-    for half, names in spec.halves().items():
+    for name, names in spec.halves().items():
         ran = [c for c in suite.cases if c.name in names]
-        if ran:  # a smoke run covers one case, so one half
-            suite.halves.append(subtotal(half, ran))
+        if ran:  # a smoke or one-half run covers one half
+            suite.halves.append(subtotal(name, ran))
     suite.seconds = round(time.perf_counter() - t0, 3)
     return suite
 
@@ -211,6 +220,7 @@ def run_suites(
     *,
     engine: str = "offline",
     smoke: bool = False,
+    half: Half | None = None,
     max_points: int | None = None,
     settings: Settings,
     use_embeddings: bool | None = False,
@@ -224,7 +234,7 @@ def run_suites(
             run.skipped[spec.name] = spec.absent
             continue
         run.suites.append(run_suite(
-            spec, engine=engine, smoke=smoke, max_points=max_points, settings=settings,
+            spec, engine=engine, smoke=smoke, half=half, max_points=max_points, settings=settings,
             use_embeddings=use_embeddings, on_case=on_case,
         ))  # fmt: skip
     run.counts = aggregate(s.counts for s in run.suites)
