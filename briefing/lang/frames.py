@@ -203,7 +203,7 @@ def _counted_by_act(noun: Token) -> str | None:
     if noun.lemma_.lower() not in ("people", "person"):
         return None
     act = next((c for c in noun.children if c.dep_ == "acl" and c.pos_ == "VERB"), None)
-    kind = _alias(_verb_alias(act.lemma_)) if act is not None else None
+    kind = _act(act) if act is not None else None
     return kind if kind in kinds_of_count() else None
 
 

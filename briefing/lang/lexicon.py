@@ -14,6 +14,9 @@ class Numbers(data.Table):
     ordinals: dict[str, int]
     fractions: dict[str, float]
     and_fractions: dict[str, float]
+    label_words: list[str]
+    one_pronoun_before: list[str]
+    not_plural: list[str]
 
 
 class Qualifiers(data.Table):

@@ -118,6 +118,9 @@ def _tables() -> dict:
         "scales": n.scales,
         "ordinals": n.ordinals,
         "fractions": n.fractions,
+        "label_words": frozenset(n.label_words),
+        "one_pronoun": frozenset(n.one_pronoun_before),
+        "not_plural": frozenset(n.not_plural),
         "number_words": set(n.units) | set(n.tens) | {"hundred", "thousand", "million", "billion", "trillion"},
         "scale_words": set(n.scales) - {"k"},
         "months": lx.dates.months,
@@ -221,7 +224,7 @@ class _Reader:
         (capitalised) or when it is "block" ("the 12000 block of Main Street"); in lower case
         it is an ordinary noun: "an 88-72 road loss", "10 road games"."""
         word = self.word_at(i)
-        return word in _PLACE_WORDS and (word == "block" or self.toks[i].text[:1].isupper())
+        return word in self.t["label_words"] and (word == "block" or self.toks[i].text[:1].isupper())
 
     # ---- building figures
     def add(
@@ -352,7 +355,7 @@ class _Reader:
             return i + 1
         nxt, kind, v2, step, unit, written = self.tail(i + 1, value, step, cur)
         if kind == "count" and not cur and (
-            self._place_after(nxt) or self.word_at(i - 1) in _PLACE_WORDS
+            self._place_after(nxt) or self.word_at(i - 1) in self.t["label_words"]
             or (suffix == "" and self._in_name(i) and nxt == i + 1)
         ):
             # "the 12000 block", "Route 66", "S&P 500", "Game 2": a label or part of a name,
@@ -462,7 +465,7 @@ class _Reader:
         """"one count of fraud", "one of the best", "one man": the number 1; not the pronoun
         ("the same one", "each one", "a good one.") nor a name ("BBC One")."""
         prev, nxt = self.word_at(i - 1), self.toks[i + 1] if i + 1 < self.n else None
-        if prev in _ONE_PRONOUN or nxt is None or nxt.kind == "punct" and nxt.text not in "-–":
+        if prev in self.t["one_pronoun"] or nxt is None or nxt.kind == "punct" and nxt.text not in ("-", "–"):
             return False
         return not (self.toks[i].text[0].isupper() and i > 0 and self.toks[i - 1].kind != "punct")
 
@@ -476,7 +479,7 @@ class _Reader:
             return True
         if w in t["irregular_plurals"]:  # "people", "children"
             return True
-        return w.isalpha() and len(w) > 3 and w.endswith("s") and not w.endswith("ss") and w not in _NOT_PLURAL
+        return w.isalpha() and len(w) > 3 and w.endswith("s") and not w.endswith("ss") and w not in t["not_plural"]
 
     def _sign(self, i: int) -> int:
         """Tokens of a minus sign just before token i: 2 for "minus-", 1 for "minus" or a "-"
@@ -597,18 +600,6 @@ class _Reader:
         return _zoned(_codes(_conversions(_scores(figs, self.text), self.text), self.text), self.text)
 
 
-# words before "one" that make it a pronoun ("the same one", "each one", "no one")
-_ONE_PRONOUN = frozenset("the a an each every no any this that which same another someone anyone everyone good new "
-                         "last only".split())
-
-# words ending in s that are not plural nouns (after "five to six" they leave it a clock time)
-_NOT_PLURAL = frozenset("this thus does plus less news always perhaps afterwards towards".split())
-
-# words that make the number next to them a label or an address, not a quantity
-_PLACE_WORDS = frozenset("block street st avenue ave road rd route highway interstate flight room suite page chapter "
-                         "section row seat no platform gate exit version category level phase stage grade tier".split())
-
-
 _ZONE_AFTER = re.compile(r"\s*\(?([A-Z]{1,4})\b")
 
 
@@ -699,7 +690,7 @@ def _ranges(figs: list[Figure], text: str) -> list[Figure]:
             prev is not None
             and joint in lexicon().qualifiers.range_joiners
             # a count's first number may look like a year: "2000 - 2500 calories"
-            and (prev.kind in (f.kind, "count") or prev.kind == "year" and f.kind == "count" and joint in "-–—")
+            and (prev.kind in (f.kind, "count") or prev.kind == "year" and f.kind == "count" and joint in ("-", "–", "—"))
             and f.kind not in ("date", "time", "weekday", "relday", "ordinal")
             and prev.value < f.value
             and (joint != "and" or text[max(0, prev.start - 8) : prev.start].strip().lower().endswith("between"))
